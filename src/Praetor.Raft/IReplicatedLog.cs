@@ -1,0 +1,40 @@
+namespace Praetor.Raft;
+
+/// <summary>
+/// The write path's log: a command proposed here is appended, committed and applied to the
+/// <see cref="IStateMachine"/>; the returned task completes with the state machine's response.
+/// </summary>
+/// <remarks>
+/// Implemented in-memory for a single node by <see cref="SingleNodeLog"/>; the replicated Raft
+/// node implements the same contract. Thread-safe: any thread may propose.
+/// </remarks>
+public interface IReplicatedLog : IAsyncDisposable
+{
+    /// <summary>
+    /// Proposes <paramref name="command"/>. Completes after the entry is committed and applied,
+    /// with the index it was stamped with and the state machine's response. Fails with
+    /// <see cref="NotLeaderException"/> when this node cannot accept writes.
+    /// </summary>
+    Task<ApplyResult> ApplyAsync(ReadOnlyMemory<byte> command, CancellationToken cancellationToken);
+
+    /// <summary>What this node knows of the leader, for reads and for Consul's consistency headers.</summary>
+    LeaderState Leader { get; }
+
+    /// <summary>Addresses of the voting servers, leader included.</summary>
+    IReadOnlyList<string> Peers { get; }
+}
+
+/// <summary>The outcome of an applied command.</summary>
+public readonly record struct ApplyResult(ulong Index, object? Response);
+
+/// <summary>A node's view of leadership.</summary>
+/// <param name="IsLeader">Whether this node is the leader.</param>
+/// <param name="LeaderAddress">The leader's server address (`host:port`), empty when none is known.</param>
+/// <param name="LastContact">Time since this node last heard from the leader; zero on the leader.</param>
+public readonly record struct LeaderState(bool IsLeader, string LeaderAddress, TimeSpan LastContact)
+{
+    public bool KnownLeader => LeaderAddress.Length > 0;
+}
+
+/// <summary>Raised when a write reaches a node that is not the leader.</summary>
+public sealed class NotLeaderException(string message) : Exception(message);

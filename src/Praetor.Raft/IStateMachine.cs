@@ -1,0 +1,23 @@
+namespace Praetor.Raft;
+
+/// <summary>
+/// The replicated state machine (Raft's FSM) that committed log entries are applied to.
+/// </summary>
+/// <remarks>
+/// Contract: the log's apply loop calls these methods from one thread at a time, in log order,
+/// each committed entry exactly once. <see cref="Apply"/> must be deterministic: the same entries
+/// in the same order produce the same state on every server. The command buffer is only valid
+/// during the call. An exception from <see cref="Apply"/> means the entry cannot be decoded,
+/// which is a broken invariant: the log stops.
+/// </remarks>
+public interface IStateMachine
+{
+    /// <summary>Applies one committed command stamped with its log index and returns its response.</summary>
+    object? Apply(ulong index, ReadOnlyMemory<byte> command);
+
+    /// <summary>Writes the whole state, as of the last applied index, to <paramref name="destination"/>.</summary>
+    void WriteSnapshot(Stream destination);
+
+    /// <summary>Replaces the whole state with the one read from <paramref name="source"/>.</summary>
+    void Restore(Stream source);
+}

@@ -1,0 +1,118 @@
+using System.Threading.Channels;
+
+namespace Praetor.Raft;
+
+/// <summary>
+/// A single-node, in-memory log: the write path of `-dev` mode until the replicated Raft node
+/// exists. Proposals are queued, appended in batches, and applied in order on one loop, so the
+/// state machine sees exactly one writer.
+/// </summary>
+public sealed class SingleNodeLog : IReplicatedLog
+{
+    /// <summary>Entries kept after they are applied; older ones are dropped (the state machine holds them).</summary>
+    public const int TrailingEntriesMax = 10_240;
+
+    /// <summary>Proposals taken from the queue per batch, bounding the time one batch holds the loop.</summary>
+    public const int ApplyBatchEntriesMax = 1_024;
+
+    private const ulong Term = 1;
+
+    private readonly IStateMachine _stateMachine;
+    private readonly InMemoryLogStore _store = new();
+    private readonly Channel<Proposal> _proposals =
+        Channel.CreateUnbounded<Proposal>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _applyLoop;
+
+    public SingleNodeLog(IStateMachine stateMachine, string serverAddress)
+    {
+        _stateMachine = stateMachine;
+        Leader = new LeaderState(IsLeader: true, serverAddress, TimeSpan.Zero);
+        Peers = [serverAddress];
+        _applyLoop = Task.Run(ApplyLoopAsync);
+    }
+
+    public LeaderState Leader { get; }
+
+    public IReadOnlyList<string> Peers { get; }
+
+    /// <summary>The index of the last applied entry.</summary>
+    public ulong AppliedIndex => Volatile.Read(ref _appliedIndex);
+
+    private ulong _appliedIndex;
+
+    public Task<ApplyResult> ApplyAsync(ReadOnlyMemory<byte> command, CancellationToken cancellationToken)
+    {
+        var proposal = new Proposal(command.ToArray());
+        if (!_proposals.Writer.TryWrite(proposal))
+        {
+            return Task.FromException<ApplyResult>(new NotLeaderException("the log is shut down"));
+        }
+        // Cancellation only stops the caller waiting: a queued command is still applied,
+        // as a replicated log cannot take back an entry once proposed.
+        return proposal.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task ApplyLoopAsync()
+    {
+        var reader = _proposals.Reader;
+        var batch = new List<Proposal>(ApplyBatchEntriesMax);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < ApplyBatchEntriesMax && reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+            foreach (var proposal in batch)
+            {
+                var entry = new LogEntry(Term, _store.LastIndex + 1, proposal.Command);
+                _store.Append(entry);
+            }
+            foreach (var proposal in batch)
+            {
+                var index = _appliedIndex + 1;
+                var command = _store.Get(index)!.Command;
+                try
+                {
+                    var response = _stateMachine.Apply(index, command);
+                    Volatile.Write(ref _appliedIndex, index);
+                    proposal.Completion.TrySetResult(new ApplyResult(index, response));
+                }
+                catch (Exception ex)
+                {
+                    // A command the state machine cannot apply is a broken invariant (the encoder
+                    // wrote it); stop the log rather than diverge.
+                    Volatile.Write(ref _appliedIndex, index);
+                    proposal.Completion.TrySetException(ex);
+                    _proposals.Writer.TryComplete(ex);
+                    FailPending(ex);
+                    return;
+                }
+            }
+            _store.TrimPrefix(TrailingEntriesMax);
+        }
+        FailPending(new NotLeaderException("the log is shut down"));
+    }
+
+    private void FailPending(Exception reason)
+    {
+        while (_proposals.Reader.TryRead(out var pending))
+        {
+            pending.Completion.TrySetException(reason);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _proposals.Writer.TryComplete();
+        await _applyLoop.ConfigureAwait(false);
+    }
+
+    private sealed class Proposal(byte[] command)
+    {
+        public byte[] Command { get; } = command;
+
+        public TaskCompletionSource<ApplyResult> Completion { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
