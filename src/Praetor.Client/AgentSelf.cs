@@ -1,0 +1,35 @@
+using System.Text.Json;
+
+namespace Praetor.Client;
+
+/// <summary>The parts of <c>GET /v1/agent/self</c> clients read; the rest stays raw JSON.</summary>
+public sealed record AgentSelf
+{
+    public AgentSelfConfig Config { get; init; } = new();
+
+    public JsonElement? Member { get; init; }
+
+    public JsonElement? Stats { get; init; }
+
+    public Dictionary<string, string>? Meta { get; init; }
+}
+
+/// <summary><c>Config</c> of <c>/v1/agent/self</c>; <see cref="Version"/> is the Consul version the agent speaks.</summary>
+public sealed record AgentSelfConfig
+{
+    public string Datacenter { get; init; } = string.Empty;
+
+    public string? PrimaryDatacenter { get; init; }
+
+    public string NodeName { get; init; } = string.Empty;
+
+    public string NodeID { get; init; } = string.Empty;
+
+    public bool Server { get; init; }
+
+    public string Revision { get; init; } = string.Empty;
+
+    public string Version { get; init; } = string.Empty;
+
+    public string? BuildDate { get; init; }
+}
