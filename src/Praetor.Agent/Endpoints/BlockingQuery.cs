@@ -1,0 +1,75 @@
+using Praetor.Raft;
+using Praetor.State;
+using Praetor.State.Watch;
+
+namespace Praetor.Agent.Endpoints;
+
+/// <summary>
+/// Runs reads as Consul's blocking queries: answer at once when the result's index is past the
+/// client's, otherwise park on the watches of what the query read until one fires or the wait
+/// (clamped to <c>max_query_time</c>, plus up to 1/16 jitter) runs out, then answer again.
+/// </summary>
+public sealed class BlockingQuery(StateStore store, IReplicatedLog log, AgentConfig config, TimeProvider time)
+{
+    /// <param name="watch">Registers the watches of what <paramref name="query"/> reads; called before each read.</param>
+    /// <param name="query">Reads a snapshot and returns the result with its index.</param>
+    public async Task<QueryResult<T>> RunAsync<T>(
+        QueryOptions options,
+        Action<WatchSet> watch,
+        Func<StateSnapshot, (ulong Index, T Value)> query,
+        CancellationToken cancellationToken)
+    {
+        CheckConsistency(options.Consistency);
+        if (options.MinIndex == 0)
+        {
+            return Answer(query(store.Current), options.Consistency);
+        }
+        var wait = options.Wait <= TimeSpan.Zero ? config.DefaultQueryTime : options.Wait;
+        if (wait > config.MaxQueryTime)
+        {
+            wait = config.MaxQueryTime;
+        }
+        // Jitter spreads the wake-ups of many clients that started together (Consul: wait/16).
+        wait += TimeSpan.FromTicks(Random.Shared.NextInt64(wait.Ticks / 16 + 1));
+        var deadline = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
+        while (true)
+        {
+            using var watches = new WatchSet();
+            watch(watches);
+            var result = query(store.Current);
+            var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
+            if (result.Index > options.MinIndex || remaining <= TimeSpan.Zero)
+            {
+                return Answer(result, options.Consistency);
+            }
+            try
+            {
+                await watches.Fired.WaitAsync(remaining, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return Answer(result, options.Consistency);
+            }
+        }
+    }
+
+    /// <summary>The meta of an answer at <paramref name="index"/> given now.</summary>
+    public QueryMeta Meta(ulong index, ConsistencyMode consistency)
+    {
+        var leader = log.Leader;
+        // Consul never reports index 0: clients treat it as "no blocking" and spin.
+        return new QueryMeta(Math.Max(index, 1), leader.KnownLeader, leader.LastContact, consistency);
+    }
+
+    /// <summary>Fails when this node cannot answer in the requested mode.</summary>
+    public void CheckConsistency(ConsistencyMode consistency)
+    {
+        if (consistency != ConsistencyMode.Stale && !log.Leader.IsLeader)
+        {
+            throw new NotLeaderException("No cluster leader");
+        }
+    }
+
+    private QueryResult<T> Answer<T>((ulong Index, T Value) result, ConsistencyMode consistency) =>
+        new(result.Value, Meta(result.Index, consistency));
+}

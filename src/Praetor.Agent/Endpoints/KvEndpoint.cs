@@ -1,0 +1,68 @@
+using Praetor.State;
+using Praetor.State.Commands;
+using Praetor.State.Kv;
+
+namespace Praetor.Agent.Endpoints;
+
+/// <summary>The KV store's reads (all blocking) and single-key writes (Consul's KVS endpoint).</summary>
+public sealed class KvEndpoint(StateStore store, TxnEndpoint txn, BlockingQuery blocking)
+{
+    /// <summary>One key; its index is the KV table's, as Consul reports it.</summary>
+    public Task<QueryResult<KvEntry?>> GetAsync(string key, QueryOptions options, CancellationToken cancellationToken) =>
+        blocking.RunAsync(
+            options,
+            watches => store.KvWatches.WatchKey(watches, key),
+            snapshot => (snapshot.Kv.Index, snapshot.Kv.Get(key)),
+            cancellationToken);
+
+    /// <summary>Every entry under a prefix; the index is the highest in the prefix, deletions included.</summary>
+    public Task<QueryResult<IReadOnlyList<KvEntry>>> ListAsync(string prefix, QueryOptions options, CancellationToken cancellationToken) =>
+        blocking.RunAsync(
+            options,
+            watches => store.KvWatches.WatchPrefix(watches, prefix),
+            snapshot => (snapshot.Kv.IndexOfPrefix(prefix), snapshot.Kv.List(prefix)),
+            cancellationToken);
+
+    /// <summary>
+    /// The keys under a prefix; with a separator, keys that continue past the next separator
+    /// are folded into one "directory" entry ending in it (`web/sub/`).
+    /// </summary>
+    public Task<QueryResult<IReadOnlyList<string>>> KeysAsync(string prefix, string? separator, QueryOptions options, CancellationToken cancellationToken) =>
+        blocking.RunAsync(
+            options,
+            watches => store.KvWatches.WatchPrefix(watches, prefix),
+            snapshot => (snapshot.Kv.IndexOfPrefix(prefix), Keys(snapshot.Kv.List(prefix), prefix, separator)),
+            cancellationToken);
+
+    /// <summary>Runs one write (set, cas, lock, unlock, delete, delete-cas, delete-tree); <see cref="TxnResult.Committed"/> says whether it took effect.</summary>
+    public async Task<TxnResult> WriteAsync(KvOperation operation, CancellationToken cancellationToken)
+    {
+        var (result, _) = await txn.ApplyAsync([operation], ConsistencyMode.Default, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    private static IReadOnlyList<string> Keys(IReadOnlyList<KvEntry> entries, string prefix, string? separator)
+    {
+        var keys = new List<string>(entries.Count);
+        string? previous = null;
+        foreach (var entry in entries)
+        {
+            var key = entry.Key;
+            if (!string.IsNullOrEmpty(separator))
+            {
+                var at = key.IndexOf(separator, prefix.Length, StringComparison.Ordinal);
+                if (at >= 0)
+                {
+                    key = key[..(at + separator.Length)];
+                }
+            }
+            // Keys arrive sorted, so the folded directories repeat only back to back.
+            if (!string.Equals(key, previous, StringComparison.Ordinal))
+            {
+                keys.Add(key);
+                previous = key;
+            }
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,34 @@
+using System.Buffers;
+using System.Globalization;
+
+namespace Praetor.Api;
+
+/// <summary>Reads request bodies with a size limit, refusing an oversized one with Consul's 413 before reading it whole.</summary>
+internal static class RequestBody
+{
+    public static async Task<byte[]> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        var declared = request.ContentLength;
+        if (declared > maxBytes)
+        {
+            throw TooLarge(declared.Value.ToString(CultureInfo.InvariantCulture), maxBytes);
+        }
+        var buffer = new ArrayBufferWriter<byte>(declared is > 0 ? (int)declared.Value : 256);
+        while (true)
+        {
+            var read = await request.Body.ReadAsync(buffer.GetMemory(4096), cancellationToken);
+            if (read == 0)
+            {
+                return buffer.WrittenSpan.ToArray();
+            }
+            buffer.Advance(read);
+            if (buffer.WrittenCount > maxBytes)
+            {
+                throw TooLarge("more than " + maxBytes.ToString(CultureInfo.InvariantCulture), maxBytes);
+            }
+        }
+    }
+
+    private static HttpApiException TooLarge(string size, int maxBytes) =>
+        HttpApiException.TooLarge($"Request body({size} bytes) too large, max size: {maxBytes} bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.");
+}
