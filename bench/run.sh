@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# KV HTTP load benchmark: Praetor's KV GET and PUT at 1, 16 and 64 connections, measured in the
+# same run as a hello-world Kestrel app (the ceiling on this machine) and, when Debian's
+# etcd-server is installed, etcd's v3 HTTP/JSON gateway under the equivalent load.
+# Prints a markdown table and writes it to bench/results/latest.md. See bench/README.md.
+#
+# Knobs (environment): DURATION (s per cell, 10), WARMUP (s before each cell, 2),
+# CONNS ("1 16 64"), ROUNDS (1; with more, each figure is the median over rounds),
+# PIN (1: server on SERVER_CPU, wrk on LOAD_CPU), SKIP_BUILD (1: use what ARTIFACTS holds),
+# SKIP_ETCD (1), ARTIFACTS (/tmp/art-bench), PRAETOR_ARGS (extra `agent` flags),
+# KEEP_LOGS (1: keep the scratch folder with server and wrk output).
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$BENCH_DIR")
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
+CONNS=${CONNS:-"1 16 64"}
+ROUNDS=${ROUNDS:-1}
+PIN=${PIN:-1}
+SERVER_CPU=${SERVER_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+SKIP_BUILD=${SKIP_BUILD:-0}
+SKIP_ETCD=${SKIP_ETCD:-0}
+ARTIFACTS=${ARTIFACTS:-/tmp/art-bench}
+PRAETOR_ARGS=${PRAETOR_ARGS:-}
+KEEP_LOGS=${KEEP_LOGS:-0}
+export BENCH_KEYS=${BENCH_KEYS:-1000}
+export BENCH_VALUE_SIZE=${BENCH_VALUE_SIZE:-100}
+export BENCH_LUA_DIR="$BENCH_DIR/lua"
+
+HOST=127.0.0.1
+HELLO_PORT=${HELLO_PORT:-18600}
+PRAETOR_PORT=${PRAETOR_PORT:-18500}
+ETCD_PORT=${ETCD_PORT:-18379}
+ETCD_PEER_PORT=${ETCD_PEER_PORT:-18380}
+
+RESULTS_DIR="$BENCH_DIR/results"
+mkdir -p "$RESULTS_DIR"
+SCRATCH=$(mktemp -d /tmp/praetor-bench.XXXXXX)
+RAW="$SCRATCH/raw.tsv"
+: > "$RAW"
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# ---------------------------------------------------------------- processes, stopped by PID only
+SERVER_PID=""
+stop_server() {
+    [[ -n "$SERVER_PID" ]] || return 0
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+}
+cleanup() {
+    stop_server
+    rm -rf /dev/shm/praetor-bench-etcd.$$
+    if [[ "$KEEP_LOGS" == 1 ]]; then log "logs kept in $SCRATCH"; else rm -rf "$SCRATCH"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [[ "$PIN" == 1 && $(nproc) -ge 2 ]]; then
+    ON_SERVER_CPU=(taskset -c "$SERVER_CPU")
+    ON_LOAD_CPU=(taskset -c "$LOAD_CPU")
+    PINNING="server on CPU $SERVER_CPU, wrk on CPU $LOAD_CPU (taskset)"
+else
+    ON_SERVER_CPU=()
+    ON_LOAD_CPU=()
+    PINNING="none (server and wrk share all $(nproc) CPUs)"
+fi
+
+# Starts a server in the background with stdout/stderr to $SCRATCH/<name>.log. The command is
+# exec'd (taskset execs too), so $! is the server's own PID.
+start_server() {
+    local name=$1; shift
+    if ss -Htln "sport = :$PORT_IN_USE_CHECK" 2>/dev/null | grep -q .; then
+        log "port $PORT_IN_USE_CHECK is already in use; set a free one (see the knobs at the top)"
+        return 1
+    fi
+    "${ON_SERVER_CPU[@]}" "$@" > "$SCRATCH/$name.log" 2>&1 &
+    SERVER_PID=$!
+}
+
+# Polls CHECK (a shell function) every 0.2 s for at most $2 seconds while the server lives.
+wait_ready() {
+    local check=$1 seconds=$2 name=$3
+    local deadline=$((SECONDS + seconds))
+    while ((SECONDS < deadline)); do
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            log "$name exited during start-up; last lines of its log:"
+            tail -n 20 "$SCRATCH/$name.log" >&2 || true
+            return 1
+        fi
+        if "$check"; then return 0; fi
+        sleep 0.2
+    done
+    log "$name did not answer within ${seconds}s; last lines of its log:"
+    tail -n 20 "$SCRATCH/$name.log" >&2 || true
+    return 1
+}
+
+# ---------------------------------------------------------------- dependencies
+ensure_deps() {
+    local missing=()
+    command -v wrk >/dev/null || missing+=(wrk)
+    [[ "$SKIP_ETCD" == 1 ]] || command -v etcd >/dev/null || missing+=(etcd-server)
+    command -v curl >/dev/null || missing+=(curl)
+    command -v taskset >/dev/null || missing+=(util-linux)
+    ((${#missing[@]} == 0)) && return 0
+    log "installing Debian packages: ${missing[*]}"
+    local sudo=()
+    [[ $(id -u) == 0 ]] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq || log "apt-get update failed"
+    for pkg in "${missing[@]}"; do
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$pkg" >/dev/null \
+            || log "apt-get install $pkg failed"
+    done
+    command -v wrk >/dev/null || { log "wrk is required"; exit 1; }
+}
+
+# ---------------------------------------------------------------- measuring
+# run_wrk CONNS SECONDS SCRIPT URL -> prints the RESULT line of bench/lua/common.lua's done().
+run_wrk() {
+    local conns=$1 seconds=$2 script=$3 url=$4
+    # One wrk thread suffices for these rates and keeps the load generator on its one core.
+    timeout $((seconds + 30)) "${ON_LOAD_CPU[@]}" wrk -t1 -c"$conns" -d"${seconds}s" --timeout 5s \
+        -s "$BENCH_LUA_DIR/$script" "$url" > "$SCRATCH/wrk.out" 2>&1 || true
+    cat "$SCRATCH/wrk.out" >> "$SCRATCH/wrk.log"
+    grep '^RESULT ' "$SCRATCH/wrk.out" | tail -n 1
+}
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< "$2"; }
+
+# measure ROUND TARGET OP SCRIPT URL: a warm-up then a measured run per connection count.
+measure() {
+    local round=$1 target=$2 op=$3 script=$4 url=$5 conns result
+    for conns in $CONNS; do
+        run_wrk "$conns" "$WARMUP" "$script" "$url" > /dev/null
+        result=$(run_wrk "$conns" "$DURATION" "$script" "$url")
+        if [[ -z "$result" ]]; then
+            log "$target $op c=$conns: wrk reported nothing (see $SCRATCH/wrk.log with KEEP_LOGS=1)"
+            continue
+        fi
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$op" "$conns" \
+            "$(field rps "$result")" "$(field p50_us "$result")" "$(field p99_us "$result")" \
+            "$(field errors "$result")" >> "$RAW"
+        log "$target $op c=$conns: $result"
+    done
+}
+
+# ---------------------------------------------------------------- targets
+hello_ready() { curl -sf -m 1 "http://$HOST:$HELLO_PORT/" > /dev/null; }
+bench_hello() {
+    local round=$1
+    PORT_IN_USE_CHECK=$HELLO_PORT start_server hello \
+        dotnet "$HELLO_DLL" --urls "http://$HOST:$HELLO_PORT" || return 1
+    wait_ready hello_ready 30 hello || { stop_server; return 1; }
+    measure "$round" hello GET hello-get.lua "http://$HOST:$HELLO_PORT"
+    stop_server
+}
+
+praetor_ready() {
+    [[ $(curl -s -m 1 -X PUT -d ready "http://$HOST:$PRAETOR_PORT/v1/kv/bench/ready" 2>/dev/null) == true ]]
+}
+bench_praetor() {
+    local round=$1
+    # shellcheck disable=SC2086 # PRAETOR_ARGS is a list of flags
+    PORT_IN_USE_CHECK=$PRAETOR_PORT start_server praetor \
+        dotnet "$PRAETOR_DLL" agent -dev -http-port "$PRAETOR_PORT" $PRAETOR_ARGS || return 1
+    wait_ready praetor_ready 60 praetor || { stop_server; return 1; }
+    preload praetor praetor-put.lua "http://$HOST:$PRAETOR_PORT" \
+        "curl -sf -m 2 -o /dev/null http://$HOST:$PRAETOR_PORT/v1/kv/bench/key-$((BENCH_KEYS - 1))" \
+        || { stop_server; return 1; }
+    measure "$round" praetor GET praetor-get.lua "http://$HOST:$PRAETOR_PORT"
+    measure "$round" praetor PUT praetor-put.lua "http://$HOST:$PRAETOR_PORT"
+    stop_server
+}
+
+etcd_ready() { curl -sf -m 1 "http://$HOST:$ETCD_PORT/health" | grep -q '"true"'; }
+etcd_has_last_key() {
+    local key
+    key=$(printf 'bench/key-%d' $((BENCH_KEYS - 1)) | base64 -w0)
+    curl -sf -m 2 -X POST "http://$HOST:$ETCD_PORT/v3/kv/range" -d "{\"key\":\"$key\"}" | grep -q '"kvs"'
+}
+bench_etcd() {
+    local round=$1
+    local data="/dev/shm/praetor-bench-etcd.$$"
+    rm -rf "$data"
+    # Data on tmpfs: Praetor's -dev keeps its Raft log in memory, so etcd's fsyncs should not
+    # be what the comparison measures.
+    PORT_IN_USE_CHECK=$ETCD_PORT start_server etcd \
+        etcd --name bench --data-dir "$data" --log-level warn \
+        --listen-client-urls "http://$HOST:$ETCD_PORT" --advertise-client-urls "http://$HOST:$ETCD_PORT" \
+        --listen-peer-urls "http://$HOST:$ETCD_PEER_PORT" \
+        --initial-advertise-peer-urls "http://$HOST:$ETCD_PEER_PORT" \
+        --initial-cluster "bench=http://$HOST:$ETCD_PEER_PORT" || return 1
+    wait_ready etcd_ready 30 etcd || { stop_server; return 1; }
+    preload etcd etcd-put.lua "http://$HOST:$ETCD_PORT" etcd_has_last_key || { stop_server; return 1; }
+    measure "$round" etcd GET etcd-get.lua "http://$HOST:$ETCD_PORT"
+    measure "$round" etcd PUT etcd-put.lua "http://$HOST:$ETCD_PORT"
+    stop_server
+    rm -rf "$data"
+}
+
+# preload NAME SCRIPT URL CHECK: writes every key once (the PUT script walks the keys in order
+# on its one wrk thread), bounded to 15 s, then checks that the last key is there.
+preload() {
+    local name=$1 script=$2 url=$3 check=$4 result requests
+    result=$(run_wrk 16 3 "$script" "$url")
+    requests=$(field requests "$result")
+    if [[ -z "$requests" ]] || ((requests < BENCH_KEYS)); then
+        result=$(run_wrk 16 12 "$script" "$url")
+    fi
+    if ! eval "$check"; then
+        log "$name: preload of $BENCH_KEYS keys failed (last key missing); $result"
+        return 1
+    fi
+}
+
+# ---------------------------------------------------------------- report
+fmt_report() {
+    awk -F'\t' -v rounds="$ROUNDS" '
+    function median(list,   n, a, i, j, t) {
+        n = split(list, a, " ")
+        for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    function pct(x, y) { return (y > 0 && x != "") ? sprintf("%.0f%%", 100 * x / y) : "–" }
+    function ms(us) { return sprintf("%.2f", us / 1000) }
+    {
+        k = $2 SUBSEP $3 SUBSEP $4
+        if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+        rps[k] = rps[k] " " $5; p50[k] = p50[k] " " $6; p99[k] = p99[k] " " $7
+        err[k] += $8; cnt[k]++
+    }
+    END {
+        for (i = 1; i <= n; i++) {
+            k = order[i]; R[k] = median(rps[k]); P50[k] = median(p50[k]); P99[k] = median(p99[k])
+        }
+        print "| target | op | conns | req/s | p50 ms | p99 ms | errors | ÷ hello (same conns) | ÷ etcd (same op, conns) |"
+        print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        for (i = 1; i <= n; i++) {
+            k = order[i]; split(k, f, SUBSEP)
+            h = "hello" SUBSEP "GET" SUBSEP f[3]; e = "etcd" SUBSEP f[2] SUBSEP f[3]
+            vh = (f[1] == "hello") ? "100%" : pct(R[k], (h in R) ? R[h] : 0)
+            ve = (f[1] == "praetor" && (e in R)) ? pct(R[k], R[e]) : "–"
+            printf "| %s | %s | %s | %.0f | %s | %s | %d | %s | %s |\n", f[1], f[2], f[3], R[k], ms(P50[k]), ms(P99[k]), err[k], vh, ve
+        }
+        print ""
+        g = "praetor" SUBSEP "GET" SUBSEP "64"; p = "praetor" SUBSEP "PUT" SUBSEP "64"; h = "hello" SUBSEP "GET" SUBSEP "64"
+        if ((h in R) && (g in R)) printf "- Goal: KV GET at 64 connections ≥ 50%% of hello-world: %s → %s\n", pct(R[g], R[h]), (R[g] >= 0.5 * R[h]) ? "met" : "NOT met"
+        else print "- Goal: KV GET at 64 connections ≥ 50% of hello-world: not measured"
+        if ((h in R) && (p in R)) printf "- Goal: KV PUT (dev mode) at 64 connections ≥ 30%% of hello-world: %s → %s\n", pct(R[p], R[h]), (R[p] >= 0.3 * R[h]) ? "met" : "NOT met"
+        else print "- Goal: KV PUT (dev mode) at 64 connections ≥ 30% of hello-world: not measured"
+    }' "$RAW"
+}
+
+# ---------------------------------------------------------------- main
+ensure_deps
+cd "$SCRATCH"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
+HELLO_DLL="$ARTIFACTS/bin/HelloKestrel/release/HelloKestrel.dll"
+PRAETOR_DLL=${PRAETOR_DLL:-"$ARTIFACTS/bin/Praetor.Cli/release/praetor.dll"}
+if [[ "$SKIP_BUILD" != 1 ]]; then
+    log "building HelloKestrel and Praetor.Cli (Release) into $ARTIFACTS"
+    dotnet build "$BENCH_DIR/HelloKestrel" -c Release --artifacts-path "$ARTIFACTS" -nologo -v q \
+        > "$SCRATCH/build-hello.log" 2>&1 || { tail -n 20 "$SCRATCH/build-hello.log" >&2; exit 1; }
+    if ! dotnet build "$REPO/src/Praetor.Cli" -c Release --artifacts-path "$ARTIFACTS" -nologo -v q \
+        > "$SCRATCH/build-praetor.log" 2>&1; then
+        log "Praetor.Cli did not build; its rows will be missing. Last lines:"
+        tail -n 10 "$SCRATCH/build-praetor.log" >&2
+        rm -f "$PRAETOR_DLL"
+    fi
+fi
+
+PRAETOR_OK=1
+ETCD_NOTE="etcd: $(etcd --version 2>/dev/null | head -n 1 || true)"
+command -v etcd >/dev/null || ETCD_NOTE="etcd: not installed, not measured"
+[[ "$SKIP_ETCD" == 1 ]] && ETCD_NOTE="etcd: skipped (SKIP_ETCD=1)"
+
+for round in $(seq 1 "$ROUNDS"); do
+    log "round $round of $ROUNDS"
+    bench_hello "$round" || log "hello-world ceiling not measured"
+    if [[ -f "$PRAETOR_DLL" ]]; then
+        bench_praetor "$round" || { log "praetor not measured"; PRAETOR_OK=0; }
+    else
+        log "praetor not measured: $PRAETOR_DLL is missing"
+        PRAETOR_OK=0
+    fi
+    if [[ "$SKIP_ETCD" != 1 ]] && command -v etcd >/dev/null; then
+        bench_etcd "$round" || log "etcd not measured"
+    fi
+done
+
+{
+    echo "## Praetor KV HTTP benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "- commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'); $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)); pinning: $PINNING"
+    echo "- wrk $(wrk -v 2>&1 | head -n 1 | awk '{print $2}'), 1 thread; ${DURATION}s per cell after ${WARMUP}s warm-up; $BENCH_KEYS keys, ${BENCH_VALUE_SIZE}-byte values; rounds: $ROUNDS (figures are medians over rounds, errors summed)"
+    echo "- dotnet $(dotnet --version); $ETCD_NOTE (v3 JSON gateway, data on tmpfs)"
+    echo "- load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) (anything else busy on the machine skews every row)"
+    echo
+    fmt_report
+} | tee "$RESULTS_DIR/latest.md"
+cp "$RAW" "$RESULTS_DIR/latest.tsv"
+
+[[ "$PRAETOR_OK" == 1 ]] || exit 2
