@@ -28,6 +28,7 @@ public sealed class SingleNodeLog : IReplicatedLog
         _stateMachine = stateMachine;
         Leader = new LeaderState(IsLeader: true, serverAddress, TimeSpan.Zero);
         Peers = [serverAddress];
+        _proposals.Writer.TryWrite(new Proposal([], LogEntryType.Noop));
         _applyLoop = Task.Run(ApplyLoopAsync);
     }
 
@@ -42,7 +43,7 @@ public sealed class SingleNodeLog : IReplicatedLog
 
     public Task<ApplyResult> ApplyAsync(ReadOnlyMemory<byte> command, CancellationToken cancellationToken)
     {
-        var proposal = new Proposal(command.ToArray());
+        var proposal = new Proposal(command.ToArray(), LogEntryType.Command);
         if (!_proposals.Writer.TryWrite(proposal))
         {
             return Task.FromException<ApplyResult>(new NotLeaderException("the log is shut down"));
@@ -65,16 +66,16 @@ public sealed class SingleNodeLog : IReplicatedLog
             }
             foreach (var proposal in batch)
             {
-                var entry = new LogEntry(Term, _store.LastIndex + 1, proposal.Command);
+                var entry = new LogEntry(Term, _store.LastIndex + 1, proposal.Type, proposal.Command);
                 _store.Append(entry);
             }
             foreach (var proposal in batch)
             {
                 var index = _appliedIndex + 1;
-                var command = _store.Get(index)!.Command;
+                var entry = _store.Get(index)!;
                 try
                 {
-                    var response = _stateMachine.Apply(index, command);
+                    var response = entry.Type == LogEntryType.Command ? _stateMachine.Apply(index, entry.Command) : null;
                     Volatile.Write(ref _appliedIndex, index);
                     proposal.Completion.TrySetResult(new ApplyResult(index, response));
                 }
@@ -108,9 +109,11 @@ public sealed class SingleNodeLog : IReplicatedLog
         await _applyLoop.ConfigureAwait(false);
     }
 
-    private sealed class Proposal(byte[] command)
+    private sealed class Proposal(byte[] command, LogEntryType type)
     {
         public byte[] Command { get; } = command;
+
+        public LogEntryType Type { get; } = type;
 
         public TaskCompletionSource<ApplyResult> Completion { get; } =
             new(TaskCreationOptions.RunContinuationsAsynchronously);
