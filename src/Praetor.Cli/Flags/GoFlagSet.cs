@@ -93,7 +93,7 @@ public sealed class GoFlagSet
     }
 
     /// <summary>Sets a flag by name as if given on the command line (Go's <c>FlagSet.Set</c>).</summary>
-    public bool TrySet(string name, string value, out string? error)
+    public bool TrySet(string name, string value, [NotNullWhen(false)] out string? error)
     {
         if (!_flags.TryGetValue(name, out var flag))
         {
@@ -116,7 +116,7 @@ public sealed class GoFlagSet
     /// Parses flags from the front of <paramref name="arguments"/> (the command name excluded) and
     /// leaves the rest in <see cref="Args"/>. The error text is Go's word for word.
     /// </summary>
-    public bool TryParse(IReadOnlyList<string> arguments, out string? error)
+    public bool TryParse(IReadOnlyList<string> arguments, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         Parsed = true;
@@ -258,7 +258,7 @@ public sealed class GoFlagSet
         return ok;
     }
 
-    private static bool ParseUint64(string text, ulong current, out ulong value, [NotNullWhen(false)] out string? error) =>
+    private static bool ParseUint64(string text, ulong current, out ulong value, out string? error) =>
         GoStrconv.TryParseUint(text, 64, out value, out error);
 
     private static bool ParseDuration(string text, TimeSpan current, out TimeSpan value, out string? error)

@@ -138,7 +138,7 @@ public sealed class KvEndpoint
         ArgumentNullException.ThrowIfNull(key);
         if (key.StartsWith('/'))
         {
-            throw new ArgumentException($"Invalid key. Key must not begin with a '/': {key}", nameof(key));
+            throw new ArgumentException($"Invalid key. Key must not begin with a '/': {key}");
         }
 
         var query = ApiQuery.For(options);

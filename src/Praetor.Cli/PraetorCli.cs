@@ -1,0 +1,70 @@
+namespace Praetor.Cli;
+
+/// <summary>
+/// The <c>praetor</c> command line: picks the command named by the first argument and runs it
+/// against a <see cref="CliContext"/>. Exit status 0 on success, 1 on any error.
+/// </summary>
+public static class PraetorCli
+{
+    private static readonly (string Name, string Synopsis)[] Commands =
+    [
+        ("agent", AgentCommand.Synopsis),
+        ("kv", KvCommands.Synopsis),
+        ("version", VersionCommand.Synopsis),
+    ];
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(context);
+        if (args.Count == 0)
+        {
+            context.Info(Help());
+            return 1;
+        }
+
+        var rest = new string[args.Count - 1];
+        for (var i = 1; i < args.Count; i++)
+        {
+            rest[i - 1] = args[i];
+        }
+
+        switch (args[0])
+        {
+            case "-h" or "-help" or "--help":
+                context.Info(Help());
+                return 0;
+            case "-v" or "-version" or "--version":
+                return VersionCommand.Run([], context);
+            case "version":
+                return VersionCommand.Run(rest, context);
+            case "kv":
+                return await KvCommands.RunAsync(rest, context);
+            case "agent":
+                return await AgentCommand.RunAsync(rest);
+            default:
+                context.Error($"Unknown command: {args[0]}");
+                context.Error(Help());
+                return 1;
+        }
+    }
+
+    /// <summary>The command list, in the layout of Consul's <c>consul</c> with no arguments.</summary>
+    public static string Help()
+    {
+        var width = 0;
+        foreach (var (name, _) in Commands)
+        {
+            width = Math.Max(width, name.Length);
+        }
+
+        var help = new StringWriter();
+        help.Write("Usage: praetor [--version] [--help] <command> [<args>]\n\nAvailable commands are:\n");
+        foreach (var (name, synopsis) in Commands)
+        {
+            help.Write($"    {name.PadRight(width)}    {synopsis}\n");
+        }
+
+        return help.ToString().TrimEnd('\n');
+    }
+}
