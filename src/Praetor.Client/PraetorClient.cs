@@ -32,7 +32,7 @@ public sealed class PraetorClient : IDisposable
         ArgumentNullException.ThrowIfNull(config);
         if (!AgentAddress.TryParse(config.Address, config.Scheme, out var address, out var error))
         {
-            throw new ArgumentException(error, nameof(config));
+            throw new ArgumentException(error);
         }
 
         Config = config;
