@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suites need beyond the machine's image:
+#   python3-consul  python-consul, a real Consul client, for tests/Praetor.Integration
+# Idempotent and non-interactive: does nothing when every package is already installed, and
+# runs `apt-get update` once, only when something is missing. Runs as root (or via sudo).
+set -euo pipefail
+
+packages=(python3-consul)
+
+missing=()
+for package in "${packages[@]}"; do
+    if dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$'; then
+        echo "install-deps: $package is already installed ($(dpkg-query -W -f='${Version}' "$package"))"
+    else
+        missing+=("$package")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "install-deps: nothing to install"
+    exit 0
+fi
+
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        as_root=(sudo -n)
+    else
+        echo "install-deps: need root to install ${missing[*]}, and sudo is not available" >&2
+        exit 1
+    fi
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps: missing ${missing[*]}; running apt-get update"
+"${as_root[@]}" apt-get update -q
+echo "install-deps: running apt-get install -y ${missing[*]}"
+"${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+for package in "${missing[@]}"; do
+    echo "install-deps: installed $package $(dpkg-query -W -f='${Version}' "$package")"
+done

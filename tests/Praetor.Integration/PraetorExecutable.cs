@@ -1,0 +1,64 @@
+using System.Diagnostics;
+
+namespace Praetor.Integration;
+
+/// <summary>
+/// The real `praetor` executable, built next to these tests through the project reference to
+/// Praetor.Cli: its native app host when present, otherwise `dotnet praetor.dll`.
+/// </summary>
+public static class PraetorExecutable
+{
+    private static string AppHost => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "praetor.exe" : "praetor");
+
+    private static string Assembly => Path.Combine(AppContext.BaseDirectory, "praetor.dll");
+
+    /// <summary>A start description for `praetor ARGS` with redirected output and an environment free of CONSUL_* settings.</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        ProcessStartInfo info;
+        if (File.Exists(AppHost))
+        {
+            info = new ProcessStartInfo(AppHost);
+        }
+        else if (File.Exists(Assembly))
+        {
+            info = new ProcessStartInfo("dotnet");
+            info.ArgumentList.Add(Assembly);
+        }
+        else
+        {
+            throw new FileNotFoundException($"the praetor executable was not built next to the tests in {AppContext.BaseDirectory}");
+        }
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.RedirectStandardInput = true;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        info.WorkingDirectory = AppContext.BaseDirectory;
+        // The runner's own CONSUL_HTTP_ADDR, token or TLS settings must not steer the process under test.
+        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("CONSUL_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(name);
+        }
+        if (environment is not null)
+        {
+            foreach (var (name, value) in environment)
+            {
+                info.Environment[name] = value;
+            }
+        }
+        return info;
+    }
+
+    /// <summary>Runs `praetor ARGS` to completion; kills it by PID when it outlives <paramref name="timeout"/>.</summary>
+    public static async Task<ChildProcessResult> RunAsync(IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        await using var child = ChildProcess.Start(StartInfo(args, environment));
+        child.CloseInput();
+        var code = await child.WaitForExitAsync(timeout);
+        return new ChildProcessResult(code, child.StandardOutput, child.StandardError);
+    }
+}
