@@ -44,20 +44,25 @@ RAW="$SCRATCH/raw.tsv"
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # ---------------------------------------------------------------- processes, stopped by PID only
-SERVER_PID=""
+declare -A SERVER_PIDS=()
 stop_server() {
-    [[ -n "$SERVER_PID" ]] || return 0
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
+    local name=$1 pid=${SERVER_PIDS[$1]:-}
+    [[ -n "$pid" ]] || return 0
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$pid" 2>/dev/null || true
     fi
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
+    wait "$pid" 2>/dev/null || true
+    unset "SERVER_PIDS[$name]"
+}
+stop_all() {
+    local name
+    for name in "${!SERVER_PIDS[@]}"; do stop_server "$name"; done
 }
 cleanup() {
-    stop_server
-    rm -rf /dev/shm/praetor-bench-etcd.$$
+    stop_all
+    rm -rf "/dev/shm/praetor-bench-etcd.$$"
     if [[ "$KEEP_LOGS" == 1 ]]; then log "logs kept in $SCRATCH"; else rm -rf "$SCRATCH"; fi
 }
 trap cleanup EXIT
@@ -73,24 +78,24 @@ else
     PINNING="none (server and wrk share all $(nproc) CPUs)"
 fi
 
-# Starts a server in the background with stdout/stderr to $SCRATCH/<name>.log. The command is
-# exec'd (taskset execs too), so $! is the server's own PID.
+# start_server NAME PORT COMMAND...: starts a server in the background, output to
+# $SCRATCH/NAME.log. The command is exec'd (taskset execs too), so $! is the server's own PID.
 start_server() {
-    local name=$1; shift
-    if ss -Htln "sport = :$PORT_IN_USE_CHECK" 2>/dev/null | grep -q .; then
-        log "port $PORT_IN_USE_CHECK is already in use; set a free one (see the knobs at the top)"
+    local name=$1 port=$2; shift 2
+    if ss -Htln "sport = :$port" 2>/dev/null | grep -q .; then
+        log "$name: port $port is already in use; choose another (see the knobs at the top)"
         return 1
     fi
     "${ON_SERVER_CPU[@]}" "$@" > "$SCRATCH/$name.log" 2>&1 &
-    SERVER_PID=$!
+    SERVER_PIDS[$name]=$!
 }
 
-# Polls CHECK (a shell function) every 0.2 s for at most $2 seconds while the server lives.
+# wait_ready NAME SECONDS CHECK: polls CHECK every 0.2 s, at most SECONDS, while the server lives.
 wait_ready() {
-    local check=$1 seconds=$2 name=$3
+    local name=$1 seconds=$2 check=$3
     local deadline=$((SECONDS + seconds))
     while ((SECONDS < deadline)); do
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+        if ! kill -0 "${SERVER_PIDS[$name]}" 2>/dev/null; then
             log "$name exited during start-up; last lines of its log:"
             tail -n 20 "$SCRATCH/$name.log" >&2 || true
             return 1
@@ -135,49 +140,43 @@ run_wrk() {
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< "$2"; }
 
-# measure ROUND TARGET OP SCRIPT URL: a warm-up then a measured run per connection count.
+# measure ROUND TARGET OP CONNS SCRIPT URL: a warm-up, then the measured run; appends a raw row.
 measure() {
-    local round=$1 target=$2 op=$3 script=$4 url=$5 conns result
-    for conns in $CONNS; do
-        run_wrk "$conns" "$WARMUP" "$script" "$url" > /dev/null
-        result=$(run_wrk "$conns" "$DURATION" "$script" "$url")
-        if [[ -z "$result" ]]; then
-            log "$target $op c=$conns: wrk reported nothing (see $SCRATCH/wrk.log with KEEP_LOGS=1)"
-            continue
-        fi
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$op" "$conns" \
-            "$(field rps "$result")" "$(field p50_us "$result")" "$(field p99_us "$result")" \
-            "$(field errors "$result")" >> "$RAW"
-        log "$target $op c=$conns: $result"
-    done
+    local round=$1 target=$2 op=$3 conns=$4 script=$5 url=$6 result
+    run_wrk "$conns" "$WARMUP" "$script" "$url" > /dev/null
+    result=$(run_wrk "$conns" "$DURATION" "$script" "$url")
+    if [[ -z "$result" ]]; then
+        log "$target $op c=$conns: wrk reported nothing (KEEP_LOGS=1 keeps its output)"
+        return 0
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$op" "$conns" \
+        "$(field rps "$result")" "$(field p50_us "$result")" "$(field p99_us "$result")" \
+        "$(field errors "$result")" >> "$RAW"
+    log "$target $op c=$conns: $result"
 }
 
 # ---------------------------------------------------------------- targets
+# Each start_* function starts its server, waits for it and preloads the keys; it returns
+# non-zero (after stopping the server) when the target cannot be measured.
 hello_ready() { curl -sf -m 1 "http://$HOST:$HELLO_PORT/" > /dev/null; }
-bench_hello() {
-    local round=$1
-    PORT_IN_USE_CHECK=$HELLO_PORT start_server hello \
-        dotnet "$HELLO_DLL" --urls "http://$HOST:$HELLO_PORT" || return 1
-    wait_ready hello_ready 30 hello || { stop_server; return 1; }
-    measure "$round" hello GET hello-get.lua "http://$HOST:$HELLO_PORT"
-    stop_server
+start_hello() {
+    start_server hello "$HELLO_PORT" dotnet "$HELLO_DLL" --urls "http://$HOST:$HELLO_PORT" || return 1
+    wait_ready hello 30 hello_ready || { stop_server hello; return 1; }
 }
 
 praetor_ready() {
     [[ $(curl -s -m 1 -X PUT -d ready "http://$HOST:$PRAETOR_PORT/v1/kv/bench/ready" 2>/dev/null) == true ]]
 }
-bench_praetor() {
-    local round=$1
+praetor_has_last_key() {
+    curl -sf -m 2 -o /dev/null "http://$HOST:$PRAETOR_PORT/v1/kv/bench/key-$((BENCH_KEYS - 1))"
+}
+start_praetor() {
     # shellcheck disable=SC2086 # PRAETOR_ARGS is a list of flags
-    PORT_IN_USE_CHECK=$PRAETOR_PORT start_server praetor \
+    start_server praetor "$PRAETOR_PORT" \
         dotnet "$PRAETOR_DLL" agent -dev -http-port "$PRAETOR_PORT" $PRAETOR_ARGS || return 1
-    wait_ready praetor_ready 60 praetor || { stop_server; return 1; }
-    preload praetor praetor-put.lua "http://$HOST:$PRAETOR_PORT" \
-        "curl -sf -m 2 -o /dev/null http://$HOST:$PRAETOR_PORT/v1/kv/bench/key-$((BENCH_KEYS - 1))" \
-        || { stop_server; return 1; }
-    measure "$round" praetor GET praetor-get.lua "http://$HOST:$PRAETOR_PORT"
-    measure "$round" praetor PUT praetor-put.lua "http://$HOST:$PRAETOR_PORT"
-    stop_server
+    wait_ready praetor 60 praetor_ready || { stop_server praetor; return 1; }
+    preload praetor praetor-put.lua "http://$HOST:$PRAETOR_PORT" praetor_has_last_key \
+        || { stop_server praetor; return 1; }
 }
 
 etcd_ready() { curl -sf -m 1 "http://$HOST:$ETCD_PORT/health" | grep -q '"true"'; }
@@ -186,24 +185,19 @@ etcd_has_last_key() {
     key=$(printf 'bench/key-%d' $((BENCH_KEYS - 1)) | base64 -w0)
     curl -sf -m 2 -X POST "http://$HOST:$ETCD_PORT/v3/kv/range" -d "{\"key\":\"$key\"}" | grep -q '"kvs"'
 }
-bench_etcd() {
-    local round=$1
+start_etcd() {
     local data="/dev/shm/praetor-bench-etcd.$$"
     rm -rf "$data"
-    # Data on tmpfs: Praetor's -dev keeps its Raft log in memory, so etcd's fsyncs should not
-    # be what the comparison measures.
-    PORT_IN_USE_CHECK=$ETCD_PORT start_server etcd \
+    # Data on tmpfs: Praetor's -dev keeps its log in memory, so etcd's fsyncs should not be
+    # what the comparison measures.
+    start_server etcd "$ETCD_PORT" \
         etcd --name bench --data-dir "$data" --log-level warn \
         --listen-client-urls "http://$HOST:$ETCD_PORT" --advertise-client-urls "http://$HOST:$ETCD_PORT" \
         --listen-peer-urls "http://$HOST:$ETCD_PEER_PORT" \
         --initial-advertise-peer-urls "http://$HOST:$ETCD_PEER_PORT" \
         --initial-cluster "bench=http://$HOST:$ETCD_PEER_PORT" || return 1
-    wait_ready etcd_ready 30 etcd || { stop_server; return 1; }
-    preload etcd etcd-put.lua "http://$HOST:$ETCD_PORT" etcd_has_last_key || { stop_server; return 1; }
-    measure "$round" etcd GET etcd-get.lua "http://$HOST:$ETCD_PORT"
-    measure "$round" etcd PUT etcd-put.lua "http://$HOST:$ETCD_PORT"
-    stop_server
-    rm -rf "$data"
+    wait_ready etcd 30 etcd_ready || { stop_server etcd; return 1; }
+    preload etcd etcd-put.lua "http://$HOST:$ETCD_PORT" etcd_has_last_key || { stop_server etcd; return 1; }
 }
 
 # preload NAME SCRIPT URL CHECK: writes every key once (the PUT script walks the keys in order
@@ -223,7 +217,7 @@ preload() {
 
 # ---------------------------------------------------------------- report
 fmt_report() {
-    awk -F'\t' -v rounds="$ROUNDS" '
+    awk -F'\t' -v conns_list="$CONNS" '
     function median(list,   n, a, i, j, t) {
         n = split(list, a, " ")
         for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
@@ -233,11 +227,16 @@ fmt_report() {
     function ms(us) { return sprintf("%.2f", us / 1000) }
     {
         k = $2 SUBSEP $3 SUBSEP $4
-        if (!(k in seen)) { seen[k] = 1; order[++n] = k }
         rps[k] = rps[k] " " $5; p50[k] = p50[k] " " $6; p99[k] = p99[k] " " $7
         err[k] += $8; cnt[k]++
     }
     END {
+        # Rows grouped by target and operation, whatever order the cells ran in.
+        nt = split("hello praetor etcd", targets, " "); nc = split(conns_list, cs, " ")
+        for (t = 1; t <= nt; t++) for (o = 1; o <= 2; o++) for (c = 1; c <= nc; c++) {
+            k = targets[t] SUBSEP (o == 1 ? "GET" : "PUT") SUBSEP cs[c]
+            if (k in cnt) order[++n] = k
+        }
         for (i = 1; i <= n; i++) {
             k = order[i]; R[k] = median(rps[k]); P50[k] = median(p50[k]); P99[k] = median(p99[k])
         }
@@ -283,18 +282,35 @@ ETCD_NOTE="etcd: $(etcd --version 2>/dev/null | head -n 1 || true)"
 command -v etcd >/dev/null || ETCD_NOTE="etcd: not installed, not measured"
 [[ "$SKIP_ETCD" == 1 ]] && ETCD_NOTE="etcd: skipped (SKIP_ETCD=1)"
 
+# All servers of a round run at once, each on the server core, but only one is under load at a
+# time: for each connection count the cells follow each other (hello, praetor GET/PUT, etcd
+# GET/PUT), so each ratio compares figures taken seconds apart, not minutes, and drift in the
+# machine's background load touches both sides of it alike. An idle server costs next to nothing.
 for round in $(seq 1 "$ROUNDS"); do
     log "round $round of $ROUNDS"
-    bench_hello "$round" || log "hello-world ceiling not measured"
+    start_hello || log "hello-world ceiling not measured"
     if [[ -f "$PRAETOR_DLL" ]]; then
-        bench_praetor "$round" || { log "praetor not measured"; PRAETOR_OK=0; }
+        start_praetor || { log "praetor not measured"; PRAETOR_OK=0; }
     else
         log "praetor not measured: $PRAETOR_DLL is missing"
         PRAETOR_OK=0
     fi
     if [[ "$SKIP_ETCD" != 1 ]] && command -v etcd >/dev/null; then
-        bench_etcd "$round" || log "etcd not measured"
+        start_etcd || log "etcd not measured"
     fi
+    for conns in $CONNS; do
+        [[ -z "${SERVER_PIDS[hello]:-}" ]] || measure "$round" hello GET "$conns" hello-get.lua "http://$HOST:$HELLO_PORT"
+        if [[ -n "${SERVER_PIDS[praetor]:-}" ]]; then
+            measure "$round" praetor GET "$conns" praetor-get.lua "http://$HOST:$PRAETOR_PORT"
+            measure "$round" praetor PUT "$conns" praetor-put.lua "http://$HOST:$PRAETOR_PORT"
+        fi
+        if [[ -n "${SERVER_PIDS[etcd]:-}" ]]; then
+            measure "$round" etcd GET "$conns" etcd-get.lua "http://$HOST:$ETCD_PORT"
+            measure "$round" etcd PUT "$conns" etcd-put.lua "http://$HOST:$ETCD_PORT"
+        fi
+    done
+    stop_all
+    rm -rf "/dev/shm/praetor-bench-etcd.$$"
 done
 
 {
