@@ -11,8 +11,9 @@ internal static class QueryParameters
     /// <summary>Whether a presence flag (`?recurse`, `?stale`, `?raw`...) is given, with or without a value.</summary>
     public static bool Has(HttpRequest request, string name) => request.Query.ContainsKey(name);
 
+    /// <summary>A parameter's first value, as Go's <c>Values.Get</c> reads it.</summary>
     public static string? Get(HttpRequest request, string name) =>
-        request.Query.TryGetValue(name, out var values) ? (string?)values : null;
+        request.Query.TryGetValue(name, out var values) ? values[0] ?? "" : null;
 
     /// <summary>An unsigned integer parameter, or null when absent.</summary>
     public static ulong? UInt64(HttpRequest request, string name, string error)
@@ -21,7 +22,7 @@ internal static class QueryParameters
         {
             return null;
         }
-        if (!ulong.TryParse(values.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        if (!ulong.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value))
         {
             throw HttpApiException.BadRequest(error);
         }
@@ -34,7 +35,7 @@ internal static class QueryParameters
         var index = UInt64(request, "index", "Invalid index") ?? 0;
         var wait = TimeSpan.Zero;
         if (request.Query.TryGetValue("wait", out StringValues waitText)
-            && (!GoDuration.TryParse(waitText.ToString(), out wait) || wait < TimeSpan.Zero))
+            && (!GoDuration.TryParse(waitText[0], out wait) || wait < TimeSpan.Zero))
         {
             throw HttpApiException.BadRequest("Invalid wait time");
         }

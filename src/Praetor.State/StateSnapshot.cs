@@ -1,3 +1,4 @@
+using Praetor.State.Catalog;
 using Praetor.State.Kv;
 
 namespace Praetor.State;
@@ -10,4 +11,7 @@ namespace Praetor.State;
 public sealed record StateSnapshot(ulong Index, KvTable Kv)
 {
     public static readonly StateSnapshot Empty = new(0, KvTable.Empty);
+
+    /// <summary>Nodes, services and health checks.</summary>
+    public CatalogTable Catalog { get; init; } = CatalogTable.Empty;
 }

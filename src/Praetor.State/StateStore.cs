@@ -15,6 +15,9 @@ public sealed class StateStore
     /// <summary>Watches on KV keys and prefixes.</summary>
     public KeyWatchRegistry KvWatches { get; } = new();
 
+    /// <summary>Watches on catalog nodes and services (keys from <see cref="Catalog.CatalogWatchKeys"/>).</summary>
+    public KeyWatchRegistry CatalogWatches { get; } = new();
+
     internal void Publish(StateSnapshot next)
     {
         if (next.Index < _current.Index)
@@ -29,5 +32,6 @@ public sealed class StateStore
     {
         Volatile.Write(ref _current, next);
         KvWatches.AllChanged();
+        CatalogWatches.AllChanged();
     }
 }

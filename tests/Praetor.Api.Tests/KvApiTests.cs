@@ -181,4 +181,11 @@ public sealed class KvApiTests : AgentFixture
         Assert.Equal("[\"with space\"]", await Http.GetStringAsync("/v1/kv/?keys"));
         Assert.Equal("v", Encoding.UTF8.GetString(await Http.GetByteArrayAsync("/v1/kv/with%20space?raw")));
     }
+
+    [Fact]
+    public async Task A_repeated_parameter_is_read_by_its_first_value_as_go_does()
+    {
+        Assert.Equal("true", await PutTextAsync("/v1/kv/rep?cas=0&cas=7", "v"));
+        Assert.Equal("v", await Http.GetStringAsync("/v1/kv/rep?raw"));
+    }
 }

@@ -15,3 +15,12 @@ public abstract record TxnOperation;
 /// <summary>A KV operation (Consul's TxnKVOp): <paramref name="Index"/> is the CAS / check index.</summary>
 public sealed record KvOperation(KvVerb Verb, string Key, byte[]? Value = null, ulong Flags = 0, ulong Index = 0, string? Session = null)
     : TxnOperation;
+
+/// <summary>Registers a node, optionally a service on it, and checks (Consul's Catalog.Register).</summary>
+public sealed record RegisterCommand(Catalog.CatalogRegistration Registration) : Command;
+
+/// <summary>
+/// Removes a service with its checks when <paramref name="ServiceId"/> is set, else one check
+/// when <paramref name="CheckId"/> is set, else the whole node (Consul's Catalog.Deregister).
+/// </summary>
+public sealed record DeregisterCommand(string Node, string? ServiceId = null, string? CheckId = null) : Command;
