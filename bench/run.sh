@@ -5,7 +5,7 @@
 # Prints a markdown table and writes it to bench/results/latest.md. See bench/README.md.
 #
 # Knobs (environment): DURATION (s per cell, 10), WARMUP (s before each cell, 2),
-# CONNS ("1 16 64"), ROUNDS (1; with more, each figure is the median over rounds),
+# PREWARM (s of load per script when a server starts, 5), CONNS ("1 16 64"), ROUNDS (1; with more, each figure is the median over rounds),
 # PIN (1: server on SERVER_CPU, wrk on LOAD_CPU), SKIP_BUILD (1: use what ARTIFACTS holds),
 # SKIP_ETCD (1), ARTIFACTS (/tmp/art-bench), PRAETOR_ARGS (extra `agent` flags),
 # KEEP_LOGS (1: keep the scratch folder with server and wrk output).
@@ -15,6 +15,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
+PREWARM=${PREWARM:-5}
 CONNS=${CONNS:-"1 16 64"}
 ROUNDS=${ROUNDS:-1}
 PIN=${PIN:-1}
@@ -162,6 +163,7 @@ hello_ready() { curl -sf -m 1 "http://$HOST:$HELLO_PORT/" > /dev/null; }
 start_hello() {
     start_server hello "$HELLO_PORT" dotnet "$HELLO_DLL" --urls "http://$HOST:$HELLO_PORT" || return 1
     wait_ready hello 30 hello_ready || { stop_server hello; return 1; }
+    prewarm hello-get.lua "http://$HOST:$HELLO_PORT"
 }
 
 praetor_ready() {
@@ -177,6 +179,8 @@ start_praetor() {
     wait_ready praetor 60 praetor_ready || { stop_server praetor; return 1; }
     preload praetor praetor-put.lua "http://$HOST:$PRAETOR_PORT" praetor_has_last_key \
         || { stop_server praetor; return 1; }
+    prewarm praetor-get.lua "http://$HOST:$PRAETOR_PORT"
+    prewarm praetor-put.lua "http://$HOST:$PRAETOR_PORT"
 }
 
 etcd_ready() { curl -sf -m 1 "http://$HOST:$ETCD_PORT/health" | grep -q '"true"'; }
@@ -198,6 +202,16 @@ start_etcd() {
         --initial-cluster "bench=http://$HOST:$ETCD_PEER_PORT" || return 1
     wait_ready etcd 30 etcd_ready || { stop_server etcd; return 1; }
     preload etcd etcd-put.lua "http://$HOST:$ETCD_PORT" etcd_has_last_key || { stop_server etcd; return 1; }
+    prewarm etcd-get.lua "http://$HOST:$ETCD_PORT"
+    prewarm etcd-put.lua "http://$HOST:$ETCD_PORT"
+}
+
+# prewarm SCRIPT URL: load at 64 connections right after start-up, discarded. .NET's tiered JIT
+# goes on recompiling hot methods for several seconds under load; the 2 s warm-up before each
+# cell alone left the first Praetor cells measuring partly unoptimised code.
+prewarm() {
+    ((PREWARM > 0)) || return 0
+    run_wrk 64 "$PREWARM" "$1" "$2" > /dev/null
 }
 
 # preload NAME SCRIPT URL CHECK: writes every key once (the PUT script walks the keys in order
