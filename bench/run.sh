@@ -141,19 +141,32 @@ run_wrk() {
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< "$2"; }
 
+# cpu_ticks PID: user+system CPU time of the whole process so far, in clock ticks.
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+TICKS_PER_SECOND=$(getconf CLK_TCK)
+
 # measure ROUND TARGET OP CONNS SCRIPT URL: a warm-up, then the measured run; appends a raw row.
+# The server's CPU use during the run is recorded too: a CPU-bound server below ~100 % of its
+# core was starved by something else on the machine, and req/s per CPU-second is the figure
+# that such noise disturbs least.
 measure() {
-    local round=$1 target=$2 op=$3 conns=$4 script=$5 url=$6 result
+    local round=$1 target=$2 op=$3 conns=$4 script=$5 url=$6 result pid before after started elapsed cpu
+    pid=${SERVER_PIDS[$target]}
     run_wrk "$conns" "$WARMUP" "$script" "$url" > /dev/null
+    before=$(cpu_ticks "$pid")
+    started=$(date +%s%N)
     result=$(run_wrk "$conns" "$DURATION" "$script" "$url")
+    after=$(cpu_ticks "$pid")
+    elapsed=$(($(date +%s%N) - started))
     if [[ -z "$result" ]]; then
         log "$target $op c=$conns: wrk reported nothing (KEEP_LOGS=1 keeps its output)"
         return 0
     fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$op" "$conns" \
+    cpu=$(awk -v t=$((after - before)) -v hz="$TICKS_PER_SECOND" -v ns="$elapsed" 'BEGIN { printf "%.0f", 100 * t / hz / (ns / 1e9) }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$op" "$conns" \
         "$(field rps "$result")" "$(field p50_us "$result")" "$(field p99_us "$result")" \
-        "$(field errors "$result")" >> "$RAW"
-    log "$target $op c=$conns: $result"
+        "$(field errors "$result")" "$cpu" >> "$RAW"
+    log "$target $op c=$conns: $result server_cpu=${cpu}%"
 }
 
 # ---------------------------------------------------------------- targets
@@ -241,7 +254,8 @@ fmt_report() {
     function ms(us) { return sprintf("%.2f", us / 1000) }
     {
         k = $2 SUBSEP $3 SUBSEP $4
-        rps[k] = rps[k] " " $5; p50[k] = p50[k] " " $6; p99[k] = p99[k] " " $7
+        rps[k] = rps[k] " " $5; p50[k] = p50[k] " " $6; p99[k] = p99[k] " " $7; cpu[k] = cpu[k] " " $9
+        eff[k] = eff[k] " " (($9 > 0) ? $5 * 100 / $9 : 0)
         err[k] += $8; cnt[k]++
     }
     END {
@@ -253,15 +267,16 @@ fmt_report() {
         }
         for (i = 1; i <= n; i++) {
             k = order[i]; R[k] = median(rps[k]); P50[k] = median(p50[k]); P99[k] = median(p99[k])
+            C[k] = median(cpu[k]); E[k] = median(eff[k])
         }
-        print "| target | op | conns | req/s | p50 ms | p99 ms | errors | ÷ hello (same conns) | ÷ etcd (same op, conns) |"
-        print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        print "| target | op | conns | req/s | p50 ms | p99 ms | errors | server CPU | req per CPU-s | ÷ hello (same conns) | ÷ etcd (same op, conns) |"
+        print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         for (i = 1; i <= n; i++) {
             k = order[i]; split(k, f, SUBSEP)
             h = "hello" SUBSEP "GET" SUBSEP f[3]; e = "etcd" SUBSEP f[2] SUBSEP f[3]
             vh = (f[1] == "hello") ? "100%" : pct(R[k], (h in R) ? R[h] : 0)
             ve = (f[1] == "praetor" && (e in R)) ? pct(R[k], R[e]) : "–"
-            printf "| %s | %s | %s | %.0f | %s | %s | %d | %s | %s |\n", f[1], f[2], f[3], R[k], ms(P50[k]), ms(P99[k]), err[k], vh, ve
+            printf "| %s | %s | %s | %.0f | %s | %s | %d | %d%% | %.0f | %s | %s |\n", f[1], f[2], f[3], R[k], ms(P50[k]), ms(P99[k]), err[k], C[k], E[k], vh, ve
         }
         print ""
         g = "praetor" SUBSEP "GET" SUBSEP "64"; p = "praetor" SUBSEP "PUT" SUBSEP "64"; h = "hello" SUBSEP "GET" SUBSEP "64"
