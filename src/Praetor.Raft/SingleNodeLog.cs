@@ -69,8 +69,9 @@ public sealed class SingleNodeLog : IReplicatedLog
                 var entry = new LogEntry(Term, _store.LastIndex + 1, proposal.Type, proposal.Command);
                 _store.Append(entry);
             }
-            foreach (var proposal in batch)
+            for (var i = 0; i < batch.Count; i++)
             {
+                var proposal = batch[i];
                 var index = _appliedIndex + 1;
                 var entry = _store.Get(index)!;
                 try
@@ -84,7 +85,11 @@ public sealed class SingleNodeLog : IReplicatedLog
                     // A command the state machine cannot apply is a broken invariant (the encoder
                     // wrote it); stop the log rather than diverge.
                     Volatile.Write(ref _appliedIndex, index);
-                    proposal.Completion.TrySetException(ex);
+                    // The entries after it in this batch are appended but will never be applied.
+                    for (var j = i; j < batch.Count; j++)
+                    {
+                        batch[j].Completion.TrySetException(ex);
+                    }
                     _proposals.Writer.TryComplete(ex);
                     FailPending(ex);
                     return;

@@ -74,6 +74,8 @@ public static class SnapshotCodec
             var index = reader.ReadUInt64();
             var kvIndex = reader.ReadUInt64();
             var entries = new KvEntry[reader.ReadArrayHeader()];
+            // A key twice would break the table's sorted, unique-key invariant.
+            var keys = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < entries.Length; i++)
             {
                 if (reader.ReadArrayHeader() != 7)
@@ -81,10 +83,15 @@ public static class SnapshotCodec
                     throw new InvalidDataException($"snapshot KV entry {i} is malformed");
                 }
                 var key = reader.ReadString() ?? throw new InvalidDataException($"snapshot KV entry {i} has no key");
+                if (!keys.Add(key))
+                {
+                    throw new InvalidDataException($"snapshot KV key \"{key}\" appears twice");
+                }
                 var value = reader.TryReadNil() ? null : reader.ReadBytes()?.ToArray();
                 entries[i] = new KvEntry(key, value, reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadString());
             }
             var tombstones = new KvTombstone[reader.ReadArrayHeader()];
+            keys.Clear();
             for (var i = 0; i < tombstones.Length; i++)
             {
                 if (reader.ReadArrayHeader() != 2)
@@ -92,6 +99,10 @@ public static class SnapshotCodec
                     throw new InvalidDataException($"snapshot tombstone {i} is malformed");
                 }
                 var key = reader.ReadString() ?? throw new InvalidDataException($"snapshot tombstone {i} has no key");
+                if (!keys.Add(key))
+                {
+                    throw new InvalidDataException($"snapshot tombstone \"{key}\" appears twice");
+                }
                 tombstones[i] = new KvTombstone(key, reader.ReadUInt64());
             }
             if (!reader.End)
@@ -100,7 +111,8 @@ public static class SnapshotCodec
             }
             return new StateSnapshot(index, KvTable.Restore(entries, tombstones, kvIndex));
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        // MessagePack reports a str/bin length above int.MaxValue as ArgumentOutOfRangeException.
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
             throw new InvalidDataException($"malformed snapshot: {ex.Message}", ex);
         }

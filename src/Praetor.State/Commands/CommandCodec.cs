@@ -66,7 +66,8 @@ public static class CommandCodec
             }
             return command;
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        // MessagePack reports a str/bin length above int.MaxValue as ArgumentOutOfRangeException.
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
             throw new CommandDecodeException($"malformed command: {ex.Message}", ex);
         }

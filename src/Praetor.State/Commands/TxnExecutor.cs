@@ -78,10 +78,8 @@ internal static class TxnExecutor
                 results.Add(existing);
                 return null;
             case KvVerb.GetOrEmpty:
-                if (existing is not null)
-                {
-                    results.Add(existing);
-                }
+                // A missing key answers with the operation's own entry, value blanked, as in Consul.
+                results.Add(existing ?? new KvEntry(op.Key, null, op.Flags, 0, op.Index, 0, op.Session));
                 return null;
             case KvVerb.GetTree:
                 results.AddRange(table.List(op.Key));
