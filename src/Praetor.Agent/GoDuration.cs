@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Praetor.Cli.Flags;
+namespace Praetor.Agent;
 
 /// <summary>
 /// Go's <c>time.ParseDuration</c> and <c>Duration.String</c>: Consul's flags and config take

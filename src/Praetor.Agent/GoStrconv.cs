@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Praetor.Cli.Flags;
+namespace Praetor.Agent;
 
 /// <summary>
 /// The parts of Go's <c>strconv</c> package that Go's <c>flag</c> package uses to read flag

@@ -35,7 +35,7 @@ internal static class QueryParameters
         var index = UInt64(request, "index", "Invalid index") ?? 0;
         var wait = TimeSpan.Zero;
         if (request.Query.TryGetValue("wait", out StringValues waitText)
-            && (!GoDuration.TryParse(waitText[0], out wait) || wait < TimeSpan.Zero))
+            && (!GoDuration.TryParse(waitText[0] ?? "", out wait, out _) || wait < TimeSpan.Zero))
         {
             throw HttpApiException.BadRequest("Invalid wait time");
         }

@@ -1,3 +1,5 @@
+using Praetor.Agent;
+
 namespace Praetor.Cli.Flags;
 
 /// <summary>

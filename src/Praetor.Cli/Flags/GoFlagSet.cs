@@ -1,3 +1,4 @@
+using Praetor.Agent;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 

@@ -1,3 +1,4 @@
+using Praetor.Agent;
 using Praetor.Cli.Flags;
 
 namespace Praetor.Cli.Tests.Flags;
