@@ -26,13 +26,17 @@ public sealed class SingleNodeLog : IReplicatedLog
     public SingleNodeLog(IStateMachine stateMachine, string serverAddress)
     {
         _stateMachine = stateMachine;
-        Leader = new LeaderState(IsLeader: true, serverAddress, TimeSpan.Zero);
+        _leading = new LeaderState(IsLeader: true, serverAddress, TimeSpan.Zero);
         Peers = [serverAddress];
         _proposals.Writer.TryWrite(new Proposal([], LogEntryType.Noop));
         _applyLoop = Task.Run(ApplyLoopAsync);
     }
 
-    public LeaderState Leader { get; }
+    private readonly LeaderState _leading;
+    private volatile bool _stopped;
+
+    /// <summary>This node while its log runs; nobody once it has stopped, so reads stop claiming a leader too.</summary>
+    public LeaderState Leader => _stopped ? new LeaderState(IsLeader: false, LeaderAddress: "", TimeSpan.Zero) : _leading;
 
     public IReadOnlyList<string> Peers { get; }
 
@@ -90,6 +94,7 @@ public sealed class SingleNodeLog : IReplicatedLog
                     {
                         batch[j].Completion.TrySetException(ex);
                     }
+                    _stopped = true;
                     _proposals.Writer.TryComplete(ex);
                     FailPending(ex);
                     return;
@@ -97,6 +102,7 @@ public sealed class SingleNodeLog : IReplicatedLog
             }
             _store.TrimPrefix(TrailingEntriesMax);
         }
+        _stopped = true;
         FailPending(new NotLeaderException("the log is shut down"));
     }
 

@@ -1,12 +1,14 @@
 using System.Buffers;
 using MessagePack;
+using Praetor.State.Catalog;
 using Praetor.State.Kv;
 
 namespace Praetor.State;
 
 /// <summary>
 /// Writes and reads the whole state store as one msgpack document:
-/// <c>["praetor-state", version, index, kv-index, [entries], [tombstones]]</c>.
+/// <c>["praetor-state", version, index, kv-index, [entries], [tombstones],
+/// [nodes-index, services-index, checks-index, [nodes], [services], [checks]]]</c>.
 /// Raft snapshots and `praetor snapshot save` use it. The document is built in memory, which
 /// bounds the store by memory anyway (the store itself is in memory).
 /// </summary>
@@ -19,7 +21,7 @@ public static class SnapshotCodec
     {
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
         var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(6);
+        writer.WriteArrayHeader(7);
         writer.Write(Magic);
         writer.Write(Version);
         writer.Write(snapshot.Index);
@@ -50,6 +52,7 @@ public static class SnapshotCodec
             writer.Write(t.Key);
             writer.Write(t.Index);
         }
+        WriteCatalog(ref writer, snapshot.Catalog);
         writer.Flush();
         destination.Write(buffer.WrittenSpan);
     }
@@ -62,7 +65,7 @@ public static class SnapshotCodec
         try
         {
             var reader = new MessagePackReader(copy.GetBuffer().AsMemory(0, (int)copy.Length));
-            if (reader.ReadArrayHeader() != 6 || reader.ReadString() != Magic)
+            if (reader.ReadArrayHeader() != 7 || reader.ReadString() != Magic)
             {
                 throw new InvalidDataException("not a Praetor state snapshot");
             }
@@ -105,16 +108,89 @@ public static class SnapshotCodec
                 }
                 tombstones[i] = new KvTombstone(key, reader.ReadUInt64());
             }
+            var catalog = ReadCatalog(ref reader);
             if (!reader.End)
             {
                 throw new InvalidDataException("snapshot has trailing bytes");
             }
-            return new StateSnapshot(index, KvTable.Restore(entries, tombstones, kvIndex));
+            return new StateSnapshot(index, KvTable.Restore(entries, tombstones, kvIndex)) { Catalog = catalog };
         }
-        // MessagePack reports a str/bin length above int.MaxValue as ArgumentOutOfRangeException.
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
+        // Reading is pure: whatever malformed input makes the msgpack reader throw (its own
+        // exceptions, end of stream, overflow, an out-of-range length) means the same.
+        catch (Exception ex) when (ex is not InvalidDataException and not OutOfMemoryException)
         {
             throw new InvalidDataException($"malformed snapshot: {ex.Message}", ex);
         }
+    }
+
+    private static void WriteCatalog(ref MessagePackWriter writer, CatalogTable catalog)
+    {
+        writer.WriteArrayHeader(6);
+        writer.Write(catalog.NodesIndex);
+        writer.Write(catalog.ServicesIndex);
+        writer.Write(catalog.ChecksIndex);
+        var nodes = catalog.Nodes.ToList();
+        writer.WriteArrayHeader(nodes.Count);
+        foreach (var node in nodes)
+        {
+            CatalogCodec.WriteNode(ref writer, node);
+        }
+        var services = nodes.SelectMany(n => catalog.ServicesOn(n.Node)).ToList();
+        writer.WriteArrayHeader(services.Count);
+        foreach (var service in services)
+        {
+            CatalogCodec.WriteService(ref writer, service);
+        }
+        var checks = catalog.AllChecks().ToList();
+        writer.WriteArrayHeader(checks.Count);
+        foreach (var check in checks)
+        {
+            CatalogCodec.WriteCheck(ref writer, check);
+        }
+    }
+
+    /// <summary>Reads the catalog, refusing duplicates and services or checks on nodes (or of services) that are not there.</summary>
+    private static CatalogTable ReadCatalog(ref MessagePackReader reader)
+    {
+        if (reader.ReadArrayHeader() != 6)
+        {
+            throw new InvalidDataException("snapshot catalog section is malformed");
+        }
+        var nodesIndex = reader.ReadUInt64();
+        var servicesIndex = reader.ReadUInt64();
+        var checksIndex = reader.ReadUInt64();
+        var nodes = new CatalogNode[reader.ReadArrayHeader()];
+        var nodeNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            nodes[i] = CatalogCodec.ReadNode(ref reader);
+            if (!nodeNames.Add(nodes[i].Node))
+            {
+                throw new InvalidDataException($"snapshot node \"{nodes[i].Node}\" appears twice");
+            }
+        }
+        var services = new ServiceInstance[reader.ReadArrayHeader()];
+        var serviceKeys = new HashSet<(string, string)>();
+        for (var i = 0; i < services.Length; i++)
+        {
+            services[i] = CatalogCodec.ReadService(ref reader);
+            if (!nodeNames.Contains(services[i].Node) || !serviceKeys.Add((services[i].Node.ToLowerInvariant(), services[i].Id)))
+            {
+                throw new InvalidDataException($"snapshot service \"{services[i].Id}\" on node \"{services[i].Node}\" is a duplicate or has no node");
+            }
+        }
+        var checks = new HealthCheck[reader.ReadArrayHeader()];
+        var checkKeys = new HashSet<(string, string)>();
+        for (var i = 0; i < checks.Length; i++)
+        {
+            var check = checks[i] = CatalogCodec.ReadCheck(ref reader);
+            var node = check.Node.ToLowerInvariant();
+            if (!nodeNames.Contains(check.Node) || !checkKeys.Add((node, check.CheckId))
+                || (check.ServiceId.Length > 0 && !serviceKeys.Contains((node, check.ServiceId))))
+            {
+                throw new InvalidDataException($"snapshot check \"{check.CheckId}\" on node \"{check.Node}\" is a duplicate or has no node or service");
+            }
+        }
+        return CatalogTable.Restore(nodes, services, checks, nodesIndex, servicesIndex, checksIndex);
     }
 }

@@ -1,6 +1,6 @@
 using Praetor.Raft;
 using Praetor.State.Commands;
-using Praetor.State.Kv;
+using Praetor.State.Watch;
 
 namespace Praetor.State;
 
@@ -11,11 +11,15 @@ namespace Praetor.State;
 /// </summary>
 public sealed class StateMachine(StateStore store) : IStateMachine
 {
-    private readonly KvChanges _changes = new();
+    private readonly KeyChanges _kvChanges = new();
+    private readonly KeyChanges _catalogChanges = new();
 
     public StateStore Store { get; } = store;
 
-    /// <returns>A <see cref="TxnResult"/> for a transaction; null for housekeeping commands.</returns>
+    /// <returns>
+    /// A <see cref="TxnResult"/> for a transaction; for a registration, the catalog's refusal
+    /// as a string (or null); null for the rest.
+    /// </returns>
     public object? Apply(ulong index, ReadOnlyMemory<byte> command)
     {
         var current = Store.Current;
@@ -23,20 +27,30 @@ public sealed class StateMachine(StateStore store) : IStateMachine
         {
             throw new InvalidOperationException($"entry {index} applied after {current.Index}");
         }
-        _changes.Clear();
+        _kvChanges.Clear();
+        _catalogChanges.Clear();
         object? response = null;
         var kv = current.Kv;
+        var catalog = current.Catalog;
         switch (CommandCodec.Decode(command))
         {
             case TxnCommand txn:
-                response = TxnExecutor.Execute(ref kv, index, txn.Operations, _changes);
+                response = TxnExecutor.Execute(ref kv, index, txn.Operations, _kvChanges);
                 break;
             case ReapTombstonesCommand reap:
                 kv = kv.ReapTombstones(reap.UpToIndex);
                 break;
+            case RegisterCommand register:
+                (catalog, var error) = catalog.Register(register.Registration, index, _catalogChanges);
+                response = error;
+                break;
+            case DeregisterCommand deregister:
+                catalog = catalog.Deregister(deregister.Node, deregister.ServiceId, deregister.CheckId, index, _catalogChanges);
+                break;
         }
-        Store.Publish(new StateSnapshot(index, kv));
-        _changes.Notify(Store.KvWatches);
+        Store.Publish(current with { Index = index, Kv = kv, Catalog = catalog });
+        _kvChanges.Notify(Store.KvWatches);
+        _catalogChanges.Notify(Store.CatalogWatches);
         return response;
     }
 
@@ -44,7 +58,7 @@ public sealed class StateMachine(StateStore store) : IStateMachine
     public static TxnResult ReadTxn(StateSnapshot snapshot, IReadOnlyList<TxnOperation> operations)
     {
         var kv = snapshot.Kv;
-        return TxnExecutor.Execute(ref kv, snapshot.Index, operations, new KvChanges());
+        return TxnExecutor.Execute(ref kv, snapshot.Index, operations, new KeyChanges());
     }
 
     public void WriteSnapshot(Stream destination) => SnapshotCodec.Write(Store.Current, destination);

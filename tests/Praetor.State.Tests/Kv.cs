@@ -37,9 +37,9 @@ internal static class Kv
 
     /// <summary>Runs a transaction at <paramref name="index"/>; the table is replaced only on commit.</summary>
     public static TxnResult Txn(ref KvTable table, ulong index, params TxnOperation[] operations) =>
-        TxnExecutor.Execute(ref table, index, operations, new KvChanges());
+        TxnExecutor.Execute(ref table, index, operations, new KeyChanges());
 
-    public static TxnResult Txn(ref KvTable table, ulong index, KvChanges changes, params TxnOperation[] operations) =>
+    public static TxnResult Txn(ref KvTable table, ulong index, KeyChanges changes, params TxnOperation[] operations) =>
         TxnExecutor.Execute(ref table, index, operations, changes);
 
     public static WatchSet WatchKey(this KeyWatchRegistry registry, string key)

@@ -1,5 +1,6 @@
 using Praetor.State.Commands;
 using Praetor.State.Kv;
+using Praetor.State.Watch;
 using static Praetor.State.Commands.KvVerb;
 
 namespace Praetor.State.Tests;
@@ -19,7 +20,7 @@ public class TxnExecutorTests
     private static void AssertFailsWith(KvTable table, KvOperation op, string expected)
     {
         var before = table;
-        var changes = new KvChanges();
+        var changes = new KeyChanges();
 
         var result = Kv.Txn(ref table, 10, changes, op);
 
@@ -58,7 +59,7 @@ public class TxnExecutorTests
     {
         var table = KvTable.Empty.With("k", 3, "same", flags: 5);
         var before = table;
-        var changes = new KvChanges();
+        var changes = new KeyChanges();
 
         var result = Kv.Txn(ref table, 8, changes, Kv.Op(Set, "k", "same", flags: 5));
 
@@ -177,7 +178,7 @@ public class TxnExecutorTests
     public void Unlock_by_the_holder_clears_the_session_and_keeps_LockIndex_and_CreateIndex()
     {
         var table = Locked("k", "s1", 4);
-        var changes = new KvChanges();
+        var changes = new KeyChanges();
 
         var result = Kv.Txn(ref table, 9, changes, Kv.Op(Unlock, "k", "released", session: "s1", flags: 2));
 
@@ -348,7 +349,7 @@ public class TxnExecutorTests
     {
         var table = Locked("k", "s1", 1);
         var before = table;
-        var changes = new KvChanges();
+        var changes = new KeyChanges();
 
         var result = Kv.Txn(ref table, 10, changes,
             Kv.Op(Get, "k"), Kv.Op(GetOrEmpty, "k"), Kv.Op(GetOrEmpty, "x"), Kv.Op(GetTree, ""),
@@ -365,7 +366,7 @@ public class TxnExecutorTests
     public void Delete_removes_the_key_leaves_a_tombstone_and_returns_no_result()
     {
         var table = Kv.Table("a", "b");
-        var changes = new KvChanges();
+        var changes = new KeyChanges();
 
         var result = Kv.Txn(ref table, 9, changes, Kv.Op(Delete, "a"));
 
@@ -381,7 +382,7 @@ public class TxnExecutorTests
     {
         var table = Kv.Table("a");
         var before = table;
-        var changes = new KvChanges();
+        var changes = new KeyChanges();
 
         Assert.True(Kv.Txn(ref table, 9, changes, Kv.Op(Delete, "b")).Committed);
         Assert.Same(before, table);
@@ -429,7 +430,7 @@ public class TxnExecutorTests
     public void DeleteTree_removes_the_keys_under_the_prefix_and_returns_no_result()
     {
         var table = Kv.Table("a", "a/1", "a/2", "b");
-        var changes = new KvChanges();
+        var changes = new KeyChanges();
 
         var result = Kv.Txn(ref table, 9, changes, Kv.Op(DeleteTree, "a/"));
 
@@ -443,7 +444,7 @@ public class TxnExecutorTests
     public void DeleteTree_of_an_empty_subtree_records_no_change()
     {
         var table = Kv.Table("a");
-        var changes = new KvChanges();
+        var changes = new KeyChanges();
 
         Assert.True(Kv.Txn(ref table, 9, changes, Kv.Op(DeleteTree, "b/")).Committed);
         Assert.Equal(0, changes.Count);
@@ -456,7 +457,7 @@ public class TxnExecutorTests
     {
         var table = Kv.Table("a", "b", "c");
         var before = table;
-        var changes = new KvChanges();
+        var changes = new KeyChanges();
 
         var result = Kv.Txn(ref table, 9, changes,
             Kv.Op(Set, "a", "new"), Kv.Op(Delete, "b"), Kv.Op(DeleteTree, ""), Kv.Op(Cas, "c", "x", index: 99), Kv.Op(Set, "d", "d"));

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Praetor.State.Kv;
+using Praetor.State.Watch;
 
 namespace Praetor.State.Catalog;
 
@@ -143,7 +143,7 @@ public sealed class CatalogTable
     /// checks. Returns an error and leaves the table as it was when a check names a service the
     /// node does not have.
     /// </summary>
-    internal (CatalogTable Table, string? Error) Register(CatalogRegistration registration, ulong index, KvChanges changes)
+    internal (CatalogTable Table, string? Error) Register(CatalogRegistration registration, ulong index, KeyChanges changes)
     {
         var next = new Builder(this);
         var nodeName = registration.Node.Node;
@@ -174,7 +174,7 @@ public sealed class CatalogTable
     }
 
     /// <summary>Removes a node with its services and checks, a service with its checks, or one check.</summary>
-    internal CatalogTable Deregister(string node, string? serviceId, string? checkId, ulong index, KvChanges changes)
+    internal CatalogTable Deregister(string node, string? serviceId, string? checkId, ulong index, KeyChanges changes)
     {
         if (!_nodes.ContainsKey(node))
         {
@@ -253,7 +253,7 @@ public sealed class CatalogTable
         public ImmutableSortedDictionary<string, HealthCheck> ChecksOf(string node) =>
             Checks.GetValueOrDefault(node) ?? ImmutableSortedDictionary.Create<string, HealthCheck>(StringComparer.Ordinal);
 
-        public void PutService(ServiceInstance service, ulong index, KvChanges changes)
+        public void PutService(ServiceInstance service, ulong index, KeyChanges changes)
         {
             var existing = ServicesOf(service.Node).GetValueOrDefault(service.Id);
             if (existing is not null && existing.SameContents(service))
@@ -281,7 +281,7 @@ public sealed class CatalogTable
             }
         }
 
-        public string? PutCheck(HealthCheck check, ulong index, KvChanges changes)
+        public string? PutCheck(HealthCheck check, ulong index, KeyChanges changes)
         {
             var stored = check;
             if (check.ServiceId.Length > 0)
@@ -313,7 +313,7 @@ public sealed class CatalogTable
             return null;
         }
 
-        public void RemoveService(string node, string serviceId, ulong index, KvChanges changes)
+        public void RemoveService(string node, string serviceId, ulong index, KeyChanges changes)
         {
             var existing = ServicesOf(node).GetValueOrDefault(serviceId);
             if (existing is null)
@@ -334,7 +334,7 @@ public sealed class CatalogTable
             changes.Key(CatalogWatchKeys.Node(node));
         }
 
-        public void RemoveCheck(string node, string checkId, ulong index, KvChanges changes)
+        public void RemoveCheck(string node, string checkId, ulong index, KeyChanges changes)
         {
             var existing = ChecksOf(node).GetValueOrDefault(checkId);
             if (existing is null)
@@ -348,7 +348,7 @@ public sealed class CatalogTable
         }
 
         /// <summary>A node record changed: every query about the node or its services must wake.</summary>
-        public void TouchNode(string node, ulong index, KvChanges changes)
+        public void TouchNode(string node, ulong index, KeyChanges changes)
         {
             changes.Key(CatalogWatchKeys.Node(node));
             foreach (var service in ServicesOf(node).Values)
@@ -359,7 +359,7 @@ public sealed class CatalogTable
         }
 
         /// <summary>A check changed: the node's queries wake, and so do those of the services whose health it decides.</summary>
-        private void TouchCheck(HealthCheck check, ulong index, KvChanges changes)
+        private void TouchCheck(HealthCheck check, ulong index, KeyChanges changes)
         {
             if (check.ServiceId.Length > 0)
             {
@@ -381,7 +381,7 @@ public sealed class CatalogTable
             BumpService(service.Service, index);
         }
 
-        private void Unindex(ServiceInstance service, ulong index, KvChanges changes)
+        private void Unindex(ServiceInstance service, ulong index, KeyChanges changes)
         {
             if (ByService.TryGetValue(service.Service, out var keys))
             {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using MessagePack;
+using Praetor.State.Catalog;
 
 namespace Praetor.State.Commands;
 
@@ -34,6 +35,21 @@ public static class CommandCodec
                 writer.Write(Version);
                 writer.Write(reap.UpToIndex);
                 break;
+            case RegisterCommand register:
+                writer.WriteArrayHeader(3);
+                writer.Write((byte)CommandType.Register);
+                writer.Write(Version);
+                WriteRegistration(ref writer, register.Registration);
+                break;
+            case DeregisterCommand deregister:
+                writer.WriteArrayHeader(3);
+                writer.Write((byte)CommandType.Deregister);
+                writer.Write(Version);
+                writer.WriteArrayHeader(3);
+                writer.Write(deregister.Node);
+                writer.Write(deregister.ServiceId);
+                writer.Write(deregister.CheckId);
+                break;
             default:
                 throw new ArgumentException($"no encoding for command {command.GetType().Name}", nameof(command));
         }
@@ -58,6 +74,8 @@ public static class CommandCodec
             {
                 CommandType.Txn => ReadTxn(ref reader),
                 CommandType.ReapTombstones => new ReapTombstonesCommand(reader.ReadUInt64()),
+                CommandType.Register => new RegisterCommand(ReadRegistration(ref reader)),
+                CommandType.Deregister => ReadDeregister(ref reader),
                 _ => throw new CommandDecodeException($"unknown command type {(byte)type}"),
             };
             if (!reader.End)
@@ -66,11 +84,58 @@ public static class CommandCodec
             }
             return command;
         }
-        // MessagePack reports a str/bin length above int.MaxValue as ArgumentOutOfRangeException.
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
+        // Decoding is pure: whatever a malformed entry makes the msgpack reader throw
+        // (its own exceptions, end of stream, overflow, an out-of-range length) means the same.
+        catch (Exception ex) when (ex is not CommandDecodeException and not OutOfMemoryException)
         {
             throw new CommandDecodeException($"malformed command: {ex.Message}", ex);
         }
+    }
+
+    private static void WriteRegistration(ref MessagePackWriter writer, CatalogRegistration registration)
+    {
+        writer.WriteArrayHeader(4);
+        CatalogCodec.WriteNode(ref writer, registration.Node);
+        if (registration.Service is null)
+        {
+            writer.WriteNil();
+        }
+        else
+        {
+            CatalogCodec.WriteService(ref writer, registration.Service);
+        }
+        writer.WriteArrayHeader(registration.Checks.Count);
+        foreach (var check in registration.Checks)
+        {
+            CatalogCodec.WriteCheck(ref writer, check);
+        }
+        writer.Write(registration.SkipNodeUpdate);
+    }
+
+    private static CatalogRegistration ReadRegistration(ref MessagePackReader reader)
+    {
+        if (reader.ReadArrayHeader() != 4)
+        {
+            throw new CommandDecodeException("registration must have 4 fields");
+        }
+        var node = CatalogCodec.ReadNode(ref reader);
+        var service = reader.TryReadNil() ? null : CatalogCodec.ReadService(ref reader);
+        var checks = new HealthCheck[reader.ReadArrayHeader()];
+        for (var i = 0; i < checks.Length; i++)
+        {
+            checks[i] = CatalogCodec.ReadCheck(ref reader);
+        }
+        return new CatalogRegistration(node, service, checks, reader.ReadBoolean());
+    }
+
+    private static DeregisterCommand ReadDeregister(ref MessagePackReader reader)
+    {
+        if (reader.ReadArrayHeader() != 3)
+        {
+            throw new CommandDecodeException("deregistration must have 3 fields");
+        }
+        var node = reader.ReadString() ?? throw new CommandDecodeException("deregistration without a node");
+        return new DeregisterCommand(node, reader.ReadString(), reader.ReadString());
     }
 
     private static TxnCommand ReadTxn(ref MessagePackReader reader)

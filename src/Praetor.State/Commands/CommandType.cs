@@ -5,6 +5,8 @@ internal enum CommandType : byte
 {
     Txn = 1,
     ReapTombstones = 2,
+    Register = 3,
+    Deregister = 4,
 }
 
 /// <summary>The kind of each transaction operation in the encoding. Never renumber, only append.</summary>

@@ -1,4 +1,5 @@
 using Praetor.State.Kv;
+using Praetor.State.Watch;
 
 namespace Praetor.State.Commands;
 
@@ -11,7 +12,7 @@ namespace Praetor.State.Commands;
 internal static class TxnExecutor
 {
     /// <summary>Runs <paramref name="operations"/>; on commit <paramref name="table"/> holds the result and <paramref name="changes"/> what changed.</summary>
-    public static TxnResult Execute(ref KvTable table, ulong index, IReadOnlyList<TxnOperation> operations, KvChanges changes)
+    public static TxnResult Execute(ref KvTable table, ulong index, IReadOnlyList<TxnOperation> operations, KeyChanges changes)
     {
         var working = table;
         var results = new List<KvEntry>(operations.Count);
@@ -37,7 +38,7 @@ internal static class TxnExecutor
         return new TxnResult(results, []);
     }
 
-    private static string? ExecuteKv(ref KvTable table, ulong index, KvOperation op, List<KvEntry> results, KvChanges changes)
+    private static string? ExecuteKv(ref KvTable table, ulong index, KvOperation op, List<KvEntry> results, KeyChanges changes)
     {
         var existing = op.Verb is KvVerb.DeleteTree or KvVerb.GetTree ? null : table.Get(op.Key);
         switch (op.Verb)
@@ -132,7 +133,7 @@ internal static class TxnExecutor
         }
     }
 
-    private static KvEntry Set(ref KvTable table, ulong index, KvEntry? existing, KvOperation op, KvChanges changes)
+    private static KvEntry Set(ref KvTable table, ulong index, KvEntry? existing, KvOperation op, KeyChanges changes)
     {
         // A plain set keeps the lock holder; a write that changes nothing keeps its ModifyIndex.
         var session = existing?.Session;
@@ -146,7 +147,7 @@ internal static class TxnExecutor
         return entry;
     }
 
-    private static void Delete(ref KvTable table, ulong index, string key, KvChanges changes)
+    private static void Delete(ref KvTable table, ulong index, string key, KeyChanges changes)
     {
         var before = table;
         table = table.Delete(key, index);

@@ -1,9 +1,7 @@
-using Praetor.State.Watch;
+namespace Praetor.State.Watch;
 
-namespace Praetor.State.Kv;
-
-/// <summary>The keys and subtrees one applied entry changed, to fire the right watches after it is published.</summary>
-public sealed class KvChanges
+/// <summary>The keys and subtrees of one table that an applied entry changed, to fire the right watches after it is published.</summary>
+public sealed class KeyChanges
 {
     private readonly List<(string Key, bool IsTree)> _changes = [];
 
