@@ -1,17 +1,26 @@
 using Praetor.Agent.Endpoints;
+using Praetor.Agent.Local;
 using Praetor.Raft;
 using Praetor.State;
+using Praetor.State.Catalog;
 
 namespace Praetor.Agent;
 
 /// <summary>
-/// One agent: its configuration, the state store with its state machine and log, and the
-/// endpoint layer that the HTTP API (and later DNS) call. In `-dev` mode the log is the
-/// single-node in-memory one.
+/// One agent: its configuration, the state store with its state machine and log, the endpoint
+/// layer that the HTTP API (and later DNS) call, and its local services and checks kept in the
+/// catalog by anti-entropy. In `-dev` mode the log is the single-node in-memory one.
 /// </summary>
 public sealed class Agent : IAsyncDisposable
 {
+    /// <summary>The check that says a member is alive (gossip's verdict, registered by the leader).</summary>
+    public const string SerfHealthCheckId = "serfHealth";
+
+    /// <summary>The service every server is registered as.</summary>
+    public const string ConsulServiceId = "consul";
+
     private readonly TombstoneReaper _reaper;
+    private readonly AntiEntropy _antiEntropy;
 
     private Agent(AgentConfig config, TimeProvider time)
     {
@@ -24,7 +33,13 @@ public sealed class Agent : IAsyncDisposable
         Txn = new TxnEndpoint(Store, Log, blocking);
         Kv = new KvEndpoint(Store, Txn, blocking);
         Status = new StatusEndpoint(Log);
+        Catalog = new CatalogEndpoint(Store, Log, blocking, config);
+        Health = new HealthEndpoint(Store, blocking);
+        LocalState = new LocalState(config.NodeName);
+        AgentLocal = new AgentEndpoint(config, LocalState, time);
         _reaper = new TombstoneReaper(Store, Log, config.TombstoneTtl, time);
+        _antiEntropy = new AntiEntropy(LocalState, Catalog, Health, SelfNode, time);
+        Ready = RegisterSelfAsync();
     }
 
     /// <summary>Starts an agent; throws <see cref="ArgumentException"/> listing every configuration problem.</summary>
@@ -53,6 +68,76 @@ public sealed class Agent : IAsyncDisposable
     public TxnEndpoint Txn { get; }
 
     public StatusEndpoint Status { get; }
+
+    public CatalogEndpoint Catalog { get; }
+
+    public HealthEndpoint Health { get; }
+
+    /// <summary>This agent's services and checks, and the operations on them.</summary>
+    public AgentEndpoint AgentLocal { get; }
+
+    public LocalState LocalState { get; }
+
+    /// <summary>Completes once this node is in the catalog with its configured services and checks.</summary>
+    public Task Ready { get; }
+
+    /// <summary>This node as the catalog records it.</summary>
+    public CatalogNode SelfNode() => new()
+    {
+        Node = Config.NodeName,
+        Id = NodeId,
+        Address = Config.AdvertiseAddress,
+        Datacenter = Config.Datacenter,
+        TaggedAddresses = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["lan"] = Config.AdvertiseAddress,
+            ["lan_ipv4"] = Config.AdvertiseAddress,
+            ["wan"] = Config.AdvertiseAddress,
+            ["wan_ipv4"] = Config.AdvertiseAddress,
+        },
+        Meta = Config.NodeMeta,
+    };
+
+    /// <summary>
+    /// Registers this node with a passing serfHealth check and the "consul" service — the
+    /// leader's reconciliation of its only member until gossip exists — then the services and checks of the config files, and
+    /// waits for the first anti-entropy sync.
+    /// </summary>
+    private async Task RegisterSelfAsync()
+    {
+        var serfHealth = new HealthCheck
+        {
+            Node = Config.NodeName,
+            CheckId = SerfHealthCheckId,
+            Name = "Serf Health Status",
+            Status = HealthStatus.Passing,
+            Output = "Agent alive and reachable",
+            Type = "serf",
+        };
+        // Servers also carry the "consul" service, which clients and DNS use to find them.
+        var consul = new ServiceInstance
+        {
+            Node = Config.NodeName,
+            Id = ConsulServiceId,
+            Service = ConsulServiceId,
+            Port = Config.ServerPort > 0 ? Config.ServerPort : 8300,
+        };
+        var error = await Catalog.RegisterAsync(new CatalogRegistration(SelfNode(), consul, [serfHealth]), CancellationToken.None).ConfigureAwait(false);
+        if (error is not null)
+        {
+            throw new InvalidOperationException(error);
+        }
+        foreach (var service in Config.Services)
+        {
+            AgentLocal.RegisterService(service, RegistrationSource.Local);
+        }
+        foreach (var check in Config.Checks)
+        {
+            AgentLocal.RegisterCheck(check, RegistrationSource.Local);
+        }
+        _antiEntropy.Start();
+        await _antiEntropy.FirstSync.ConfigureAwait(false);
+    }
 
     /// <summary>This server's RPC address as peers know it.</summary>
     public string ServerAddress => $"{Config.AdvertiseAddress}:{(Config.ServerPort > 0 ? Config.ServerPort : 8300)}";
@@ -86,6 +171,8 @@ public sealed class Agent : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await AgentLocal.DisposeAsync().ConfigureAwait(false);
+        await _antiEntropy.DisposeAsync().ConfigureAwait(false);
         await _reaper.DisposeAsync().ConfigureAwait(false);
         await Log.DisposeAsync().ConfigureAwait(false);
     }

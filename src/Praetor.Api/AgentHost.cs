@@ -28,7 +28,11 @@ public sealed class AgentHost : IAsyncDisposable
     /// <summary>The HTTP API's base address; throws when HTTP is disabled (port -1).</summary>
     public Uri HttpAddress => _httpAddress ?? throw new InvalidOperationException("the HTTP API is disabled (ports.http = -1)");
 
-    /// <summary>Starts the agent and its HTTP API. Configuration problems raise <see cref="ArgumentException"/>; a taken port raises <see cref="IOException"/>.</summary>
+    /// <summary>
+    /// Starts the agent and its HTTP API once the agent is in the catalog. Configuration problems
+    /// raise <see cref="ArgumentException"/>, a refused service or check definition
+    /// <see cref="Praetor.Agent.Endpoints.EndpointException"/>, a taken port <see cref="IOException"/>.
+    /// </summary>
     public static Task<AgentHost> StartAsync(AgentConfig config, CancellationToken cancellationToken = default) =>
         StartAsync(config, null, cancellationToken);
 
@@ -36,12 +40,13 @@ public sealed class AgentHost : IAsyncDisposable
     public static async Task<AgentHost> StartAsync(AgentConfig config, ILoggerFactory? logs, CancellationToken cancellationToken)
     {
         var agent = Praetor.Agent.Agent.Start(config);
-        if (config.HttpPort == AgentConfig.PortDisabled)
-        {
-            return new AgentHost(agent, null, null);
-        }
         try
         {
+            await agent.Ready.WaitAsync(cancellationToken);
+            if (config.HttpPort == AgentConfig.PortDisabled)
+            {
+                return new AgentHost(agent, null, null);
+            }
             var http = BuildHttp(agent, logs);
             await http.StartAsync(cancellationToken);
             var bound = http.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
@@ -75,6 +80,8 @@ public sealed class AgentHost : IAsyncDisposable
         TxnRoutes.Map(app, agent);
         StatusRoutes.Map(app, agent);
         AgentRoutes.Map(app, agent);
+        CatalogRoutes.Map(app, agent);
+        HealthRoutes.Map(app, agent);
         return app;
     }
 

@@ -1,3 +1,4 @@
+using Praetor.Agent.Endpoints;
 using Praetor.Raft;
 
 namespace Praetor.Api;
@@ -15,6 +16,16 @@ internal static class Routes
         catch (HttpApiException ex) when (!context.Response.HasStarted)
         {
             await ResponseWriter.TextAsync(context, ex.StatusCode, ex.Message);
+        }
+        catch (EndpointException ex) when (!context.Response.HasStarted)
+        {
+            var status = ex.Kind switch
+            {
+                EndpointErrorKind.BadRequest => StatusCodes.Status400BadRequest,
+                EndpointErrorKind.NotFound => StatusCodes.Status404NotFound,
+                _ => StatusCodes.Status500InternalServerError,
+            };
+            await ResponseWriter.TextAsync(context, status, ex.Message);
         }
         catch (NotLeaderException ex) when (!context.Response.HasStarted)
         {

@@ -20,7 +20,10 @@ public sealed class AntiEntropy : IAsyncDisposable
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>Checks the catalog holds for this node that are not the agent's to remove.</summary>
-    private static readonly HashSet<string> ReservedCheckIds = new(StringComparer.Ordinal) { "serfHealth" };
+    private static readonly HashSet<string> ReservedCheckIds = new(StringComparer.Ordinal) { Agent.SerfHealthCheckId };
+
+    /// <summary>Services the catalog holds for this node that the leader, not the agent, registers.</summary>
+    private static readonly HashSet<string> ReservedServiceIds = new(StringComparer.Ordinal) { Agent.ConsulServiceId };
 
     private readonly LocalState _local;
     private readonly CatalogEndpoint _catalog;
@@ -29,7 +32,7 @@ public sealed class AntiEntropy : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private Task _loop = Task.CompletedTask;
     private readonly TaskCompletionSource _firstSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public AntiEntropy(LocalState local, CatalogEndpoint catalog, HealthEndpoint health, Func<CatalogNode> self, TimeProvider time, ILogger? log = null)
@@ -40,8 +43,10 @@ public sealed class AntiEntropy : IAsyncDisposable
         _self = self;
         _time = time;
         _log = log ?? NullLogger.Instance;
-        _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>Starts syncing: a full sync at once, then changes as they happen.</summary>
+    public void Start() => _loop = Task.Run(RunAsync);
 
     /// <summary>Completes once the first full sync succeeded.</summary>
     public Task FirstSync => _firstSync.Task;
@@ -106,6 +111,10 @@ public sealed class AntiEntropy : IAsyncDisposable
         foreach (var service in catalogServices)
         {
             var local = _local.Service(service.Id);
+            if (local is null && ReservedServiceIds.Contains(service.Id))
+            {
+                continue;
+            }
             if (local is null)
             {
                 await _catalog.DeregisterAsync(self.Node, service.Id, null, cancellationToken).ConfigureAwait(false);
