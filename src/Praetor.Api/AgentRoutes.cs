@@ -1,9 +1,15 @@
 using System.Text.Json;
 using Praetor.Agent;
+using Praetor.Agent.Config;
+using Praetor.Agent.Endpoints;
+using Praetor.State.Catalog;
 
 namespace Praetor.Api;
 
-/// <summary>`/v1/agent/self` and `/v1/agent/members`: what clients ask an agent first.</summary>
+/// <summary>
+/// `/v1/agent/*`: self, members, and this agent's services and checks — listing, registration,
+/// TTL updates and maintenance mode.
+/// </summary>
 internal static class AgentRoutes
 {
     public static void Map(WebApplication app, Agent.Agent agent)
@@ -15,6 +21,112 @@ internal static class AgentRoutes
             WriteMember(w, m);
             w.WriteEndArray();
         }));
+        app.MapGet("/v1/agent/services", context => ResponseWriter.JsonAsync(context, agent, static (w, a) =>
+        {
+            w.WriteStartObject();
+            foreach (var service in a.AgentLocal.Services())
+            {
+                w.WritePropertyName(service.Id);
+                CatalogJson.WriteService(w, service, a.Config.Datacenter);
+            }
+            w.WriteEndObject();
+        }));
+        app.MapGet("/v1/agent/service/{id}", context =>
+        {
+            var id = (string)context.Request.RouteValues["id"]!;
+            var service = agent.AgentLocal.Service(id) ?? throw EndpointException.NotFound($"unknown service ID: {id}");
+            return ResponseWriter.JsonAsync(context, service, (w, s) => CatalogJson.WriteService(w, s, agent.Config.Datacenter));
+        });
+        app.MapGet("/v1/agent/checks", context => ResponseWriter.JsonAsync(context, agent.AgentLocal.Checks(), static (w, checks) =>
+        {
+            w.WriteStartObject();
+            foreach (var check in checks)
+            {
+                w.WritePropertyName(check.CheckId);
+                CatalogJson.WriteCheck(w, check);
+            }
+            w.WriteEndObject();
+        }));
+        app.MapPut("/v1/agent/service/register", async context =>
+        {
+            using var document = await ReadBodyAsync(context, agent);
+            var service = DefinitionJson.ReadService(document.RootElement, out var problems)
+                ?? throw HttpApiException.BadRequest("Invalid service definition: " + string.Join("; ", problems));
+            var replace = Flag(context.Request, "replace-existing-checks");
+            agent.AgentLocal.RegisterService(service, RegistrationSource.Remote, replace);
+        });
+        app.MapPut("/v1/agent/service/deregister/{id}", context =>
+        {
+            var id = (string)context.Request.RouteValues["id"]!;
+            return agent.AgentLocal.DeregisterService(id) ? Task.CompletedTask : throw EndpointException.NotFound($"Unknown service ID \"{id}\". Ensure that the service ID is passed, not the service name.");
+        });
+        app.MapPut("/v1/agent/check/register", async context =>
+        {
+            using var document = await ReadBodyAsync(context, agent);
+            var check = DefinitionJson.ReadCheck(document.RootElement, out var problems)
+                ?? throw HttpApiException.BadRequest("Invalid check definition: " + string.Join("; ", problems));
+            agent.AgentLocal.RegisterCheck(check, RegistrationSource.Remote);
+        });
+        app.MapPut("/v1/agent/check/deregister/{id}", context =>
+        {
+            var id = (string)context.Request.RouteValues["id"]!;
+            return agent.AgentLocal.DeregisterCheck(id) ? Task.CompletedTask : throw EndpointException.NotFound($"Unknown check ID \"{id}\"");
+        });
+        MapTtl(app, agent, "pass", HealthStatus.Passing);
+        MapTtl(app, agent, "warn", HealthStatus.Warning);
+        MapTtl(app, agent, "fail", HealthStatus.Critical);
+        app.MapPut("/v1/agent/check/update/{id}", async context =>
+        {
+            using var document = await ReadBodyAsync(context, agent);
+            var update = new JsonBody(document.RootElement, "");
+            var status = update.String("Status");
+            if (!HealthStatus.IsCheckStatus(status))
+            {
+                throw HttpApiException.BadRequest($"Invalid check status: \"{status}\"");
+            }
+            agent.AgentLocal.UpdateTtl((string)context.Request.RouteValues["id"]!, status, update.String("Output"));
+        });
+        app.MapPut("/v1/agent/service/maintenance/{id}", context =>
+        {
+            agent.AgentLocal.SetServiceMaintenance((string)context.Request.RouteValues["id"]!, Enable(context.Request), QueryParameters.Get(context.Request, "reason") ?? "");
+            return Task.CompletedTask;
+        });
+        app.MapPut("/v1/agent/maintenance", context =>
+        {
+            agent.AgentLocal.SetNodeMaintenance(Enable(context.Request), QueryParameters.Get(context.Request, "reason") ?? "");
+            return Task.CompletedTask;
+        });
+    }
+
+    private static void MapTtl(WebApplication app, Agent.Agent agent, string verb, string status) =>
+        app.MapPut($"/v1/agent/check/{verb}/{{id}}", context =>
+        {
+            agent.AgentLocal.UpdateTtl((string)context.Request.RouteValues["id"]!, status, QueryParameters.Get(context.Request, "note") ?? "");
+            return Task.CompletedTask;
+        });
+
+    private static async Task<JsonDocument> ReadBodyAsync(HttpContext context, Agent.Agent agent)
+    {
+        var body = await RequestBody.ReadAsync(context.Request, agent.Config.TxnMaxRequestBytes, context.RequestAborted);
+        return JsonBody.Parse(body);
+    }
+
+    /// <summary>`?enable=true|false`, required (Consul: "Missing value for enable").</summary>
+    private static bool Enable(HttpRequest request)
+    {
+        var value = QueryParameters.Get(request, "enable");
+        if (string.IsNullOrEmpty(value))
+        {
+            throw HttpApiException.BadRequest("Missing value for enable");
+        }
+        return GoStrconv.TryParseBool(value, out var enable) ? enable : throw HttpApiException.BadRequest("Invalid value for enable");
+    }
+
+    /// <summary>A presence flag that may also carry a Go bool (`?replace-existing-checks`, `=true`, `=0`).</summary>
+    private static bool Flag(HttpRequest request, string name)
+    {
+        var value = QueryParameters.Get(request, name);
+        return value is not null && (value.Length == 0 || (GoStrconv.TryParseBool(value, out var on) ? on : throw HttpApiException.BadRequest($"Invalid value for {name}")));
     }
 
     private static void WriteSelf(Utf8JsonWriter writer, Agent.Agent agent)
