@@ -21,6 +21,7 @@ public sealed class Agent : IAsyncDisposable
 
     private readonly TombstoneReaper _reaper;
     private readonly AntiEntropy _antiEntropy;
+    private readonly Lock _reloadLock = new();
 
     private Agent(AgentConfig config, TimeProvider time)
     {
@@ -53,7 +54,14 @@ public sealed class Agent : IAsyncDisposable
         return new Agent(config, time ?? TimeProvider.System);
     }
 
-    public AgentConfig Config { get; }
+    /// <summary>The configuration in force; <see cref="Reload"/> replaces its services and checks.</summary>
+    public AgentConfig Config { get; private set; }
+
+    /// <summary>
+    /// Where a reload reads the configuration again (the CLI's files and flags); null when the
+    /// agent was started from a config object alone, so a reload has nothing to re-read.
+    /// </summary>
+    public Func<AgentConfig>? ConfigSource { get; set; }
 
     public string NodeId { get; }
 
@@ -167,6 +175,48 @@ public sealed class Agent : IAsyncDisposable
         var port = Config.SerfLanPort > 0 ? Config.SerfLanPort : 8301;
         return new AgentMember(Config.NodeName, Config.AdvertiseAddress, port, tags, Status: 1,
             ProtocolMin: 1, ProtocolMax: 5, ProtocolCur: BuildInfo.ProtocolVersion, DelegateMin: 2, DelegateMax: 5, DelegateCur: 4);
+    }
+
+    /// <summary>
+    /// Re-reads the configuration (<see cref="ConfigSource"/>) and applies its services and
+    /// checks: those no longer defined are deregistered, the rest registered anew. Everything is
+    /// checked before anything changes, so a bad file changes nothing. Other settings need a
+    /// restart, as in Consul.
+    /// </summary>
+    public void Reload()
+    {
+        var source = ConfigSource ?? throw new EndpointException(EndpointErrorKind.Failed, "this agent has no configuration files to reload");
+        lock (_reloadLock)
+        {
+            var next = source();
+            foreach (var service in next.Services)
+            {
+                AgentLocal.CheckRegistration(service, RegistrationSource.Local);
+            }
+            foreach (var check in next.Checks)
+            {
+                AgentLocal.CheckRegistration(check, RegistrationSource.Local);
+            }
+            var keptServices = next.Services.Select(s => s.EffectiveId).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in Config.Services.Where(s => !keptServices.Contains(s.EffectiveId)))
+            {
+                AgentLocal.DeregisterService(gone.EffectiveId);
+            }
+            var keptChecks = next.Checks.Select(Definitions.DefinitionConversion.EffectiveId).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in Config.Checks.Where(c => !keptChecks.Contains(Definitions.DefinitionConversion.EffectiveId(c))))
+            {
+                AgentLocal.DeregisterCheck(Definitions.DefinitionConversion.EffectiveId(gone));
+            }
+            foreach (var service in next.Services)
+            {
+                AgentLocal.RegisterService(service, RegistrationSource.Local, replaceExistingChecks: true);
+            }
+            foreach (var check in next.Checks)
+            {
+                AgentLocal.RegisterCheck(check, RegistrationSource.Local);
+            }
+            Config = Config with { Services = next.Services, Checks = next.Checks };
+        }
     }
 
     public async ValueTask DisposeAsync()

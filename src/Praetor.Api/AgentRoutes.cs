@@ -21,6 +21,11 @@ internal static class AgentRoutes
             WriteMember(w, m);
             w.WriteEndArray();
         }));
+        app.MapPut("/v1/agent/reload", context =>
+        {
+            agent.Reload();
+            return Task.CompletedTask;
+        });
         app.MapGet("/v1/agent/services", context => ResponseWriter.JsonAsync(context, agent, static (w, a) =>
         {
             w.WriteStartObject();

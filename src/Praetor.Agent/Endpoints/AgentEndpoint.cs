@@ -44,16 +44,8 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
     /// <summary>Adds or replaces a service with its checks; a bad definition is refused whole.</summary>
     public void RegisterService(ServiceDefinition definition, RegistrationSource source, bool replaceExistingChecks = false)
     {
-        var problems = DefinitionConversion.Problems(definition);
-        if (problems.Count > 0)
-        {
-            throw EndpointException.BadRequest(string.Join("; ", problems));
-        }
+        CheckRegistration(definition, source);
         var checks = DefinitionConversion.ServiceChecks(definition);
-        foreach (var check in checks)
-        {
-            RequireScriptsAllowed(check, source);
-        }
         var instance = DefinitionConversion.ToInstance(definition, _local.NodeName);
         var healthChecks = checks.Select(c => DefinitionConversion.ToHealthCheck(c, _local.NodeName, instance)).ToList();
         var runners = checks.Select(c => (Id: DefinitionConversion.EffectiveId(c), Runner: NewRunner(c))).ToList();
@@ -99,12 +91,7 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
     /// <summary>Adds or replaces a check; a service check needs its service registered on this agent.</summary>
     public void RegisterCheck(CheckDefinition definition, RegistrationSource source)
     {
-        var problems = DefinitionConversion.Problems(definition);
-        if (problems.Count > 0)
-        {
-            throw EndpointException.BadRequest(string.Join("; ", problems));
-        }
-        RequireScriptsAllowed(definition, source);
+        CheckRegistration(definition, source);
         var service = definition.ServiceId.Length > 0
             ? _local.Service(definition.ServiceId) ?? throw EndpointException.BadRequest($"ServiceID \"{definition.ServiceId}\" does not exist")
             : null;
@@ -205,6 +192,31 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
                 _reapable[checkId] = (reap.After, since);
             }
         }
+    }
+
+    /// <summary>Throws a 400 <see cref="EndpointException"/> when the service could not be registered.</summary>
+    public void CheckRegistration(ServiceDefinition definition, RegistrationSource source)
+    {
+        var problems = DefinitionConversion.Problems(definition);
+        if (problems.Count > 0)
+        {
+            throw EndpointException.BadRequest(string.Join("; ", problems));
+        }
+        foreach (var check in DefinitionConversion.ServiceChecks(definition))
+        {
+            RequireScriptsAllowed(check, source);
+        }
+    }
+
+    /// <summary>Throws a 400 <see cref="EndpointException"/> when the check could not be registered.</summary>
+    public void CheckRegistration(CheckDefinition definition, RegistrationSource source)
+    {
+        var problems = DefinitionConversion.Problems(definition);
+        if (problems.Count > 0)
+        {
+            throw EndpointException.BadRequest(string.Join("; ", problems));
+        }
+        RequireScriptsAllowed(definition, source);
     }
 
     private void RequireScriptsAllowed(CheckDefinition check, RegistrationSource source)
