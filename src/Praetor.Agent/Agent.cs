@@ -37,7 +37,7 @@ public sealed class Agent : IAsyncDisposable
         Catalog = new CatalogEndpoint(Store, Log, blocking, config);
         Health = new HealthEndpoint(Store, blocking);
         LocalState = new LocalState(config.NodeName);
-        AgentLocal = new AgentEndpoint(config, LocalState, time);
+        AgentLocal = new AgentEndpoint(config, LocalState, Health, time);
         _reaper = new TombstoneReaper(Store, Log, config.TombstoneTtl, time);
         _antiEntropy = new AntiEntropy(LocalState, Catalog, Health, SelfNode, time);
         Ready = RegisterSelfAsync();
@@ -146,6 +146,12 @@ public sealed class Agent : IAsyncDisposable
         _antiEntropy.Start();
         await _antiEntropy.FirstSync.ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Runs an anti-entropy full sync now, as the periodic one does: reads the catalog's view of
+    /// this node back and repairs any drift from the local state (for tests and `reload`).
+    /// </summary>
+    public Task SyncNowAsync(CancellationToken cancellationToken = default) => _antiEntropy.FullSyncAsync(cancellationToken);
 
     /// <summary>This server's RPC address as peers know it.</summary>
     public string ServerAddress => $"{Config.AdvertiseAddress}:{(Config.ServerPort > 0 ? Config.ServerPort : 8300)}";

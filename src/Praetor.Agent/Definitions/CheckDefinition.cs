@@ -65,7 +65,7 @@ public sealed record CheckDefinition
         : Http.Length > 0 ? CheckKind.Http
         : Tcp.Length > 0 ? CheckKind.Tcp
         : Ttl > TimeSpan.Zero ? CheckKind.Ttl
-        : AliasService.Length > 0 ? CheckKind.Alias
+        : AliasService.Length > 0 || AliasNode.Length > 0 ? CheckKind.Alias
         : CheckKind.None;
 }
 

@@ -45,7 +45,7 @@ public static class DefinitionConversion
             problems.Add("Missing check name");
         }
         var ways = (check.Args.Count > 0 || check.Script.Length > 0 ? 1 : 0) + (check.Http.Length > 0 ? 1 : 0)
-            + (check.Tcp.Length > 0 ? 1 : 0) + (check.Ttl > TimeSpan.Zero ? 1 : 0) + (check.AliasService.Length > 0 ? 1 : 0);
+            + (check.Tcp.Length > 0 ? 1 : 0) + (check.Ttl > TimeSpan.Zero ? 1 : 0) + (check.AliasService.Length > 0 || check.AliasNode.Length > 0 ? 1 : 0);
         if (ways == 0)
         {
             problems.Add("Invalid check: one of Args/Script, HTTP, TCP, TTL or AliasService is required");

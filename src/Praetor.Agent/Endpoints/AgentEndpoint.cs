@@ -21,16 +21,18 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
 
     private readonly AgentConfig _config;
     private readonly LocalState _local;
+    private readonly HealthEndpoint _health;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, CheckRunner> _runners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (TimeSpan After, long CriticalSince)> _reapable = new(StringComparer.Ordinal);
     private readonly ITimer _reaper;
 
-    public AgentEndpoint(AgentConfig config, LocalState local, TimeProvider time)
+    public AgentEndpoint(AgentConfig config, LocalState local, HealthEndpoint health, TimeProvider time)
     {
         _config = config;
         _local = local;
+        _health = health;
         _time = time;
         _reaper = time.CreateTimer(_ => ReapCriticalServices(), null, ReapInterval, ReapInterval);
     }
@@ -235,10 +237,11 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
         }
     }
 
-    private CheckRunner? NewRunner(CheckDefinition check) =>
-        check.Kind == CheckKind.Alias ? null : CheckRunners.Create(DefinitionConversion.EffectiveId(check), check, this, _time);
+    private CheckRunner NewRunner(CheckDefinition check) => check.Kind == CheckKind.Alias
+        ? new AliasCheckRunner(DefinitionConversion.EffectiveId(check), check.AliasNode.Length > 0 ? check.AliasNode : _local.NodeName, check.AliasService, _health, this, _time)
+        : CheckRunners.Create(DefinitionConversion.EffectiveId(check), check, this, _time);
 
-    private void StartRunner(string checkId, CheckRunner? runner, CheckDefinition definition)
+    private void StartRunner(string checkId, CheckRunner runner, CheckDefinition definition)
     {
         StopRunner(checkId);
         lock (_reapable)
@@ -248,11 +251,8 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
                 _reapable[checkId] = (definition.DeregisterCriticalServiceAfter, 0);
             }
         }
-        if (runner is not null)
-        {
-            _runners[checkId] = runner;
-            runner.Start();
-        }
+        _runners[checkId] = runner;
+        runner.Start();
     }
 
     private void StopRunner(string checkId)
