@@ -1,8 +1,13 @@
+using Praetor.Agent.Config;
+using Praetor.Agent.Definitions;
+
 namespace Praetor.Agent;
 
 /// <summary>
-/// The agent's settings, with Consul's defaults. Built by the CLI from flags and config files;
-/// validated once by <see cref="Validate"/>, which reports every problem, not only the first.
+/// The agent's settings, with Consul's defaults. Built by the CLI from config files
+/// (<see cref="ConfigLoader"/>, Consul's snake_case keys named in each property's comment) and then
+/// the flags given; validated once by <see cref="Validate"/>, which reports every problem, not only
+/// the first.
 /// </summary>
 public sealed record AgentConfig
 {
@@ -43,6 +48,91 @@ public sealed record AgentConfig
 
     public int ServerPort { get; init; } = 8300;
 
+    /// <summary>HTTPS API port (<c>ports.https</c>); -1 (off) by default, as Consul's.</summary>
+    public int HttpsPort { get; init; } = PortDisabled;
+
+    /// <summary>gRPC port (<c>ports.grpc</c>); -1 (off) by default.</summary>
+    public int GrpcPort { get; init; } = PortDisabled;
+
+    /// <summary>Address the HTTP API listens on (<c>addresses.http</c>); <see cref="ClientAddr"/> when null.</summary>
+    public string? HttpAddr { get; init; }
+
+    /// <summary>Address DNS listens on (<c>addresses.dns</c>); <see cref="ClientAddr"/> when null.</summary>
+    public string? DnsAddr { get; init; }
+
+    /// <summary>Free-form node metadata (<c>node_meta</c>, <c>-node-meta key:value</c>).</summary>
+    public IReadOnlyDictionary<string, string> NodeMeta { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Servers to wait for before bootstrapping the cluster (<c>bootstrap_expect</c>); 0 = not set.</summary>
+    public int BootstrapExpect { get; init; }
+
+    /// <summary>Upstream DNS servers for names outside the domain (<c>recursors</c>, and seed 001's old <c>recursor</c>).</summary>
+    public IReadOnlyList<string> Recursors { get; init; } = [];
+
+    /// <summary>The DNS domain served (<c>domain</c>), always ending in a dot.</summary>
+    public string Domain { get; init; } = "consul.";
+
+    /// <summary>A second DNS domain answered too (<c>alt_domain</c>); empty when none.</summary>
+    public string AltDomain { get; init; } = "";
+
+    /// <summary>DNS answer settings (<c>dns_config</c>).</summary>
+    public DnsSettings Dns { get; init; } = new();
+
+    /// <summary>Lets services and checks registered over the API run scripts (<c>enable_script_checks</c>).</summary>
+    public bool EnableScriptChecks { get; init; }
+
+    /// <summary>Lets script checks from config files and the local agent run (<c>enable_local_script_checks</c>).</summary>
+    public bool EnableLocalScriptChecks { get; init; }
+
+    /// <summary>Refuses <c>exec</c> jobs (<c>disable_remote_exec</c>); true by default since Consul 0.8.</summary>
+    public bool DisableRemoteExec { get; init; } = true;
+
+    /// <summary>Serves the web UI at <c>/ui/</c> (<c>ui</c>, <c>ui_config.enabled</c>, <c>-ui</c>; on in <c>-dev</c>).</summary>
+    public bool UiEnabled { get; init; }
+
+    /// <summary>Services defined in config files (<c>service</c> and <c>services</c>, in file order).</summary>
+    public IReadOnlyList<ServiceDefinition> Services { get; init; } = [];
+
+    /// <summary>Node-level checks defined in config files (<c>check</c> and <c>checks</c>, in file order).</summary>
+    public IReadOnlyList<CheckDefinition> Checks { get; init; } = [];
+
+    /// <summary>Watches from config files (<c>watches</c>), kept as the JSON objects given, for the watch runner to read.</summary>
+    public IReadOnlyList<System.Text.Json.JsonElement> Watches { get; init; } = [];
+
+    /// <summary>Gossip encryption key, base64 (<c>encrypt</c>, <c>-encrypt</c>); null when off.</summary>
+    public string? Encrypt { get; init; }
+
+    /// <summary>Agents to join, retried until one answers (<c>retry_join</c>, <c>-retry-join</c>).</summary>
+    public IReadOnlyList<string> RetryJoin { get; init; } = [];
+
+    /// <summary>Agents to join at start (<c>start_join</c>, <c>-join</c>; Consul 1.15 treats it as retry_join).</summary>
+    public IReadOnlyList<string> StartJoin { get; init; } = [];
+
+    /// <summary>Rejoins the cluster from the member snapshot even after a graceful leave (<c>rejoin_after_leave</c>, <c>-rejoin</c>).</summary>
+    public bool RejoinAfterLeave { get; init; }
+
+    /// <summary><c>leave_on_terminate</c>; null = Consul's default (true for clients, false for servers), see <see cref="EffectiveLeaveOnTerminate"/>.</summary>
+    public bool? LeaveOnTerminate { get; init; }
+
+    /// <summary><c>skip_leave_on_interrupt</c>; null = Consul's default (true for servers, false for clients), see <see cref="EffectiveSkipLeaveOnInterrupt"/>.</summary>
+    public bool? SkipLeaveOnInterrupt { get; init; }
+
+    public bool EffectiveLeaveOnTerminate => LeaveOnTerminate ?? !Server;
+
+    public bool EffectiveSkipLeaveOnInterrupt => SkipLeaveOnInterrupt ?? Server;
+
+    /// <summary><c>disable_update_check</c>; Praetor never phones home, so this is accepted and kept only.</summary>
+    public bool DisableUpdateCheck { get; init; }
+
+    /// <summary>Scales Raft and gossip timings for slow machines (<c>performance.raft_multiplier</c>, 1-10).</summary>
+    public int RaftMultiplier { get; init; } = 5;
+
+    /// <summary>ACL settings (<c>acl</c>).</summary>
+    public AclSettings Acl { get; init; } = new();
+
+    /// <summary>The config files read, in the order applied (for <c>reload</c>).</summary>
+    public IReadOnlyList<string> ConfigFiles { get; init; } = [];
+
     public string LogLevel { get; init; } = "info";
 
     /// <summary>Largest KV value accepted (Consul's <c>limits.kv_max_value_size</c>), 512 KiB.</summary>
@@ -65,8 +155,28 @@ public sealed record AgentConfig
         !string.IsNullOrEmpty(AdvertiseAddr) ? AdvertiseAddr
         : BindAddr is "0.0.0.0" or "::" or "" ? "127.0.0.1" : BindAddr;
 
-    /// <summary>Every problem with these settings, each naming the setting; empty when valid.</summary>
+    /// <summary>
+    /// Every problem with these settings, each naming the setting; empty when valid. Includes what
+    /// this build of the agent cannot run yet (anything but <c>-dev</c>), unlike <see cref="ValidateSettings"/>.
+    /// </summary>
     public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>(ValidateSettings());
+        if (!DevMode)
+        {
+            // Durable servers (write-ahead log in data_dir, Raft) and client agents come with
+            // clustering; until then only the in-memory dev server exists, and saying so beats
+            // a server that silently loses its data on restart.
+            problems.Add("dev: only -dev agents exist so far (in-memory single server); durable servers and clients arrive with clustering");
+        }
+        return problems;
+    }
+
+    /// <summary>
+    /// Every problem with these settings as Consul judges them (what <c>praetor validate</c> reports),
+    /// each naming the setting; empty when valid.
+    /// </summary>
+    public IReadOnlyList<string> ValidateSettings()
     {
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(NodeName))
@@ -102,12 +212,51 @@ public sealed record AgentConfig
         {
             problems.Add("default_query_time / max_query_time: must be positive");
         }
-        if (!DevMode)
+        CheckPort(problems, "https", HttpsPort);
+        CheckPort(problems, "grpc", GrpcPort);
+        if (TxnMaxRequestBytes <= 0)
         {
-            // Durable servers (write-ahead log in data_dir, Raft) and client agents come with
-            // clustering; until then only the in-memory dev server exists, and saying so beats
-            // a server that silently loses its data on restart.
-            problems.Add("dev: only -dev agents exist so far (in-memory single server); durable servers and clients arrive with clustering");
+            problems.Add("limits.txn_max_req_len: must be positive");
+        }
+        if (LogLevel is not ("trace" or "debug" or "info" or "warn" or "error"))
+        {
+            problems.Add($"log_level: \"{LogLevel}\" is not one of trace, debug, info, warn, error");
+        }
+        if (!DevMode && string.IsNullOrEmpty(DataDir))
+        {
+            problems.Add("data_dir: must be set (unless -dev)");
+        }
+        if (BootstrapExpect < 0)
+        {
+            problems.Add("bootstrap_expect: must not be negative");
+        }
+        else if (BootstrapExpect > 0)
+        {
+            // Consul's builder rules, word for word in spirit.
+            if (!Server)
+            {
+                problems.Add("bootstrap_expect: requires server mode (server = true)");
+            }
+            if (Bootstrap && !DevMode)
+            {
+                problems.Add("bootstrap_expect: bootstrap = true and bootstrap_expect > 0 are mutually exclusive");
+            }
+            if (DevMode)
+            {
+                problems.Add("bootstrap_expect: not allowed in -dev mode");
+            }
+        }
+        if (RaftMultiplier is < 1 or > 10)
+        {
+            problems.Add($"performance.raft_multiplier: {RaftMultiplier} is not between 1 and 10");
+        }
+        if (Encrypt is not null && ConfigFileReader.EncryptKeyProblem(Encrypt) is { } keyProblem)
+        {
+            problems.Add($"encrypt: {keyProblem}");
+        }
+        if (Acl.DefaultPolicy is not ("allow" or "deny"))
+        {
+            problems.Add($"acl.default_policy: \"{Acl.DefaultPolicy}\" is not allow or deny");
         }
         return problems;
     }

@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using Praetor.Agent;
+using Praetor.Agent.Config;
+using Praetor.Agent.Endpoints;
 using Praetor.Api;
 using Praetor.Cli.Flags;
 
@@ -32,23 +34,7 @@ public static class AgentCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Func<string> reason, CancellationToken shutdown)
     {
         var flags = new GoFlagSet("agent");
-        var dev = flags.Bool("dev", false, "Starts the agent in development mode: an in-memory server, everything on loopback.");
-        var server = flags.Bool("server", false, "Switches the agent to server mode.");
-        var bootstrap = flags.Bool("bootstrap", false, "Sets the server into bootstrap mode.");
-        var node = flags.String("node", "", "Name of this node. Must be unique in the cluster (default: the host name).");
-        var nodeId = flags.String("node-id", "", "A unique ID for this node (a UUID); generated when empty.");
-        var datacenter = flags.String("datacenter", "dc1", "Datacenter of the agent.");
-        var dc = flags.String("dc", "", "Alias of -datacenter.");
-        var dataDir = flags.String("data-dir", "", "Path to a data directory to store agent state.");
-        var client = flags.String("client", "127.0.0.1", "Sets the address to bind for client access: the HTTP API and DNS.");
-        var bind = flags.String("bind", "", "Sets the bind address for cluster communication.");
-        var advertise = flags.String("advertise", "", "Sets the advertise address to use.");
-        var httpPort = flags.Int("http-port", 8500, "Sets the HTTP API port to listen on (0 picks a free port, -1 disables).");
-        var dnsPort = flags.Int("dns-port", 8600, "DNS port to use (-1 disables).");
-        var serfLanPort = flags.Int("serf-lan-port", 8301, "Sets the Serf LAN port to listen on.");
-        var serfWanPort = flags.Int("serf-wan-port", 8302, "Sets the Serf WAN port to listen on (-1 disables).");
-        var serverPort = flags.Int("server-port", 8300, "Sets the server port to listen on.");
-        var logLevel = flags.String("log-level", "info", "Log level of the agent: trace, debug, info, warn, error.");
+        var agentFlags = new AgentFlags(flags);
         if (!flags.TryParse(args, out var error))
         {
             if (flags.HelpRequested)
@@ -65,39 +51,17 @@ public static class AgentCommand
             await stderr.WriteLineAsync($"==> Unexpected extra arguments: {string.Join(' ', flags.Args)}");
             return 1;
         }
-        if (logLevel.Value is not ("trace" or "debug" or "info" or "warn" or "error"))
+        if (flags.IsSet("log-level") && agentFlags.LogLevel.Value is not ("trace" or "debug" or "info" or "warn" or "error"))
         {
-            await stderr.WriteLineAsync($"==> Invalid log level: \"{logLevel.Value}\" (use trace, debug, info, warn or error)");
+            await stderr.WriteLineAsync($"==> Invalid log level: \"{agentFlags.LogLevel.Value}\" (use trace, debug, info, warn or error)");
             return 1;
         }
-        var config = new AgentConfig
-        {
-            DevMode = dev.Value,
-            Server = server.Value || dev.Value,
-            Bootstrap = bootstrap.Value || dev.Value,
-            NodeName = node.Value.Length > 0 ? node.Value : Environment.MachineName,
-            NodeId = nodeId.Value,
-            Datacenter = (dc.IsSet ? dc.Value : datacenter.Value).ToLowerInvariant(),
-            DataDir = dataDir.Value.Length > 0 ? dataDir.Value : null,
-            ClientAddr = client.Value,
-            // A dev agent keeps everything on loopback, as Consul's does.
-            BindAddr = bind.Value.Length > 0 ? bind.Value : dev.Value ? "127.0.0.1" : "0.0.0.0",
-            AdvertiseAddr = advertise.Value.Length > 0 ? advertise.Value : null,
-            HttpPort = httpPort.Value,
-            DnsPort = dnsPort.Value,
-            SerfLanPort = serfLanPort.Value,
-            SerfWanPort = serfWanPort.Value,
-            ServerPort = serverPort.Value,
-            LogLevel = logLevel.Value,
-        };
-        var problems = config.Validate();
+
+        // Consul's order: defaults (-dev's own), then the config files in the order named, then the flags given.
+        var config = BuildConfig(agentFlags, out var problems);
         if (problems.Count > 0)
         {
-            await stderr.WriteLineAsync("==> Invalid configuration:");
-            foreach (var problem in problems)
-            {
-                await stderr.WriteLineAsync($"    {problem}");
-            }
+            await WriteProblemsAsync(stderr, problems);
             return 1;
         }
 
@@ -116,8 +80,23 @@ public static class AgentCommand
         {
             return 1;
         }
+        catch (Exception ex) when (ex is EndpointException or ArgumentException or InvalidOperationException)
+        {
+            // A service or check from the config files the agent refuses (a script check without
+            // enable_local_script_checks, as Consul refuses it), or a failed self-registration.
+            await stderr.WriteLineAsync($"==> Error starting agent: {ex.Message}");
+            return 1;
+        }
         await using (host)
         {
+            // `praetor reload` re-reads the same files and flags; a bad file changes nothing.
+            host.Agent.ConfigSource = () =>
+            {
+                var next = BuildConfig(agentFlags, out var reloadProblems);
+                return reloadProblems.Count == 0
+                    ? next
+                    : throw new EndpointException(EndpointErrorKind.Failed, "Failed reloading: invalid configuration:\n" + string.Join('\n', reloadProblems));
+            };
             await WriteBannerAsync(stdout, host);
             var log = new AgentLog(stdout);
             await log.InfoAsync("agent", $"started state machine on the in-memory single-node log: leader={host.Agent.ServerAddress}");
@@ -138,6 +117,38 @@ public static class AgentCommand
         }
         await new AgentLog(stdout).InfoAsync("agent", "shutdown complete");
         return 0;
+    }
+
+    /// <summary>
+    /// Consul's order of config sources: the defaults (-dev's own with -dev), the config files and
+    /// directories in the order named, then the flags given. <paramref name="problems"/> lists every
+    /// problem: in the files (each naming file and key), else in the flags and the merged settings.
+    /// </summary>
+    private static AgentConfig BuildConfig(AgentFlags flags, out List<string> problems)
+    {
+        var config = flags.Defaults();
+        if (flags.ConfigPaths.Count > 0)
+        {
+            var loaded = ConfigLoader.Load(flags.ConfigPaths, config);
+            if (!loaded.IsValid)
+            {
+                problems = [.. loaded.Problems.Select(static p => p.ToString())];
+                return config;
+            }
+            config = loaded.Config;
+        }
+        config = flags.ApplyTo(config, out problems);
+        problems.AddRange(config.Validate());
+        return config;
+    }
+
+    private static async Task WriteProblemsAsync(TextWriter stderr, IEnumerable<string> problems)
+    {
+        await stderr.WriteLineAsync("==> Invalid configuration:");
+        foreach (var problem in problems)
+        {
+            await stderr.WriteLineAsync($"    {problem}");
+        }
     }
 
     private static async Task WriteBannerAsync(TextWriter stdout, AgentHost host)
@@ -168,4 +179,165 @@ public static class AgentCommand
     }
 
     private static string Lower(bool value) => value ? "true" : "false";
+
+    /// <summary>
+    /// The agent's flags. Each overrides the config files only when given (Go's <c>flag.Visit</c>),
+    /// as Consul's flags are the last config source; repeatable ones (<c>-recursor</c>, <c>-retry-join</c>,
+    /// <c>-node-meta</c>) add to what the files gave.
+    /// </summary>
+    private sealed class AgentFlags
+    {
+        private readonly GoFlagSet _set;
+        private readonly List<string> _configPaths = [];
+
+        public AgentFlags(GoFlagSet set)
+        {
+            _set = set;
+            Dev = set.Bool("dev", false, "Starts the agent in development mode: an in-memory server, everything on loopback.");
+            Server = set.Bool("server", false, "Switches the agent to server mode.");
+            Bootstrap = set.Bool("bootstrap", false, "Sets the server into bootstrap mode.");
+            BootstrapExpect = set.Int("bootstrap-expect", 0, "Sets server to expect bootstrap mode with this many servers.");
+            Node = set.String("node", "", "Name of this node. Must be unique in the cluster (default: the host name).");
+            NodeId = set.String("node-id", "", "A unique ID for this node (a UUID); generated when empty.");
+            NodeMeta = set.StringList("node-meta", "An arbitrary metadata key/value pair for this node, of the format `key:value`. Can be specified multiple times.");
+            Datacenter = set.String("datacenter", "dc1", "Datacenter of the agent.");
+            Dc = set.String("dc", "", "Alias of -datacenter.");
+            DataDir = set.String("data-dir", "", "Path to a data directory to store agent state.");
+            Client = set.String("client", "127.0.0.1", "Sets the address to bind for client access: the HTTP API and DNS.");
+            Bind = set.String("bind", "", "Sets the bind address for cluster communication.");
+            Advertise = set.String("advertise", "", "Sets the advertise address to use.");
+            HttpPort = set.Int("http-port", 8500, "Sets the HTTP API port to listen on (0 picks a free port, -1 disables).");
+            HttpsPort = set.Int("https-port", -1, "Sets the HTTPS API port to listen on (-1 disables).");
+            GrpcPort = set.Int("grpc-port", -1, "Sets the gRPC API port to listen on (-1 disables).");
+            DnsPort = set.Int("dns-port", 8600, "DNS port to use (-1 disables).");
+            SerfLanPort = set.Int("serf-lan-port", 8301, "Sets the Serf LAN port to listen on.");
+            SerfWanPort = set.Int("serf-wan-port", 8302, "Sets the Serf WAN port to listen on (-1 disables).");
+            ServerPort = set.Int("server-port", 8300, "Sets the server port to listen on.");
+            LogLevel = set.String("log-level", "info", "Log level of the agent: trace, debug, info, warn, error.");
+            Ui = set.Bool("ui", false, "Enables the built-in static web UI server.");
+            Encrypt = set.String("encrypt", "", "Provides the gossip encryption key.");
+            Recursor = set.StringList("recursor", "Address of an upstream DNS server. Can be specified multiple times.");
+            RetryJoin = set.StringList("retry-join", "Address of an agent to join at start time with retries enabled. Can be specified multiple times.");
+            Join = set.StringList("join", "Address of an agent to join at start time. Can be specified multiple times.");
+            Rejoin = set.Bool("rejoin", false, "Ignores a previous leave and attempts to rejoin the cluster.");
+            Domain = set.String("domain", "consul.", "Domain to use for DNS interface.");
+            AltDomain = set.String("alt-domain", "", "Alternate domain to use for DNS interface.");
+            EnableScriptChecks = set.Bool("enable-script-checks", false, "Enables health check scripts.");
+            EnableLocalScriptChecks = set.Bool("enable-local-script-checks", false, "Enables health check scripts from configuration file.");
+            DefaultQueryTime = set.Duration("default-query-time", TimeSpan.FromMinutes(5), "The amount of time a blocking query will wait before Praetor will force a response.");
+            MaxQueryTime = set.Duration("max-query-time", TimeSpan.FromMinutes(10), "The maximum amount of time a blocking query can wait before Praetor will force a response.");
+            // One list for both, so files and directories apply in the order given, as in Consul.
+            set.Add(new GoFlag<IReadOnlyList<string>>("config-file", [], "Path to a JSON file to read configuration from. Can be specified multiple times.", "value", AddConfigPath, JoinPaths));
+            set.Add(new GoFlag<IReadOnlyList<string>>("config-dir", [], "Path to a directory to read configuration files from: every .json file in it, in lexical order. Can be specified multiple times.", "value", AddConfigPath, JoinPaths));
+        }
+
+        public IReadOnlyList<string> ConfigPaths => _configPaths;
+
+        public GoFlag<bool> Dev { get; }
+        public GoFlag<bool> Server { get; }
+        public GoFlag<bool> Bootstrap { get; }
+        public GoFlag<int> BootstrapExpect { get; }
+        public GoFlag<string> Node { get; }
+        public GoFlag<string> NodeId { get; }
+        public GoFlag<IReadOnlyList<string>> NodeMeta { get; }
+        public GoFlag<string> Datacenter { get; }
+        public GoFlag<string> Dc { get; }
+        public GoFlag<string> DataDir { get; }
+        public GoFlag<string> Client { get; }
+        public GoFlag<string> Bind { get; }
+        public GoFlag<string> Advertise { get; }
+        public GoFlag<int> HttpPort { get; }
+        public GoFlag<int> HttpsPort { get; }
+        public GoFlag<int> GrpcPort { get; }
+        public GoFlag<int> DnsPort { get; }
+        public GoFlag<int> SerfLanPort { get; }
+        public GoFlag<int> SerfWanPort { get; }
+        public GoFlag<int> ServerPort { get; }
+        public GoFlag<string> LogLevel { get; }
+        public GoFlag<bool> Ui { get; }
+        public GoFlag<string> Encrypt { get; }
+        public GoFlag<IReadOnlyList<string>> Recursor { get; }
+        public GoFlag<IReadOnlyList<string>> RetryJoin { get; }
+        public GoFlag<IReadOnlyList<string>> Join { get; }
+        public GoFlag<bool> Rejoin { get; }
+        public GoFlag<string> Domain { get; }
+        public GoFlag<string> AltDomain { get; }
+        public GoFlag<bool> EnableScriptChecks { get; }
+        public GoFlag<bool> EnableLocalScriptChecks { get; }
+        public GoFlag<TimeSpan> DefaultQueryTime { get; }
+        public GoFlag<TimeSpan> MaxQueryTime { get; }
+
+        /// <summary>Consul's defaults, or -dev's: an in-memory bootstrapped server on loopback with the UI on.</summary>
+        public AgentConfig Defaults() => Dev.Value
+            ? new AgentConfig { DevMode = true, Server = true, Bootstrap = true, BindAddr = "127.0.0.1", UiEnabled = true }
+            : new AgentConfig();
+
+        /// <summary>The flags given, applied over <paramref name="config"/>; <paramref name="problems"/> names bad flag values.</summary>
+        public AgentConfig ApplyTo(AgentConfig config, out List<string> problems)
+        {
+            problems = [];
+            var c = config;
+            if (Set(Server)) c = c with { Server = Server.Value || Dev.Value };
+            if (Set(Bootstrap)) c = c with { Bootstrap = Bootstrap.Value || Dev.Value };
+            if (Set(BootstrapExpect)) c = c with { BootstrapExpect = BootstrapExpect.Value };
+            if (Set(Node) && Node.Value.Length > 0) c = c with { NodeName = Node.Value };
+            if (Set(NodeId)) c = c with { NodeId = NodeId.Value };
+            if (Set(Dc)) c = c with { Datacenter = Dc.Value.ToLowerInvariant() };
+            else if (Set(Datacenter)) c = c with { Datacenter = Datacenter.Value.ToLowerInvariant() };
+            if (Set(DataDir)) c = c with { DataDir = DataDir.Value.Length > 0 ? DataDir.Value : null };
+            if (Set(Client)) c = c with { ClientAddr = Client.Value };
+            if (Set(Bind)) c = c with { BindAddr = Bind.Value };
+            if (Set(Advertise)) c = c with { AdvertiseAddr = Advertise.Value.Length > 0 ? Advertise.Value : null };
+            if (Set(HttpPort)) c = c with { HttpPort = HttpPort.Value };
+            if (Set(HttpsPort)) c = c with { HttpsPort = HttpsPort.Value };
+            if (Set(GrpcPort)) c = c with { GrpcPort = GrpcPort.Value };
+            if (Set(DnsPort)) c = c with { DnsPort = DnsPort.Value };
+            if (Set(SerfLanPort)) c = c with { SerfLanPort = SerfLanPort.Value };
+            if (Set(SerfWanPort)) c = c with { SerfWanPort = SerfWanPort.Value };
+            if (Set(ServerPort)) c = c with { ServerPort = ServerPort.Value };
+            if (Set(LogLevel)) c = c with { LogLevel = LogLevel.Value };
+            if (Set(Ui)) c = c with { UiEnabled = Ui.Value };
+            if (Set(Encrypt)) c = c with { Encrypt = Encrypt.Value.Length > 0 ? Encrypt.Value : null };
+            if (Set(Recursor)) c = c with { Recursors = [.. c.Recursors, .. Recursor.Value] };
+            if (Set(RetryJoin)) c = c with { RetryJoin = [.. c.RetryJoin, .. RetryJoin.Value] };
+            if (Set(Join)) c = c with { StartJoin = [.. c.StartJoin, .. Join.Value] };
+            if (Set(Rejoin)) c = c with { RejoinAfterLeave = Rejoin.Value };
+            if (Set(Domain)) c = c with { Domain = Domain.Value.EndsWith('.') ? Domain.Value : Domain.Value + "." };
+            if (Set(AltDomain)) c = c with { AltDomain = AltDomain.Value.Length == 0 || AltDomain.Value.EndsWith('.') ? AltDomain.Value : AltDomain.Value + "." };
+            if (Set(EnableScriptChecks)) c = c with { EnableScriptChecks = EnableScriptChecks.Value };
+            if (Set(EnableLocalScriptChecks)) c = c with { EnableLocalScriptChecks = EnableLocalScriptChecks.Value };
+            if (Set(DefaultQueryTime)) c = c with { DefaultQueryTime = DefaultQueryTime.Value };
+            if (Set(MaxQueryTime)) c = c with { MaxQueryTime = MaxQueryTime.Value };
+            if (Set(NodeMeta))
+            {
+                var meta = new Dictionary<string, string>(c.NodeMeta, StringComparer.Ordinal);
+                foreach (var pair in NodeMeta.Value)
+                {
+                    // Consul's parseMetaPair: key:value, the value possibly empty.
+                    var colon = pair.IndexOf(':', StringComparison.Ordinal);
+                    var key = colon < 0 ? pair : pair[..colon];
+                    if (key.Length == 0)
+                    {
+                        problems.Add($"-node-meta: \"{pair}\" is not key:value");
+                        continue;
+                    }
+                    meta[key] = colon < 0 ? "" : pair[(colon + 1)..];
+                }
+                c = c with { NodeMeta = meta };
+            }
+            return c;
+        }
+
+        private bool Set(GoFlag flag) => _set.IsSet(flag.Name);
+
+        private bool AddConfigPath(string text, IReadOnlyList<string> current, out IReadOnlyList<string> value, out string? error)
+        {
+            _configPaths.Add(text);
+            value = [.. current, text];
+            error = null;
+            return true;
+        }
+
+        private static string JoinPaths(IReadOnlyList<string> paths) => string.Join(',', paths);
+    }
 }

@@ -10,6 +10,7 @@ public static class PraetorCli
     [
         ("agent", AgentCommand.Synopsis),
         ("kv", KvCommands.Synopsis),
+        ("validate", ValidateCommand.Synopsis),
         ("version", VersionCommand.Synopsis),
     ];
 
@@ -38,6 +39,8 @@ public static class PraetorCli
                 return VersionCommand.Run([], context);
             case "version":
                 return VersionCommand.Run(rest, context);
+            case "validate":
+                return ValidateCommand.Run(rest, context);
             case "kv":
                 return await KvCommands.RunAsync(rest, context);
             case "agent":

@@ -1,0 +1,96 @@
+using System.Text.Json;
+
+namespace Praetor.Agent.Config;
+
+/// <summary>Reads <c>dns_config</c> onto the settings so far, key by key.</summary>
+internal static class DnsSettingsReader
+{
+    /// <summary>Consul's other <c>dns_config</c> keys: accepted and kept as given for the DNS interface.</summary>
+    private static readonly HashSet<string> OtherKeys = new(StringComparer.Ordinal)
+    {
+        "a_record_limit", "cache_max_age", "disable_compression", "enable_additional_node_meta_txt",
+        "prefer_namespace", "recursor_strategy", "soa", "use_cache",
+    };
+
+    public static DnsSettings Apply(ConfigValueReader reader, JsonElement value, string path, DnsSettings dns)
+    {
+        if (!reader.TryObject(value, path))
+        {
+            return dns;
+        }
+
+        foreach (var property in value.EnumerateObject())
+        {
+            var item = property.Value;
+            var keyPath = ConfigValueReader.Key(path, property.Name);
+            if (item.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+
+            var name = property.Name.ToLowerInvariant();
+            TimeSpan duration;
+            bool flag;
+            switch (name)
+            {
+                case "node_ttl":
+                    dns = reader.TryDuration(item, keyPath, out duration) ? dns with { NodeTtl = duration } : dns;
+                    break;
+                case "service_ttl":
+                    dns = ReadServiceTtl(reader, item, keyPath, dns);
+                    break;
+                case "allow_stale":
+                    dns = reader.TryBool(item, keyPath, out flag) ? dns with { AllowStale = flag } : dns;
+                    break;
+                case "max_stale":
+                    dns = reader.TryDuration(item, keyPath, out duration) ? dns with { MaxStale = duration } : dns;
+                    break;
+                case "only_passing":
+                    dns = reader.TryBool(item, keyPath, out flag) ? dns with { OnlyPassing = flag } : dns;
+                    break;
+                case "udp_answer_limit":
+                    dns = reader.TryInt(item, keyPath, 0, int.MaxValue, "0 or more", out var limit) ? dns with { UdpAnswerLimit = limit } : dns;
+                    break;
+                case "enable_truncate":
+                    dns = reader.TryBool(item, keyPath, out flag) ? dns with { EnableTruncate = flag } : dns;
+                    break;
+                case "recursor_timeout":
+                    dns = reader.TryDuration(item, keyPath, out duration) ? dns with { RecursorTimeout = duration } : dns;
+                    break;
+                default:
+                    if (!OtherKeys.Contains(name))
+                    {
+                        reader.UnknownKey(keyPath);
+                        break;
+                    }
+
+                    var other = new Dictionary<string, JsonElement>(dns.Other, StringComparer.Ordinal) { [name] = item.Clone() };
+                    dns = dns with { Other = other };
+                    break;
+            }
+        }
+
+        return dns;
+    }
+
+    /// <summary><c>service_ttl</c>: service name (or <c>*</c>, or a <c>prefix*</c>) to a duration, merged key by key.</summary>
+    private static DnsSettings ReadServiceTtl(ConfigValueReader reader, JsonElement value, string path, DnsSettings dns)
+    {
+        if (!reader.TryObject(value, path))
+        {
+            return dns;
+        }
+
+        var ttl = new Dictionary<string, TimeSpan>(dns.ServiceTtl, StringComparer.Ordinal);
+        foreach (var property in value.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.Null
+                && reader.TryDuration(property.Value, ConfigValueReader.Key(path, property.Name), out var duration))
+            {
+                ttl[property.Name] = duration;
+            }
+        }
+
+        return dns with { ServiceTtl = ttl };
+    }
+}
