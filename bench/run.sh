@@ -5,7 +5,7 @@
 # Prints a markdown table and writes it to bench/results/latest.md. See bench/README.md.
 #
 # Knobs (environment): DURATION (s per cell, 10), WARMUP (s before each cell, 2),
-# PREWARM (s of load per script when a server starts, 5), CONNS ("1 16 64"), ROUNDS (1; with more, each figure is the median over rounds),
+# PREWARM (s of load per script when a .NET server starts, 10), CONNS ("1 16 64"), ROUNDS (1; with more, each figure is the median over rounds),
 # PIN (1: server on SERVER_CPU, wrk on LOAD_CPU), SKIP_BUILD (1: use what ARTIFACTS holds),
 # SKIP_ETCD (1), ARTIFACTS (/tmp/art-bench), PRAETOR_ARGS (extra `agent` flags),
 # KEEP_LOGS (1: keep the scratch folder with server and wrk output).
@@ -15,7 +15,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
-PREWARM=${PREWARM:-5}
+PREWARM=${PREWARM:-10}
 CONNS=${CONNS:-"1 16 64"}
 ROUNDS=${ROUNDS:-1}
 PIN=${PIN:-1}
@@ -215,13 +215,14 @@ start_etcd() {
         --initial-cluster "bench=http://$HOST:$ETCD_PEER_PORT" || return 1
     wait_ready etcd 30 etcd_ready || { stop_server etcd; return 1; }
     preload etcd etcd-put.lua "http://$HOST:$ETCD_PORT" etcd_has_last_key || { stop_server etcd; return 1; }
-    prewarm etcd-get.lua "http://$HOST:$ETCD_PORT"
-    prewarm etcd-put.lua "http://$HOST:$ETCD_PORT"
+    # No JIT to settle in Go: the per-cell warm-up is enough.
 }
 
 # prewarm SCRIPT URL: load at 64 connections right after start-up, discarded. .NET's tiered JIT
-# goes on recompiling hot methods for several seconds under load; the 2 s warm-up before each
-# cell alone left the first Praetor cells measuring partly unoptimised code.
+# (with PGO: tier 0, instrumented, then optimised) goes on recompiling hot methods for 10-20 s
+# under load on a busy 2-core machine (perf showed libclrjit at 8-12 % of the server's CPU
+# 12 s in, under 0.2 % after 16 s); the 2 s warm-up before each cell alone measured partly
+# unoptimised code in the first cells.
 prewarm() {
     ((PREWARM > 0)) || return 0
     run_wrk 64 "$PREWARM" "$1" "$2" > /dev/null
