@@ -98,36 +98,12 @@ public sealed class AgentCommandConfigTests : IDisposable
         var extra = _dir.Write("extra.json", """{ "node_name": "extra-node" }""");
         var stdout = new StringWriter();
         var stdoutSync = TextWriter.Synchronized(stdout);
-        var stderr = new StringWriter();
         using var shutdown = new CancellationTokenSource();
 
         var agent = AgentCommand.RunAsync(
             ["-dev", "-config-dir", dir, "-config-file", extra, "-node", "flag-node", "-dns-port", "5454", "-http-port", "0"],
-            stdoutSync, TextWriter.Synchronized(stderr), () => "test", shutdown.Token);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        string output;
-        while (true)
-        {
-            lock (stdoutSync)
-            {
-                output = stdout.ToString();
-            }
-
-            if (output.Contains("Praetor agent running!", StringComparison.Ordinal) || agent.IsCompleted || DateTime.UtcNow > deadline)
-            {
-                break;
-            }
-
-            await Task.Delay(50);
-        }
-
-        if (agent.IsCompleted)
-        {
-            // Awaiting surfaces the exception of a faulted start.
-            Assert.Fail($"the agent exited early with {await agent}:\n{output}\n{stderr}");
-        }
-
-        Assert.Contains("Praetor agent running!", output, StringComparison.Ordinal);
+            stdoutSync, TextWriter.Synchronized(new StringWriter()), () => "test", shutdown.Token);
+        var output = await WaitForAsync(stdout, stdoutSync, agent, "Praetor agent running!");
         await shutdown.CancelAsync();
         Assert.Equal(0, await agent.WaitAsync(TimeSpan.FromSeconds(30)));
 
@@ -137,5 +113,62 @@ public sealed class AgentCommandConfigTests : IDisposable
         Assert.Contains("DNS: 5454)", output, StringComparison.Ordinal);
         Assert.Contains("(LAN: 9301, WAN: 8302)", output, StringComparison.Ordinal);
         Assert.DoesNotContain("HTTP: 8500", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reload_rereads_the_config_files_and_a_bad_file_changes_nothing()
+    {
+        var dir = _dir.Dir("conf.d");
+        var file = _dir.Write("conf.d/web.json", """{ "service": { "name": "web", "port": 80, "check": { "ttl": "30s" } } }""");
+        var stdout = new StringWriter();
+        var stdoutSync = TextWriter.Synchronized(stdout);
+        using var shutdown = new CancellationTokenSource();
+        var agent = AgentCommand.RunAsync(["-dev", "-config-dir", dir, "-http-port", "0"], stdoutSync, TextWriter.Synchronized(new StringWriter()), () => "test", shutdown.Token);
+        var output = await WaitForAsync(stdout, stdoutSync, agent, "Praetor agent running!");
+        var port = System.Text.RegularExpressions.Regex.Match(output, @"HTTP: (\d+),").Groups[1].Value;
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        Assert.Contains("\"web\"", await http.GetStringAsync("/v1/agent/services"), StringComparison.Ordinal);
+
+        _dir.Write("conf.d/web.json", """{ "services": [ { "name": "web", "port": 80 }, { "name": "db", "port": 3306 } ] }""");
+        var good = await http.PutAsync("/v1/agent/reload", null);
+        Assert.True(good.IsSuccessStatusCode, await good.Content.ReadAsStringAsync());
+        Assert.Contains("\"db\"", await http.GetStringAsync("/v1/agent/services"), StringComparison.Ordinal);
+
+        _dir.Write("conf.d/web.json", """{ "services": [ { "name": "web", "port": "80" } ] }""");
+        var bad = await http.PutAsync("/v1/agent/reload", null);
+        Assert.False(bad.IsSuccessStatusCode);
+        Assert.Contains($"{file}: services[0].port: expected an integer", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("\"db\"", await http.GetStringAsync("/v1/agent/services"), StringComparison.Ordinal);
+
+        await shutdown.CancelAsync();
+        Assert.Equal(0, await agent.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>Polls the agent's output until <paramref name="text"/> appears; fails with the output if the agent exits first.</summary>
+    private static async Task<string> WaitForAsync(StringWriter stdout, TextWriter stdoutSync, Task<int> agent, string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            string output;
+            lock (stdoutSync)
+            {
+                output = stdout.ToString();
+            }
+
+            if (output.Contains(text, StringComparison.Ordinal))
+            {
+                return output;
+            }
+
+            if (agent.IsCompleted)
+            {
+                Assert.Fail($"the agent exited early with {await agent}:\n{output}");
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {text}:\n{output}");
+            await Task.Delay(50);
+        }
     }
 }
