@@ -9,7 +9,11 @@ public static class PraetorCli
     private static readonly (string Name, string Synopsis)[] Commands =
     [
         ("agent", AgentCommand.Synopsis),
+        ("catalog", CatalogCommands.Synopsis),
         ("kv", KvCommands.Synopsis),
+        ("maint", MaintCommand.Synopsis),
+        ("reload", ReloadCommand.Synopsis),
+        ("services", ServicesCommands.Synopsis),
         ("validate", ValidateCommand.Synopsis),
         ("version", VersionCommand.Synopsis),
     ];
@@ -43,6 +47,14 @@ public static class PraetorCli
                 return ValidateCommand.Run(rest, context);
             case "kv":
                 return await KvCommands.RunAsync(rest, context);
+            case "catalog":
+                return await CatalogCommands.RunAsync(rest, context);
+            case "services":
+                return await ServicesCommands.RunAsync(rest, context);
+            case "maint":
+                return await MaintCommand.RunAsync(rest, context);
+            case "reload":
+                return await ReloadCommand.RunAsync(rest, context);
             case "agent":
                 return await AgentCommand.RunAsync(rest);
             default:

@@ -1,0 +1,14 @@
+namespace Praetor.Client;
+
+/// <summary>The catalog and health endpoint groups of a <see cref="PraetorClient"/>, as Go's <c>client.Catalog()</c> and <c>client.Health()</c>.</summary>
+public static class PraetorClientEndpoints
+{
+    extension(PraetorClient client)
+    {
+        /// <summary><c>/v1/catalog</c>.</summary>
+        public CatalogEndpoint Catalog => new(client.Agent.Transport);
+
+        /// <summary><c>/v1/health</c>.</summary>
+        public HealthEndpoint Health => new(client.Agent.Transport);
+    }
+}
