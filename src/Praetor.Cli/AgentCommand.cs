@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Threading.Channels;
 using Praetor.Agent;
 using Praetor.Agent.Config;
 using Praetor.Agent.Endpoints;
@@ -27,11 +28,23 @@ public static class AgentCommand
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        return await RunAsync(args, Console.Out, Console.Error, () => signal ?? "shutdown", shutdown.Token);
+        // SIGHUP reloads the configuration, as in Consul.
+        var reloads = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            reloads.Writer.TryWrite(true);
+        });
+        return await RunAsync(args, Console.Out, Console.Error, () => signal ?? "shutdown", reloads.Reader, shutdown.Token);
     }
 
     /// <summary>Runs the agent until <paramref name="shutdown"/> fires; <paramref name="reason"/> names what fired it in the log.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Func<string> reason, CancellationToken shutdown)
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Func<string> reason, CancellationToken shutdown) =>
+        RunAsync(args, stdout, stderr, reason, null, shutdown);
+
+    /// <summary>As above; each item read from <paramref name="reloads"/> reloads the configuration (SIGHUP).</summary>
+    public static async Task<int> RunAsync(
+        IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Func<string> reason, ChannelReader<bool>? reloads, CancellationToken shutdown)
     {
         var flags = new GoFlagSet("agent");
         var agentFlags = new AgentFlags(flags);
@@ -107,7 +120,24 @@ public static class AgentCommand
             await log.InfoAsync("agent", "Praetor agent running!");
             try
             {
-                await Task.Delay(Timeout.Infinite, shutdown);
+                while (true)
+                {
+                    if (reloads is null)
+                    {
+                        await Task.Delay(Timeout.Infinite, shutdown);
+                    }
+                    await reloads!.ReadAsync(shutdown);
+                    await log.InfoAsync("agent", "Caught signal: hangup; reloading configuration");
+                    try
+                    {
+                        host.Agent.Reload();
+                        await log.InfoAsync("agent", "Reloaded configuration");
+                    }
+                    catch (EndpointException ex)
+                    {
+                        await log.ErrorAsync("agent", $"Failed to reload configs: {ex.Message}");
+                    }
+                }
             }
             catch (OperationCanceledException)
             {

@@ -7,6 +7,8 @@ internal sealed class AgentLog(TextWriter output)
 {
     public Task InfoAsync(string component, string message) => WriteAsync("[INFO] ", component, message);
 
+    public Task ErrorAsync(string component, string message) => WriteAsync("[ERROR]", component, message);
+
     private Task WriteAsync(string level, string component, string message) =>
         output.WriteLineAsync($"{DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)} {level} {component}: {message}");
 }

@@ -14,9 +14,15 @@ public sealed class PraetorCliTests
         var run = await RunAsync();
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith("Usage: praetor [--version] [--help] <command> [<args>]\n\nAvailable commands are:\n", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("    agent      Runs a Praetor agent\n", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("    kv         Interact with the key-value store\n", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("    version    Prints the Praetor version\n", run.Stdout, StringComparison.Ordinal);
+        // Names are padded to the longest one plus four spaces, as Consul's CLI lists them.
+        Assert.Matches(@"\n    agent +Runs a Praetor agent\n", run.Stdout);
+        Assert.Matches(@"\n    kv +Interact with the key-value store\n", run.Stdout);
+        Assert.Matches(@"\n    version +Prints the Praetor version\n", run.Stdout);
+        var descriptionColumns = run.Stdout.Split('\n').Where(l => l.StartsWith("    ", StringComparison.Ordinal))
+            .Select(l => l.Length - l.TrimStart().Length + l.TrimStart().IndexOf(' ', StringComparison.Ordinal)
+                + l.TrimStart()[l.TrimStart().IndexOf(' ', StringComparison.Ordinal)..].TakeWhile(c => c == ' ').Count())
+            .Distinct();
+        Assert.Single(descriptionColumns);
     }
 
     [Theory]
