@@ -41,7 +41,8 @@ internal sealed class StubHttpServer : IAsyncDisposable
                 _ = ServeAsync(client);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        // Stopping races the accept: a stopped listener throws InvalidOperationException.
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
         }
     }
@@ -123,7 +124,8 @@ internal sealed class StubTcpServer : IAsyncDisposable
                 using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        // Stopping races the accept: a stopped listener throws InvalidOperationException.
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
         }
     }

@@ -124,8 +124,7 @@ internal static class CheckDefinitionReader
                     check = check with { OutputMaxSizeBytes = size };
                     break;
                 default:
-                    reader.UnknownKey(keyPath);
-                    ok = false;
+                    ok &= reader.UnknownKey(keyPath);
                     break;
             }
         }

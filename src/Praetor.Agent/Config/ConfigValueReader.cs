@@ -13,18 +13,35 @@ internal sealed class ConfigValueReader
 {
     private readonly List<ConfigProblem> _problems;
 
-    public ConfigValueReader(string source, List<ConfigProblem> problems)
+    public ConfigValueReader(string source, List<ConfigProblem> problems, bool ignoreUnknownKeys = false)
     {
         Source = source;
         _problems = problems;
+        _ignoreUnknownKeys = ignoreUnknownKeys;
     }
+
+    /// <summary>
+    /// Config files refuse keys they do not know; API bodies ignore them, as Consul's JSON
+    /// decoding of requests does (clients send fields such as <c>TaggedAddresses</c> or
+    /// <c>Kind</c> that this agent does not use).
+    /// </summary>
+    private readonly bool _ignoreUnknownKeys;
 
     /// <summary>The file (or other source) being read, as named in problems.</summary>
     public string Source { get; }
 
     public void Problem(string path, string message) => _problems.Add(new ConfigProblem(Source, path, message));
 
-    public void UnknownKey(string path) => Problem(path, "unknown key");
+    /// <summary>Records an unknown key; false when that makes the value invalid (config files), true when ignored (API bodies).</summary>
+    public bool UnknownKey(string path)
+    {
+        if (_ignoreUnknownKeys)
+        {
+            return true;
+        }
+        Problem(path, "unknown key");
+        return false;
+    }
 
     public static string Key(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
 

@@ -6,7 +6,8 @@ namespace Praetor.Agent.Config;
 /// <summary>
 /// Service and check definitions from an API request body (`/v1/agent/service/register`,
 /// `/v1/agent/check/register`), read by the same readers as config files, so both accept the
-/// same keys (PascalCase or snake_case) and report the same problems, naming the key.
+/// same keys (PascalCase or snake_case) and report the same problems, naming the key — except
+/// that keys they do not know are ignored, as Consul ignores them in request bodies.
 /// </summary>
 public static class DefinitionJson
 {
@@ -22,7 +23,7 @@ public static class DefinitionJson
         where T : class
     {
         var found = new List<ConfigProblem>();
-        var definition = read(new ConfigValueReader("request body", found), json);
+        var definition = read(new ConfigValueReader("request body", found, ignoreUnknownKeys: true), json);
         problems = [.. found.Select(p => p.KeyPath.Length == 0 ? p.Message : $"{p.KeyPath}: {p.Message}")];
         return problems.Count == 0 ? definition : null;
     }

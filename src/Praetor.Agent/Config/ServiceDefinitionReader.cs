@@ -101,8 +101,7 @@ internal static class ServiceDefinitionReader
 
                     break;
                 default:
-                    reader.UnknownKey(keyPath);
-                    ok = false;
+                    ok &= reader.UnknownKey(keyPath);
                     break;
             }
         }
@@ -144,8 +143,7 @@ internal static class ServiceDefinitionReader
                     service = service with { WeightWarning = warning };
                     break;
                 default:
-                    reader.UnknownKey(keyPath);
-                    ok = false;
+                    ok &= reader.UnknownKey(keyPath);
                     break;
             }
         }

@@ -47,7 +47,7 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
     public void RegisterService(ServiceDefinition definition, RegistrationSource source, bool replaceExistingChecks = false)
     {
         CheckRegistration(definition, source);
-        var checks = DefinitionConversion.ServiceChecks(definition);
+        var checks = DefinitionConversion.ServiceChecks(definition).Select(KeepCurrentStatus).ToList();
         var instance = DefinitionConversion.ToInstance(definition, _local.NodeName);
         var healthChecks = checks.Select(c => DefinitionConversion.ToHealthCheck(c, _local.NodeName, instance)).ToList();
         var runners = checks.Select(c => (Id: DefinitionConversion.EffectiveId(c), Runner: NewRunner(c))).ToList();
@@ -97,6 +97,7 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
         var service = definition.ServiceId.Length > 0
             ? _local.Service(definition.ServiceId) ?? throw EndpointException.BadRequest($"ServiceID \"{definition.ServiceId}\" does not exist")
             : null;
+        definition = KeepCurrentStatus(definition);
         var runner = NewRunner(definition);
         lock (_lock)
         {
@@ -220,6 +221,16 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
         }
         RequireScriptsAllowed(definition, source);
     }
+
+    /// <summary>
+    /// A check registered again (re-registration, reload) starts from the state it has rather
+    /// than critical, so registering a service again does not make it flap, as Consul keeps
+    /// check states across a reload.
+    /// </summary>
+    private CheckDefinition KeepCurrentStatus(CheckDefinition check) =>
+        check.InitialStatus.Length == 0 && _local.Check(DefinitionConversion.EffectiveId(check)) is { } current
+            ? check with { InitialStatus = current.Status }
+            : check;
 
     private void RequireScriptsAllowed(CheckDefinition check, RegistrationSource source)
     {
