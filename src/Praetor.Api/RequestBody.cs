@@ -13,7 +13,15 @@ internal static class RequestBody
         {
             throw TooLarge(declared.Value.ToString(CultureInfo.InvariantCulture), maxBytes);
         }
-        var buffer = new ArrayBufferWriter<byte>(declared is > 0 ? (int)declared.Value : 256);
+        if (declared is { } length)
+        {
+            // Kestrel frames the body by Content-Length: read exactly that much into its own
+            // array, with no extra read to see the end and no copy.
+            var exact = new byte[length];
+            await request.Body.ReadExactlyAsync(exact, cancellationToken);
+            return exact;
+        }
+        var buffer = new ArrayBufferWriter<byte>(256);
         while (true)
         {
             var read = await request.Body.ReadAsync(buffer.GetMemory(4096), cancellationToken);
