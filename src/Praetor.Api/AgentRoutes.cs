@@ -167,12 +167,7 @@ internal static class AgentRoutes
         writer.WriteString("Name"u8, member.Name);
         writer.WriteString("Addr"u8, member.Addr);
         writer.WriteNumber("Port"u8, member.Port);
-        writer.WriteStartObject("Tags"u8);
-        foreach (var (key, value) in member.Tags)
-        {
-            writer.WriteString(key, value);
-        }
-        writer.WriteEndObject();
+        JsonValues.WriteMap(writer, "Tags"u8, member.Tags);
         writer.WriteNumber("Status"u8, member.Status);
         writer.WriteNumber("ProtocolMin"u8, member.ProtocolMin);
         writer.WriteNumber("ProtocolMax"u8, member.ProtocolMax);

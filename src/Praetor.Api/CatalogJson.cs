@@ -10,12 +10,7 @@ internal static class CatalogJson
     public static void WriteNode(Utf8JsonWriter writer, CatalogNode node)
     {
         writer.WriteStartObject();
-        writer.WriteString("ID"u8, node.Id);
-        writer.WriteString("Node"u8, node.Node);
-        writer.WriteString("Address"u8, node.Address);
-        writer.WriteString("Datacenter"u8, node.Datacenter);
-        WriteMap(writer, "TaggedAddresses"u8, node.TaggedAddresses);
-        WriteMap(writer, "Meta"u8, node.Meta);
+        WriteNodeFields(writer, node, "Meta"u8);
         writer.WriteNumber("CreateIndex"u8, node.CreateIndex);
         writer.WriteNumber("ModifyIndex"u8, node.ModifyIndex);
         writer.WriteEndObject();
@@ -27,11 +22,11 @@ internal static class CatalogJson
         writer.WriteStartObject();
         writer.WriteString("ID"u8, service.Id);
         writer.WriteString("Service"u8, service.Service);
-        WriteList(writer, "Tags"u8, service.Tags);
-        WriteMap(writer, "Meta"u8, service.Meta);
+        JsonValues.WriteStrings(writer, "Tags"u8, service.Tags);
+        JsonValues.WriteMap(writer, "Meta"u8, service.Meta);
         writer.WriteNumber("Port"u8, service.Port);
         writer.WriteString("Address"u8, service.Address);
-        WriteWeights(writer, service);
+        WriteWeights(writer, "Weights"u8, service);
         writer.WriteBoolean("EnableTagOverride"u8, service.EnableTagOverride);
         if (datacenter.Length > 0)
         {
@@ -49,22 +44,14 @@ internal static class CatalogJson
     public static void WriteCatalogService(Utf8JsonWriter writer, CatalogNode node, ServiceInstance service)
     {
         writer.WriteStartObject();
-        writer.WriteString("ID"u8, node.Id);
-        writer.WriteString("Node"u8, node.Node);
-        writer.WriteString("Address"u8, node.Address);
-        writer.WriteString("Datacenter"u8, node.Datacenter);
-        WriteMap(writer, "TaggedAddresses"u8, node.TaggedAddresses);
-        WriteMap(writer, "NodeMeta"u8, node.Meta);
+        WriteNodeFields(writer, node, "NodeMeta"u8);
         writer.WriteString("ServiceKind"u8, "");
         writer.WriteString("ServiceID"u8, service.Id);
         writer.WriteString("ServiceName"u8, service.Service);
-        WriteList(writer, "ServiceTags"u8, service.Tags);
+        JsonValues.WriteStrings(writer, "ServiceTags"u8, service.Tags);
         writer.WriteString("ServiceAddress"u8, service.Address);
-        writer.WriteStartObject("ServiceWeights"u8);
-        writer.WriteNumber("Passing"u8, service.WeightPassing);
-        writer.WriteNumber("Warning"u8, service.WeightWarning);
-        writer.WriteEndObject();
-        WriteMap(writer, "ServiceMeta"u8, service.Meta);
+        WriteWeights(writer, "ServiceWeights"u8, service);
+        JsonValues.WriteMap(writer, "ServiceMeta"u8, service.Meta);
         writer.WriteNumber("ServicePort"u8, service.Port);
         writer.WriteBoolean("ServiceEnableTagOverride"u8, service.EnableTagOverride);
         writer.WriteNumber("CreateIndex"u8, service.CreateIndex);
@@ -83,7 +70,7 @@ internal static class CatalogJson
         writer.WriteString("Output"u8, check.Output);
         writer.WriteString("ServiceID"u8, check.ServiceId);
         writer.WriteString("ServiceName"u8, check.ServiceName);
-        WriteList(writer, "ServiceTags"u8, check.ServiceTags);
+        JsonValues.WriteStrings(writer, "ServiceTags"u8, check.ServiceTags);
         writer.WriteString("Type"u8, check.Type);
         writer.WriteStartObject("Definition"u8);
         var d = check.Definition;
@@ -96,7 +83,7 @@ internal static class CatalogJson
             writer.WriteStartObject("Header"u8);
             foreach (var (name, values) in d.Header)
             {
-                WriteList(writer, System.Text.Encoding.UTF8.GetBytes(name), values);
+                JsonValues.WriteStrings(writer, System.Text.Encoding.UTF8.GetBytes(name), values);
             }
             writer.WriteEndObject();
         }
@@ -123,31 +110,24 @@ internal static class CatalogJson
         writer.WriteEndArray();
     }
 
-    private static void WriteWeights(Utf8JsonWriter writer, ServiceInstance service)
+    /// <summary>A node's identity fields, shared by node records and flattened catalog services (which call the meta `NodeMeta`).</summary>
+    private static void WriteNodeFields(Utf8JsonWriter writer, CatalogNode node, ReadOnlySpan<byte> metaName)
     {
-        writer.WriteStartObject("Weights"u8);
+        writer.WriteString("ID"u8, node.Id);
+        writer.WriteString("Node"u8, node.Node);
+        writer.WriteString("Address"u8, node.Address);
+        writer.WriteString("Datacenter"u8, node.Datacenter);
+        JsonValues.WriteMap(writer, "TaggedAddresses"u8, node.TaggedAddresses);
+        JsonValues.WriteMap(writer, metaName, node.Meta);
+    }
+
+    private static void WriteWeights(Utf8JsonWriter writer, ReadOnlySpan<byte> name, ServiceInstance service)
+    {
+        writer.WriteStartObject(name);
         writer.WriteNumber("Passing"u8, service.WeightPassing);
         writer.WriteNumber("Warning"u8, service.WeightWarning);
         writer.WriteEndObject();
     }
 
-    private static void WriteMap(Utf8JsonWriter writer, ReadOnlySpan<byte> name, IReadOnlyDictionary<string, string> map)
-    {
-        writer.WriteStartObject(name);
-        foreach (var (key, value) in map)
-        {
-            writer.WriteString(key, value);
-        }
-        writer.WriteEndObject();
-    }
 
-    private static void WriteList(Utf8JsonWriter writer, ReadOnlySpan<byte> name, IReadOnlyList<string> list)
-    {
-        writer.WriteStartArray(name);
-        foreach (var item in list)
-        {
-            writer.WriteStringValue(item);
-        }
-        writer.WriteEndArray();
-    }
 }

@@ -12,7 +12,7 @@ internal static class CatalogRoutes
         app.MapPut("/v1/catalog/register", context => RegisterAsync(context, agent));
         app.MapPut("/v1/catalog/deregister", context => DeregisterAsync(context, agent));
         app.MapGet("/v1/catalog/datacenters", context =>
-            ResponseWriter.JsonAsync(context, agent.Catalog.Datacenters(), static (w, dcs) => WriteStrings(w, dcs)));
+            ResponseWriter.JsonAsync(context, agent.Catalog.Datacenters(), JsonValues.WriteStrings));
         app.MapGet("/v1/catalog/nodes", NodesAsync);
         app.MapGet("/v1/catalog/services", ServicesAsync);
         app.MapGet("/v1/catalog/service/{name}", ServiceAsync);
@@ -43,7 +43,7 @@ internal static class CatalogRoutes
                 foreach (var (name, tags) in services)
                 {
                     w.WritePropertyName(name);
-                    WriteStrings(w, tags);
+                    JsonValues.WriteStrings(w, tags);
                 }
                 w.WriteEndObject();
             });
@@ -239,13 +239,4 @@ internal static class CatalogRoutes
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
-    private static void WriteStrings(Utf8JsonWriter writer, IReadOnlyList<string> values)
-    {
-        writer.WriteStartArray();
-        foreach (var value in values)
-        {
-            writer.WriteStringValue(value);
-        }
-        writer.WriteEndArray();
-    }
 }

@@ -38,14 +38,4 @@ internal static class KvJson
         }
         writer.WriteEndArray();
     }
-
-    public static void WriteKeys(Utf8JsonWriter writer, IReadOnlyList<string> keys)
-    {
-        writer.WriteStartArray();
-        foreach (var key in keys)
-        {
-            writer.WriteStringValue(key);
-        }
-        writer.WriteEndArray();
-    }
 }

@@ -45,7 +45,7 @@ internal static class KvRoutes
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
             }
-            await ResponseWriter.JsonAsync(context, keys.Value, KvJson.WriteKeys);
+            await ResponseWriter.JsonAsync(context, keys.Value, JsonValues.WriteStrings);
             return;
         }
         if (QueryParameters.Has(request, "recurse"))

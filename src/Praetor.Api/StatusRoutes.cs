@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Praetor.Api;
 
 /// <summary>`/v1/status/leader` (a JSON string, `""` without a leader) and `/v1/status/peers`.</summary>
@@ -10,16 +8,6 @@ internal static class StatusRoutes
         app.MapGet("/v1/status/leader", context =>
             ResponseWriter.JsonAsync(context, agent.Status.Leader(), static (w, leader) => w.WriteStringValue(leader)));
         app.MapGet("/v1/status/peers", context =>
-            ResponseWriter.JsonAsync(context, agent.Status.Peers(), WritePeers));
-    }
-
-    private static void WritePeers(Utf8JsonWriter writer, IReadOnlyList<string> peers)
-    {
-        writer.WriteStartArray();
-        foreach (var peer in peers)
-        {
-            writer.WriteStringValue(peer);
-        }
-        writer.WriteEndArray();
+            ResponseWriter.JsonAsync(context, agent.Status.Peers(), JsonValues.WriteStrings));
     }
 }

@@ -142,43 +142,37 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
     public void SetServiceMaintenance(string serviceId, bool enable, string reason)
     {
         var service = _local.Service(serviceId) ?? throw EndpointException.NotFound($"Unknown service ID \"{serviceId}\"");
-        var checkId = ServiceMaintenancePrefix + serviceId;
-        if (!enable)
-        {
-            _local.RemoveCheck(checkId);
-            return;
-        }
-        _local.AddCheck(new HealthCheck
+        SetMaintenance(enable, new HealthCheck
         {
             Node = _local.NodeName,
-            CheckId = checkId,
+            CheckId = ServiceMaintenancePrefix + serviceId,
             Name = "Service Maintenance Mode",
             Notes = reason.Length > 0 ? reason : "Maintenance mode is enabled for this service, but no reason was provided. This is a default message.",
-            Status = HealthStatus.Critical,
             ServiceId = serviceId,
             ServiceName = service.Service,
             ServiceTags = service.Tags,
-            Type = "maintenance",
         });
     }
 
     /// <summary>Puts the node in or out of maintenance: a critical `_node_maintenance` check.</summary>
-    public void SetNodeMaintenance(bool enable, string reason)
+    public void SetNodeMaintenance(bool enable, string reason) => SetMaintenance(enable, new HealthCheck
     {
-        if (!enable)
+        Node = _local.NodeName,
+        CheckId = NodeMaintenanceCheckId,
+        Name = "Node Maintenance Mode",
+        Notes = reason.Length > 0 ? reason : "Maintenance mode is enabled for this node, but no reason was provided. This is a default message.",
+    });
+
+    private void SetMaintenance(bool enable, HealthCheck check)
+    {
+        if (enable)
         {
-            _local.RemoveCheck(NodeMaintenanceCheckId);
-            return;
+            _local.AddCheck(check with { Status = HealthStatus.Critical, Type = "maintenance" });
         }
-        _local.AddCheck(new HealthCheck
+        else
         {
-            Node = _local.NodeName,
-            CheckId = NodeMaintenanceCheckId,
-            Name = "Node Maintenance Mode",
-            Notes = reason.Length > 0 ? reason : "Maintenance mode is enabled for this node, but no reason was provided. This is a default message.",
-            Status = HealthStatus.Critical,
-            Type = "maintenance",
-        });
+            _local.RemoveCheck(check.CheckId);
+        }
     }
 
     void ICheckStatusSink.Update(string checkId, string status, string output)

@@ -156,61 +156,42 @@ public sealed class LocalState
     }
 
     /// <summary>Marks a service synced if it is still the version that was written; a deleted one is forgotten.</summary>
-    internal void MarkServiceSynced(ServiceInstance written)
-    {
-        lock (_lock)
-        {
-            if (_services.TryGetValue(written.Id, out var entry) && ReferenceEquals(entry.Value, written))
-            {
-                if (entry.Deleted)
-                {
-                    _services.Remove(written.Id);
-                }
-                else
-                {
-                    _services[written.Id] = entry with { InSync = true };
-                }
-            }
-        }
-    }
+    internal void MarkServiceSynced(ServiceInstance written) => MarkSynced(_services, written.Id, written);
 
-    internal void MarkCheckSynced(HealthCheck written)
-    {
-        lock (_lock)
-        {
-            if (_checks.TryGetValue(written.CheckId, out var entry) && ReferenceEquals(entry.Value, written))
-            {
-                if (entry.Deleted)
-                {
-                    _checks.Remove(written.CheckId);
-                }
-                else
-                {
-                    _checks[written.CheckId] = entry with { InSync = true };
-                }
-            }
-        }
-    }
+    internal void MarkCheckSynced(HealthCheck written) => MarkSynced(_checks, written.CheckId, written);
 
     /// <summary>Marks a service out of sync, so the next sync rewrites it (the catalog drifted).</summary>
-    internal void MarkServiceOutOfSync(string id)
+    internal void MarkServiceOutOfSync(string id) => MarkOutOfSync(_services, id);
+
+    internal void MarkCheckOutOfSync(string id) => MarkOutOfSync(_checks, id);
+
+    private void MarkSynced<T>(Dictionary<string, Entry<T>> entries, string id, T written)
+        where T : class
     {
         lock (_lock)
         {
-            if (_services.TryGetValue(id, out var entry))
+            // A newer version registered meanwhile stays out of sync.
+            if (entries.TryGetValue(id, out var entry) && ReferenceEquals(entry.Value, written))
             {
-                _services[id] = entry with { InSync = false };
+                if (entry.Deleted)
+                {
+                    entries.Remove(id);
+                }
+                else
+                {
+                    entries[id] = entry with { InSync = true };
+                }
             }
         }
     }
 
-    internal void MarkCheckOutOfSync(string id)
+    private void MarkOutOfSync<T>(Dictionary<string, Entry<T>> entries, string id)
     {
         lock (_lock)
         {
-            if (_checks.TryGetValue(id, out var entry))
+            if (entries.TryGetValue(id, out var entry))
             {
-                _checks[id] = entry with { InSync = false };
+                entries[id] = entry with { InSync = false };
             }
         }
     }
