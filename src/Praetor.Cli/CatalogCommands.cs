@@ -37,32 +37,12 @@ public static class CatalogCommands
             services       Lists all registered services in a datacenter
         """;
 
-    public static Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(context);
-        if (args.Count == 0)
+    private static readonly CommandFamily Family = new("catalog", Usage, new Dictionary<string, CommandRun>(StringComparer.Ordinal)
         {
-            context.Error(Usage);
-            return Task.FromResult(1);
-        }
+            ["datacenters"] = CatalogDatacentersCommand.RunAsync,
+            ["nodes"] = CatalogNodesCommand.RunAsync,
+            ["services"] = CatalogServicesCommand.RunAsync,
+        });
 
-        var rest = args.Skip(1).ToArray();
-        switch (args[0])
-        {
-            case "datacenters":
-                return CatalogDatacentersCommand.RunAsync(rest, context);
-            case "nodes":
-                return CatalogNodesCommand.RunAsync(rest, context);
-            case "services":
-                return CatalogServicesCommand.RunAsync(rest, context);
-            case "-h" or "-help" or "--help":
-                context.Info(Usage);
-                return Task.FromResult(0);
-            default:
-                context.Error($"Unknown subcommand: catalog {args[0]}");
-                context.Error(Usage);
-                return Task.FromResult(1);
-        }
-    }
+    public static Task<int> RunAsync(IReadOnlyList<string> args, CliContext context) => Family.RunAsync(args, context);
 }

@@ -40,47 +40,14 @@ public static class KvCommands
             put       Sets or updates data in the KV store
         """;
 
-    public static Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(context);
-        if (args.Count == 0)
+    private static readonly CommandFamily Family = new("kv", Usage, new Dictionary<string, CommandRun>(StringComparer.Ordinal)
         {
-            context.Error(Usage);
-            return Task.FromResult(1);
-        }
+            ["get"] = KvGetCommand.RunAsync,
+            ["put"] = KvPutCommand.RunAsync,
+            ["delete"] = KvDeleteCommand.RunAsync,
+            ["export"] = KvExportCommand.RunAsync,
+            ["import"] = KvImportCommand.RunAsync,
+        });
 
-        var rest = Rest(args);
-        switch (args[0])
-        {
-            case "get":
-                return KvGetCommand.RunAsync(rest, context);
-            case "put":
-                return KvPutCommand.RunAsync(rest, context);
-            case "delete":
-                return KvDeleteCommand.RunAsync(rest, context);
-            case "export":
-                return KvExportCommand.RunAsync(rest, context);
-            case "import":
-                return KvImportCommand.RunAsync(rest, context);
-            case "-h" or "-help" or "--help":
-                context.Info(Usage);
-                return Task.FromResult(0);
-            default:
-                context.Error($"Unknown subcommand: kv {args[0]}");
-                context.Error(Usage);
-                return Task.FromResult(1);
-        }
-    }
-
-    private static string[] Rest(IReadOnlyList<string> args)
-    {
-        var rest = new string[args.Count - 1];
-        for (var i = 1; i < args.Count; i++)
-        {
-            rest[i - 1] = args[i];
-        }
-
-        return rest;
-    }
+    public static Task<int> RunAsync(IReadOnlyList<string> args, CliContext context) => Family.RunAsync(args, context);
 }

@@ -28,12 +28,7 @@ public static class PraetorCli
             return 1;
         }
 
-        var rest = new string[args.Count - 1];
-        for (var i = 1; i < args.Count; i++)
-        {
-            rest[i - 1] = args[i];
-        }
-
+        var rest = CommandFamily.RestOf(args);
         switch (args[0])
         {
             case "-h" or "-help" or "--help":

@@ -33,30 +33,11 @@ public static class ServicesCommands
             register      Register services with the local agent
         """;
 
-    public static Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(context);
-        if (args.Count == 0)
+    private static readonly CommandFamily Family = new("services", Usage, new Dictionary<string, CommandRun>(StringComparer.Ordinal)
         {
-            context.Error(Usage);
-            return Task.FromResult(1);
-        }
+            ["register"] = ServicesRegisterCommand.RunAsync,
+            ["deregister"] = ServicesDeregisterCommand.RunAsync,
+        });
 
-        var rest = args.Skip(1).ToArray();
-        switch (args[0])
-        {
-            case "register":
-                return ServicesRegisterCommand.RunAsync(rest, context);
-            case "deregister":
-                return ServicesDeregisterCommand.RunAsync(rest, context);
-            case "-h" or "-help" or "--help":
-                context.Info(Usage);
-                return Task.FromResult(0);
-            default:
-                context.Error($"Unknown subcommand: services {args[0]}");
-                context.Error(Usage);
-                return Task.FromResult(1);
-        }
-    }
+    public static Task<int> RunAsync(IReadOnlyList<string> args, CliContext context) => Family.RunAsync(args, context);
 }
