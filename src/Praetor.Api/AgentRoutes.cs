@@ -156,8 +156,7 @@ internal static class AgentRoutes
         writer.WriteEndObject();
         writer.WritePropertyName("Member"u8);
         WriteMember(writer, agent.Member());
-        writer.WriteStartObject("Meta"u8);
-        writer.WriteEndObject();
+        JsonValues.WriteMap(writer, "Meta"u8, config.NodeMeta);
         writer.WriteEndObject();
     }
 
