@@ -30,15 +30,6 @@ public sealed class StatusAndAgentTests : AgentFixture
     }
 
     [Fact]
-    public async Task Agent_self_meta_is_the_node_meta()
-    {
-        using var doc = JsonDocument.Parse(await Http.GetStringAsync("/v1/agent/self"));
-        Assert.Equal("rack-1", doc.RootElement.GetProperty("Meta").GetProperty("rack").GetString());
-    }
-
-    protected override Praetor.Agent.AgentConfig Config => base.Config with { NodeMeta = new Dictionary<string, string> { ["rack"] = "rack-1" } };
-
-    [Fact]
     public async Task Pretty_output_is_indented_by_four_and_ends_with_a_newline()
     {
         var body = await Http.GetStringAsync("/v1/status/peers?pretty");
@@ -49,5 +40,17 @@ public sealed class StatusAndAgentTests : AgentFixture
     public async Task Root_answers_like_a_consul_agent()
     {
         Assert.Equal("Consul Agent", await Http.GetStringAsync("/"));
+    }
+}
+
+public sealed class AgentSelfMetaTests : AgentFixture
+{
+    protected override Praetor.Agent.AgentConfig Config => base.Config with { NodeMeta = new Dictionary<string, string> { ["rack"] = "rack-1" } };
+
+    [Fact]
+    public async Task Agent_self_meta_is_the_node_meta()
+    {
+        using var doc = JsonDocument.Parse(await Http.GetStringAsync("/v1/agent/self"));
+        Assert.Equal("rack-1", doc.RootElement.GetProperty("Meta").GetProperty("rack").GetString());
     }
 }
