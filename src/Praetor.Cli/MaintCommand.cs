@@ -1,4 +1,3 @@
-using Praetor.Cli.Flags;
 using Praetor.Client;
 
 namespace Praetor.Cli;
@@ -43,21 +42,19 @@ public static class MaintCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var flags = new GoFlagSet("maint");
-        var http = new HttpFlags(flags);
+        var command = new HttpCommand("maint", Usage);
+        var flags = command.Flags;
         var enable = flags.Bool("enable", false, "Enable maintenance mode.");
         var disable = flags.Bool("disable", false, "Disable maintenance mode.");
         var reason = flags.String("reason", string.Empty, "Text describing the maintenance reason.");
         var serviceId = flags.String("service", string.Empty, "Control maintenance mode for a specific service ID.");
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        if (command.ParseFlags(args, context) is { } exit)
         {
             return exit;
         }
 
-        if (flags.Args.Count > 0)
+        if (command.TooManyArguments(0, context))
         {
-            context.Error($"Too many arguments (expected 0, got {flags.Args.Count})");
             return 1;
         }
 
@@ -79,24 +76,9 @@ public static class MaintCommand
             return 1;
         }
 
-        if (!http.TryCreateClient(context, out var client, out var error))
+        return await command.RunAsync(context, async client =>
         {
-            context.Error($"Error connecting to Consul agent: {error}");
-            return 1;
-        }
-
-        using (client)
-        {
-            string nodeName;
-            try
-            {
-                nodeName = await client.Agent.NodeNameAsync();
-            }
-            catch (Exception e)
-            {
-                context.Error($"Error querying Consul agent: {e.Message}");
-                return 1;
-            }
+            var nodeName = await HttpCommand.RequestAsync("Error querying Consul agent", () => client.Agent.NodeNameAsync());
 
             if (!enable.Value && !disable.Value)
             {
@@ -105,7 +87,7 @@ public static class MaintCommand
 
             var service = serviceId.Value;
             var verb = enable.Value ? "enabl" : "disabl";
-            try
+            await HttpCommand.RequestAsync($"Error {verb}ing {(service.Length == 0 ? "node" : "service")} maintenance", async () =>
             {
                 if (service.Length == 0)
                 {
@@ -117,32 +99,18 @@ public static class MaintCommand
                         ? client.Agent.EnableServiceMaintenanceAsync(service, reason.Value)
                         : client.Agent.DisableServiceMaintenanceAsync(service));
                 }
-            }
-            catch (Exception e)
-            {
-                context.Error($"Error {verb}ing {(service.Length == 0 ? "node" : "service")} maintenance: {e.Message}");
-                return 1;
-            }
+            });
 
             context.Info(service.Length == 0
                 ? $"Node maintenance is now {verb}ed"
                 : $"Service maintenance is now {verb}ed for {Praetor.Agent.GoStrconv.Quote(service)}");
             return 0;
-        }
+        });
     }
 
     private static async Task<int> ListAsync(PraetorClient client, string nodeName, CliContext context)
     {
-        IReadOnlyDictionary<string, HealthCheck> checks;
-        try
-        {
-            checks = await client.Agent.ChecksAsync();
-        }
-        catch (Exception e)
-        {
-            context.Error($"Error getting checks: {e.Message}");
-            return 1;
-        }
+        var checks = await HttpCommand.RequestAsync("Error getting checks", () => client.Agent.ChecksAsync());
 
         // Consul walks a Go map (random order); node first, then services by ID, reads the same every time.
         var ordered = checks.Values

@@ -1,4 +1,3 @@
-using Praetor.Cli.Flags;
 
 namespace Praetor.Cli;
 
@@ -17,34 +16,17 @@ public static class ReloadCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var flags = new GoFlagSet("reload");
-        var http = new HttpFlags(flags);
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        var command = new HttpCommand("reload", Usage);
+        if (command.ParseFlags(args, context) is { } exit)
         {
             return exit;
         }
 
-        if (!http.TryCreateClient(context, out var client, out var error))
+        return await command.RunAsync(context, async client =>
         {
-            context.Error($"Error connecting to Consul agent: {error}");
-            return 1;
-        }
-
-        using (client)
-        {
-            try
-            {
-                await client.Agent.ReloadAsync();
-            }
-            catch (Exception e)
-            {
-                context.Error($"Error reloading: {e.Message}");
-                return 1;
-            }
-
+            await HttpCommand.RequestAsync("Error reloading", () => client.Agent.ReloadAsync());
             context.Info("Configuration reload triggered");
             return 0;
-        }
+        });
     }
 }

@@ -1,4 +1,3 @@
-using Praetor.Cli.Flags;
 using Praetor.Client;
 
 namespace Praetor.Cli.Catalog;
@@ -25,45 +24,26 @@ public static class CatalogDatacentersCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var flags = new GoFlagSet("catalog datacenters");
-        var http = new HttpFlags(flags);
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        var command = new HttpCommand("catalog datacenters", Usage);
+        if (command.ParseFlags(args, context) is { } exit)
         {
             return exit;
         }
 
-        if (flags.Args.Count > 0)
+        if (command.TooManyArguments(0, context))
         {
-            context.Error($"Too many arguments (expected 0, got {flags.Args.Count})");
             return 1;
         }
 
-        if (!http.TryCreateClient(context, out var client, out var error))
+        return await command.RunAsync(context, async client =>
         {
-            context.Error($"Error connecting to Consul agent: {error}");
-            return 1;
-        }
-
-        using (client)
-        {
-            IReadOnlyList<string> datacenters;
-            try
-            {
-                datacenters = await client.Catalog.DatacentersAsync();
-            }
-            catch (Exception e)
-            {
-                context.Error($"Error listing datacenters: {e.Message}");
-                return 1;
-            }
-
+            var datacenters = await HttpCommand.RequestAsync("Error listing datacenters", () => client.Catalog.DatacentersAsync());
             foreach (var datacenter in datacenters)
             {
                 context.Info(datacenter);
             }
 
             return 0;
-        }
+        });
     }
 }

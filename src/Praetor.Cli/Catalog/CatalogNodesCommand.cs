@@ -1,4 +1,3 @@
-using Praetor.Cli.Flags;
 using Praetor.Client;
 
 namespace Praetor.Cli.Catalog;
@@ -41,7 +40,8 @@ public static class CatalogNodesCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var flags = new GoFlagSet("catalog nodes");
+        var command = new HttpCommand("catalog nodes", Usage);
+        var flags = command.Flags;
         var filter = flags.String("filter", string.Empty, "Filter to use with the request (not supported yet).");
         var detailed = flags.Bool("detailed", false,
             "Output detailed information about the nodes including their addresses and metadata.");
@@ -53,16 +53,13 @@ public static class CatalogNodesCommand
             "filter on multiple sources of metadata.");
         var service = flags.String("service", string.Empty,
             "Service `id or name` to filter nodes. Only nodes which are providing the given service will be returned.");
-        var http = new HttpFlags(flags);
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        if (command.ParseFlags(args, context) is { } exit)
         {
             return exit;
         }
 
-        if (flags.Args.Count > 0)
+        if (command.TooManyArguments(0, context))
         {
-            context.Error($"Too many arguments (expected 0, got {flags.Args.Count})");
             return 1;
         }
 
@@ -78,20 +75,14 @@ public static class CatalogNodesCommand
             return 1;
         }
 
-        if (!http.TryCreateClient(context, out var client, out var error))
-        {
-            context.Error($"Error connecting to Consul agent: {error}");
-            return 1;
-        }
-
-        using (client)
+        return await command.RunAsync(context, async client =>
         {
             var nodes = new List<CatalogNode>();
             if (service.Value.Length > 0)
             {
-                try
+                await HttpCommand.RequestAsync("Error listing nodes for service", async () =>
                 {
-                    var instances = await client.Catalog.ServiceAsync(service.Value, nodeMeta: nodeMeta.Value, options: http.QueryOptions);
+                    var instances = await client.Catalog.ServiceAsync(service.Value, nodeMeta: nodeMeta.Value, options: command.Http.QueryOptions);
                     foreach (var instance in instances.Response)
                     {
                         nodes.Add(new CatalogNode
@@ -106,24 +97,12 @@ public static class CatalogNodesCommand
                             ModifyIndex = instance.ModifyIndex,
                         });
                     }
-                }
-                catch (Exception e)
-                {
-                    context.Error($"Error listing nodes for service: {e.Message}");
-                    return 1;
-                }
+                });
             }
             else
             {
-                try
-                {
-                    nodes.AddRange((await client.Catalog.NodesAsync(nodeMeta.Value, http.QueryOptions)).Response);
-                }
-                catch (Exception e)
-                {
-                    context.Error($"Error listing nodes: {e.Message}");
-                    return 1;
-                }
+                await HttpCommand.RequestAsync(
+                    "Error listing nodes", async () => nodes.AddRange((await client.Catalog.NodesAsync(nodeMeta.Value, command.Http.QueryOptions)).Response));
             }
 
             if (nodes.Count == 0)
@@ -134,7 +113,7 @@ public static class CatalogNodesCommand
 
             context.Info(Format(nodes, detailed.Value));
             return 0;
-        }
+        });
     }
 
     /// <summary>The table Consul prints (its <c>NodesHeader</c> and <c>NodeRow</c> through columnize).</summary>

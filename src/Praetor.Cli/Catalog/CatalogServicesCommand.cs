@@ -1,4 +1,3 @@
-using Praetor.Cli.Flags;
 using Praetor.Client;
 
 namespace Praetor.Cli.Catalog;
@@ -39,40 +38,32 @@ public static class CatalogServicesCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var flags = new GoFlagSet("catalog services");
+        var command = new HttpCommand("catalog services", Usage);
+        var flags = command.Flags;
         var node = flags.String("node", string.Empty, "Node `id or name` for which to list services.");
         var nodeMeta = KeyValueFlag.Define(flags, "node-meta",
             "Metadata to filter nodes with the given `key=value` pairs. If specified, only services running on nodes " +
             "matching the given metadata will be returned. This flag may be specified multiple times to filter on " +
             "multiple sources of metadata.");
         var tags = flags.Bool("tags", false, "Display each service's tags as a comma-separated list beside each service entry.");
-        var http = new HttpFlags(flags);
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        if (command.ParseFlags(args, context) is { } exit)
         {
             return exit;
         }
 
-        if (flags.Args.Count > 0)
+        if (command.TooManyArguments(0, context))
         {
-            context.Error($"Too many arguments (expected 0, got {flags.Args.Count})");
             return 1;
         }
 
-        if (!http.TryCreateClient(context, out var client, out var error))
-        {
-            context.Error($"Error connecting to Consul agent: {error}");
-            return 1;
-        }
-
-        using (client)
+        return await command.RunAsync(context, async client =>
         {
             var services = new Dictionary<string, List<string>>(StringComparer.Ordinal);
             if (node.Value.Length > 0)
             {
-                try
+                await HttpCommand.RequestAsync("Error listing services for node", async () =>
                 {
-                    var found = (await client.Catalog.NodeAsync(node.Value, http.QueryOptions)).Response;
+                    var found = (await client.Catalog.NodeAsync(node.Value, command.Http.QueryOptions)).Response;
                     if (found is not null && MatchesMeta(found.Node?.Meta, nodeMeta.Value))
                     {
                         foreach (var (_, service) in found.Services ?? [])
@@ -85,27 +76,17 @@ public static class CatalogServicesCommand
                             list.AddRange(service.Tags ?? []);
                         }
                     }
-                }
-                catch (Exception e)
-                {
-                    context.Error($"Error listing services for node: {e.Message}");
-                    return 1;
-                }
+                });
             }
             else
             {
-                try
+                await HttpCommand.RequestAsync("Error listing services", async () =>
                 {
-                    foreach (var (name, serviceTags) in (await client.Catalog.ServicesAsync(nodeMeta.Value, http.QueryOptions)).Response)
+                    foreach (var (name, serviceTags) in (await client.Catalog.ServicesAsync(nodeMeta.Value, command.Http.QueryOptions)).Response)
                     {
                         services[name] = [.. serviceTags];
                     }
-                }
-                catch (Exception e)
-                {
-                    context.Error($"Error listing services: {e.Message}");
-                    return 1;
-                }
+                });
             }
 
             if (services.Count == 0)
@@ -116,7 +97,7 @@ public static class CatalogServicesCommand
 
             context.Info(Format(services, tags.Value));
             return 0;
-        }
+        });
     }
 
     /// <summary>

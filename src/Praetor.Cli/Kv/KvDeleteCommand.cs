@@ -1,4 +1,3 @@
-using Praetor.Cli.Flags;
 
 namespace Praetor.Cli.Kv;
 
@@ -25,23 +24,21 @@ public static class KvDeleteCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
     {
-        var flags = new GoFlagSet("kv delete");
+        var command = new HttpCommand("kv delete", Usage);
+        var flags = command.Flags;
         var cas = flags.Bool("cas", false,
             "Perform a Check-And-Set operation. Specifying this value also requires the -modify-index flag to be set. " +
             "The default value is false.");
         var modifyIndex = flags.Uint64("modify-index", 0,
             "Unsigned integer representing the ModifyIndex of the key. This is used in combination with the -cas flag.");
         var recurse = flags.Bool("recurse", false, "Recursively delete all keys with the path. The default value is false.");
-        var http = new HttpFlags(flags);
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        if (command.ParseFlags(args, context) is { } exit)
         {
             return exit;
         }
 
-        if (flags.Args.Count > 1)
+        if (command.TooManyArguments(1, context))
         {
-            context.Error($"Too many arguments (expected 1, got {flags.Args.Count})");
             return 1;
         }
 
@@ -70,25 +67,11 @@ public static class KvDeleteCommand
             return 1;
         }
 
-        if (!http.TryCreateClient(context, out var client, out var error))
-        {
-            context.Error($"Error connecting to Consul agent: {error}");
-            return 1;
-        }
-
-        using (client)
+        return await command.RunAsync(context, async client =>
         {
             if (recurse.Value)
             {
-                try
-                {
-                    await client.Kv.DeleteTreeAsync(key);
-                }
-                catch (Exception e)
-                {
-                    context.Error($"Error! Did not delete prefix {key}: {e.Message}");
-                    return 1;
-                }
+                await HttpCommand.RequestAsync($"Error! Did not delete prefix {key}", () => client.Kv.DeleteTreeAsync(key));
 
                 context.Info($"Success! Deleted keys with prefix: {key}");
                 return 0;
@@ -96,18 +79,7 @@ public static class KvDeleteCommand
 
             if (cas.Value)
             {
-                bool deleted;
-                try
-                {
-                    deleted = await client.Kv.DeleteCasAsync(key, modifyIndex.Value);
-                }
-                catch (Exception e)
-                {
-                    context.Error($"Error! Did not delete key {key}: {e.Message}");
-                    return 1;
-                }
-
-                if (!deleted)
+                if (!await HttpCommand.RequestAsync($"Error! Did not delete key {key}", () => client.Kv.DeleteCasAsync(key, modifyIndex.Value)))
                 {
                     context.Error($"Error! Did not delete key {key}: CAS failed");
                     return 1;
@@ -117,18 +89,10 @@ public static class KvDeleteCommand
                 return 0;
             }
 
-            try
-            {
-                await client.Kv.DeleteAsync(key);
-            }
-            catch (Exception e)
-            {
-                context.Error($"Error deleting key {key}: {e.Message}");
-                return 1;
-            }
+            await HttpCommand.RequestAsync($"Error deleting key {key}", () => client.Kv.DeleteAsync(key));
 
             context.Info($"Success! Deleted key: {key}");
             return 0;
-        }
+        });
     }
 }

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Praetor.Cli.Flags;
 using Praetor.Client.Kv;
 
 namespace Praetor.Cli.Kv;
@@ -21,43 +20,26 @@ public static class KvExportCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
     {
-        var flags = new GoFlagSet("kv export");
-        var http = new HttpFlags(flags);
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        var command = new HttpCommand("kv export", Usage);
+        var flags = command.Flags;
+        if (command.ParseFlags(args, context) is { } exit)
         {
             return exit;
         }
 
-        if (flags.Args.Count > 1)
+        if (command.TooManyArguments(1, context))
         {
-            context.Error($"Too many arguments (expected 1, got {flags.Args.Count})");
             return 1;
         }
 
         var prefix = KvKeys.TrimLeadingSlash(flags.Args.Count == 1 ? flags.Args[0] : string.Empty);
-        if (!http.TryCreateClient(context, out var client, out var error))
-        {
-            context.Error($"Error connecting to Consul agent: {error}");
-            return 1;
-        }
 
-        using (client)
+        return await command.RunAsync(context, async client =>
         {
-            IReadOnlyList<KvEntry> entries;
-            try
-            {
-                entries = (await client.Kv.ListAsync(prefix, http.QueryOptions)).Response;
-            }
-            catch (Exception e)
-            {
-                context.Error($"Error querying Consul agent: {e.Message}");
-                return 1;
-            }
-
-            context.Info(ToJson(entries));
+            var entries = await HttpCommand.RequestAsync("Error querying Consul agent", () => client.Kv.ListAsync(prefix, command.Http.QueryOptions));
+            context.Info(ToJson(entries.Response));
             return 0;
-        }
+        });
     }
 
     /// <summary>Go's <c>json.MarshalIndent(entries, "", "\t")</c> of <c>[{key, flags, value}]</c>.</summary>

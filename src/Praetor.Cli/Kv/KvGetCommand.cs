@@ -1,4 +1,3 @@
-using Praetor.Cli.Flags;
 using Praetor.Client.Kv;
 
 namespace Praetor.Cli.Kv;
@@ -35,7 +34,8 @@ public static class KvGetCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
     {
-        var flags = new GoFlagSet("kv get");
+        var command = new HttpCommand("kv get", Usage);
+        var flags = command.Flags;
         var base64 = flags.Bool("base64", false, "Base64 encode the value. The default value is false.");
         var detailed = flags.Bool("detailed", false,
             "Provide additional metadata about the key in addition to the value such as the ModifyIndex and any flags " +
@@ -48,16 +48,13 @@ public static class KvGetCommand
         var separator = flags.String("separator", "/",
             "String to use as a separator between keys. The default value is \"/\", but this option is only taken into " +
             "account when paired with the -keys flag.");
-        var http = new HttpFlags(flags);
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        if (command.ParseFlags(args, context) is { } exit)
         {
             return exit;
         }
 
-        if (flags.Args.Count > 1)
+        if (command.TooManyArguments(1, context))
         {
-            context.Error($"Too many arguments (expected 1, got {flags.Args.Count})");
             return 1;
         }
 
@@ -68,19 +65,13 @@ public static class KvGetCommand
             return 1;
         }
 
-        if (!http.TryCreateClient(context, out var client, out var error))
+        return await command.RunAsync(context, async client =>
         {
-            context.Error($"Error connecting to Consul agent: {error}");
-            return 1;
-        }
-
-        using (client)
-        {
-            try
+            return await HttpCommand.RequestAsync("Error querying Consul agent", async () =>
             {
                 if (keys.Value)
                 {
-                    var listed = await client.Kv.KeysAsync(key, separator.Value, http.QueryOptions);
+                    var listed = await client.Kv.KeysAsync(key, separator.Value, command.Http.QueryOptions);
                     foreach (var name in listed.Response)
                     {
                         context.Info(name);
@@ -91,7 +82,7 @@ public static class KvGetCommand
 
                 if (recurse.Value)
                 {
-                    var entries = (await client.Kv.ListAsync(key, http.QueryOptions)).Response;
+                    var entries = (await client.Kv.ListAsync(key, command.Http.QueryOptions)).Response;
                     for (var i = 0; i < entries.Count; i++)
                     {
                         if (detailed.Value)
@@ -112,7 +103,7 @@ public static class KvGetCommand
                     return 0;
                 }
 
-                var entry = (await client.Kv.GetAsync(key, http.QueryOptions)).Response;
+                var entry = (await client.Kv.GetAsync(key, command.Http.QueryOptions)).Response;
                 if (entry is null)
                 {
                     context.Error($"Error! No key exists at: {key}");
@@ -129,13 +120,8 @@ public static class KvGetCommand
                 }
 
                 return 0;
-            }
-            catch (Exception e)
-            {
-                context.Error($"Error querying Consul agent: {e.Message}");
-                return 1;
-            }
-        }
+            });
+        });
     }
 
     // Consul prints these with text/tabwriter (padding 6): the label column is as wide as

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Praetor.Cli.Flags;
 
 namespace Praetor.Cli.Kv;
 
@@ -27,11 +26,10 @@ public static class KvImportCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
     {
-        var flags = new GoFlagSet("kv import");
+        var command = new HttpCommand("kv import", Usage);
+        var flags = command.Flags;
         var prefix = flags.String("prefix", string.Empty, "Key prefix for imported data");
-        var http = new HttpFlags(flags);
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        if (command.ParseFlags(args, context) is { } exit)
         {
             return exit;
         }
@@ -59,26 +57,19 @@ public static class KvImportCommand
             return 1;
         }
 
-        if (!http.TryCreateClient(context, out var client, out var error))
+        return await command.RunAsync(context, async client =>
         {
-            context.Error($"Error connecting to Consul agent: {error}");
-            return 1;
-        }
+            List<KvExportEntry>? entries;
+            try
+            {
+                entries = JsonSerializer.Deserialize(data, KvExportJsonContext.Default.ListKvExportEntry);
+            }
+            catch (JsonException e)
+            {
+                context.Error($"Cannot unmarshal data: {e.Message}");
+                return 1;
+            }
 
-        List<KvExportEntry>? entries;
-        try
-        {
-            entries = JsonSerializer.Deserialize(data, KvExportJsonContext.Default.ListKvExportEntry);
-        }
-        catch (JsonException e)
-        {
-            client.Dispose();
-            context.Error($"Cannot unmarshal data: {e.Message}");
-            return 1;
-        }
-
-        using (client)
-        {
             foreach (var entry in entries ?? [])
             {
                 if (entry is null)
@@ -103,20 +94,12 @@ public static class KvImportCommand
                     key += "/";
                 }
 
-                try
-                {
-                    await client.Kv.PutAsync(key, value, entry.Flags);
-                }
-                catch (Exception e)
-                {
-                    context.Error($"Error! Failed writing data for key {key}: {e.Message}");
-                    return 1;
-                }
+                await HttpCommand.RequestAsync($"Error! Failed writing data for key {key}", () => client.Kv.PutAsync(key, value, entry.Flags));
 
                 context.Info($"Imported: {key}");
             }
 
             return 0;
-        }
+        });
     }
 }

@@ -1,4 +1,3 @@
-using Praetor.Cli.Flags;
 
 namespace Praetor.Cli.Kv;
 
@@ -41,7 +40,8 @@ public static class KvPutCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
     {
-        var flags = new GoFlagSet("kv put");
+        var command = new HttpCommand("kv put", Usage);
+        var flags = command.Flags;
         var cas = flags.Bool("cas", false,
             "Perform a Check-And-Set operation. Specifying this value also requires the -modify-index flag to be set. " +
             "The default value is false.");
@@ -60,9 +60,7 @@ public static class KvPutCommand
         var release = flags.Bool("release", false,
             "Forfeit the lock on the key at the given path. This requires the -session flag to be set. The key must be " +
             "held by the session in order to be unlocked. The default value is false.");
-        var http = new HttpFlags(flags);
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        if (command.ParseFlags(args, context) is { } exit)
         {
             return exit;
         }
@@ -97,28 +95,11 @@ public static class KvPutCommand
             return 1;
         }
 
-        if (!http.TryCreateClient(context, out var client, out var error))
-        {
-            context.Error($"Error connecting to Consul agent: {error}");
-            return 1;
-        }
-
-        using (client)
+        return await command.RunAsync(context, async client =>
         {
             if (cas.Value)
             {
-                bool written;
-                try
-                {
-                    written = await client.Kv.CasAsync(key, data, modifyIndex.Value, kvFlags.Value);
-                }
-                catch (Exception e)
-                {
-                    context.Error($"Error! Did not write to {key}: {e.Message}");
-                    return 1;
-                }
-
-                if (!written)
+                if (!await HttpCommand.RequestAsync($"Error! Did not write to {key}", () => client.Kv.CasAsync(key, data, modifyIndex.Value, kvFlags.Value)))
                 {
                     context.Error(modifyIndex.Value == 0
                         ? $"Error! Did not write to {key}: CAS performed with index=0 and key already exists."
@@ -130,7 +111,7 @@ public static class KvPutCommand
                 return 0;
             }
 
-            try
+            return await HttpCommand.RequestAsync("Error! Failed writing data", async () =>
             {
                 if (acquire.Value)
                 {
@@ -159,12 +140,7 @@ public static class KvPutCommand
                 await client.Kv.PutAsync(key, data, kvFlags.Value);
                 context.Info($"Success! Data written to: {key}");
                 return 0;
-            }
-            catch (Exception e)
-            {
-                context.Error($"Error! Failed writing data: {e.Message}");
-                return 1;
-            }
-        }
+            });
+        });
     }
 }

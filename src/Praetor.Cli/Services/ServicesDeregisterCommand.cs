@@ -1,4 +1,3 @@
-using Praetor.Cli.Flags;
 using Praetor.Client;
 
 namespace Praetor.Cli.Services;
@@ -31,11 +30,10 @@ public static class ServicesDeregisterCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var flags = new GoFlagSet("services deregister");
+        var command = new HttpCommand("services deregister", Usage);
+        var flags = command.Flags;
         var id = flags.String("id", string.Empty, "ID to delete. This must not be set if arguments are given.");
-        var http = new HttpFlags(flags);
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        if (command.ParseFlags(args, context) is { } exit)
         {
             return exit;
         }
@@ -76,30 +74,16 @@ public static class ServicesDeregisterCommand
             }
         }
 
-        if (!http.TryCreateClient(context, out var client, out var error))
-        {
-            context.Error($"Error connecting to Consul agent: {error}");
-            return 1;
-        }
-
-        using (client)
+        return await command.RunAsync(context, async client =>
         {
             foreach (var serviceId in ids)
             {
-                try
-                {
-                    await client.Agent.ServiceDeregisterAsync(serviceId);
-                }
-                catch (Exception e)
-                {
-                    context.Error($"Error deregistering service {ServicesRegisterCommand.GoQuote(serviceId)}: {e.Message}");
-                    return 1;
-                }
-
+                await HttpCommand.RequestAsync(
+                    $"Error deregistering service {ServicesRegisterCommand.GoQuote(serviceId)}", () => client.Agent.ServiceDeregisterAsync(serviceId));
                 context.Info($"Deregistered service: {serviceId}");
             }
 
             return 0;
-        }
+        });
     }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Praetor.Cli.Catalog;
-using Praetor.Cli.Flags;
 using Praetor.Client;
 
 namespace Praetor.Cli.Services;
@@ -31,7 +30,8 @@ public static class ServicesRegisterCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var flags = new GoFlagSet("services register");
+        var command = new HttpCommand("services register", Usage);
+        var flags = command.Flags;
         var id = flags.String("id", string.Empty,
             "ID of the service to register for arg-based registration. If this isn't set, it will default to the -name value.");
         var name = flags.String("name", string.Empty, "Name of the service to register for arg-based registration.");
@@ -41,9 +41,7 @@ public static class ServicesRegisterCommand
             "Metadata to set on the service, formatted as key=value. This flag may be specified multiple times to set multiple meta fields.");
         var tags = flags.StringList("tag",
             "Tag to add to the service. This flag can be specified multiple times to set multiple tags.");
-        var http = new HttpFlags(flags);
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        if (command.ParseFlags(args, context) is { } exit)
         {
             return exit;
         }
@@ -75,13 +73,7 @@ public static class ServicesRegisterCommand
             }
         }
 
-        if (!http.TryCreateClient(context, out var client, out var error))
-        {
-            context.Error($"Error connecting to Consul agent: {error}");
-            return 1;
-        }
-
-        using (client)
+        return await command.RunAsync(context, async client =>
         {
             if (fromFiles is null)
             {
@@ -94,37 +86,25 @@ public static class ServicesRegisterCommand
                     Tags = tags.Value.Count > 0 ? [.. tags.Value] : null,
                     Meta = meta.Value.Count > 0 ? new Dictionary<string, string>(meta.Value, StringComparer.Ordinal) : null,
                 };
-                return await RegisterAsync(context, name.Value, () => client.Agent.ServiceRegisterAsync(service));
+                await RegisterAsync(context, name.Value, () => client.Agent.ServiceRegisterAsync(service));
+                return 0;
             }
 
             foreach (var definition in fromFiles)
             {
                 var body = System.Text.Encoding.UTF8.GetBytes(definition.ToJsonString());
                 var serviceName = ServiceDefinitionFiles.StringField(definition, "name");
-                if (await RegisterAsync(context, serviceName, () => client.Agent.ServiceRegisterJsonAsync(body)) != 0)
-                {
-                    return 1;
-                }
+                await RegisterAsync(context, serviceName, () => client.Agent.ServiceRegisterJsonAsync(body));
             }
 
             return 0;
-        }
+        });
     }
 
-    private static async Task<int> RegisterAsync(CliContext context, string name, Func<Task> register)
+    private static async Task RegisterAsync(CliContext context, string name, Func<Task> register)
     {
-        try
-        {
-            await register();
-        }
-        catch (Exception e)
-        {
-            context.Error($"Error registering service {GoQuote(name)}: {e.Message}");
-            return 1;
-        }
-
+        await HttpCommand.RequestAsync($"Error registering service {GoQuote(name)}", register);
         context.Info($"Registered service: {name}");
-        return 0;
     }
 
     // Consul's CombineArgs: flags fill what a file leaves empty; -meta pairs override, -tag values append.
