@@ -60,7 +60,9 @@ internal static class AgentRoutes
             var replace = Flag(context.Request, "replace-existing-checks");
             agent.AgentLocal.RegisterService(service, RegistrationSource.Remote, replace);
         });
-        app.MapPut("/v1/agent/service/deregister/{id}", context =>
+        // GET as well as PUT on these three: python-consul 0.7 (Debian's python3-consul) still
+        // sends GET, as Consul before 1.0 accepted.
+        app.MapMethods("/v1/agent/service/deregister/{id}", LegacyGetOrPut, context =>
         {
             var id = (string)context.Request.RouteValues["id"]!;
             return agent.AgentLocal.DeregisterService(id) ? Task.CompletedTask : throw EndpointException.NotFound($"Unknown service ID \"{id}\". Ensure that the service ID is passed, not the service name.");
@@ -72,7 +74,7 @@ internal static class AgentRoutes
                 ?? throw HttpApiException.BadRequest("Invalid check definition: " + string.Join("; ", problems));
             agent.AgentLocal.RegisterCheck(check, RegistrationSource.Remote);
         });
-        app.MapPut("/v1/agent/check/deregister/{id}", context =>
+        app.MapMethods("/v1/agent/check/deregister/{id}", LegacyGetOrPut, context =>
         {
             var id = (string)context.Request.RouteValues["id"]!;
             return agent.AgentLocal.DeregisterCheck(id) ? Task.CompletedTask : throw EndpointException.NotFound($"Unknown check ID \"{id}\"");
@@ -103,8 +105,10 @@ internal static class AgentRoutes
         });
     }
 
+    private static readonly string[] LegacyGetOrPut = ["GET", "PUT"];
+
     private static void MapTtl(WebApplication app, Agent.Agent agent, string verb, string status) =>
-        app.MapPut($"/v1/agent/check/{verb}/{{id}}", context =>
+        app.MapMethods($"/v1/agent/check/{verb}/{{id}}", LegacyGetOrPut, context =>
         {
             agent.AgentLocal.UpdateTtl((string)context.Request.RouteValues["id"]!, status, QueryParameters.Get(context.Request, "note") ?? "");
             return Task.CompletedTask;

@@ -35,3 +35,24 @@ public sealed class AgentReregistrationTests : CatalogFixture
         Assert.False(services.TryGetProperty("typed", out JsonElement _));
     }
 }
+
+public sealed class LegacyClientMethodTests : CatalogFixture
+{
+    [Fact]
+    public async Task Ttl_updates_and_deregistrations_also_accept_get_as_old_clients_send_it()
+    {
+        await PutOkAsync("/v1/agent/service/register", """{"Name":"legacy","Check":{"TTL":"30s"}}""");
+
+        using (var pass = await Http.GetAsync("/v1/agent/check/pass/service:legacy?note=ok"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, pass.StatusCode);
+        }
+        await WaitForCheckAsync("service:legacy", "passing");
+
+        using (var deregister = await Http.GetAsync("/v1/agent/service/deregister/legacy"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, deregister.StatusCode);
+        }
+        Assert.False((await GetJsonAsync("/v1/agent/services")).TryGetProperty("legacy", out _));
+    }
+}

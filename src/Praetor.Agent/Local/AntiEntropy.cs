@@ -168,16 +168,16 @@ public sealed class AntiEntropy : IAsyncDisposable
             if (deleted)
             {
                 await _catalog.DeregisterAsync(self.Node, service.Id, null, cancellationToken).ConfigureAwait(false);
-                _local.MarkServiceSynced(service);
+                _local.MarkServiceSynced(service, deleted);
                 continue;
             }
             // A service goes with its checks, so the catalog never shows it without them.
             var serviceChecks = checks.Where(c => !c.Deleted && c.Check.ServiceId == service.Id).Select(c => c.Check).ToList();
             await RegisterAsync(new CatalogRegistration(self, service, serviceChecks, SkipNodeUpdate: true), cancellationToken).ConfigureAwait(false);
-            _local.MarkServiceSynced(service);
+            _local.MarkServiceSynced(service, deleted);
             foreach (var check in serviceChecks)
             {
-                _local.MarkCheckSynced(check);
+                _local.MarkCheckSynced(check, deleted: false);
                 written.Add(check.CheckId);
             }
         }
@@ -195,7 +195,7 @@ public sealed class AntiEntropy : IAsyncDisposable
             {
                 await RegisterAsync(new CatalogRegistration(self, null, [check], SkipNodeUpdate: true), cancellationToken).ConfigureAwait(false);
             }
-            _local.MarkCheckSynced(check);
+            _local.MarkCheckSynced(check, deleted);
         }
     }
 

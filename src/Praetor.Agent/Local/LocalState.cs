@@ -155,23 +155,27 @@ public sealed class LocalState
         }
     }
 
-    /// <summary>Marks a service synced if it is still the version that was written; a deleted one is forgotten.</summary>
-    internal void MarkServiceSynced(ServiceInstance written) => MarkSynced(_services, written.Id, written);
+    /// <summary>
+    /// Marks a service synced if it is still the version that was written, in the same state
+    /// (live or deleted) it was written in; a deleted one is then forgotten.
+    /// </summary>
+    internal void MarkServiceSynced(ServiceInstance written, bool deleted) => MarkSynced(_services, written.Id, written, deleted);
 
-    internal void MarkCheckSynced(HealthCheck written) => MarkSynced(_checks, written.CheckId, written);
+    internal void MarkCheckSynced(HealthCheck written, bool deleted) => MarkSynced(_checks, written.CheckId, written, deleted);
 
     /// <summary>Marks a service out of sync, so the next sync rewrites it (the catalog drifted).</summary>
     internal void MarkServiceOutOfSync(string id) => MarkOutOfSync(_services, id);
 
     internal void MarkCheckOutOfSync(string id) => MarkOutOfSync(_checks, id);
 
-    private void MarkSynced<T>(Dictionary<string, Entry<T>> entries, string id, T written)
+    private void MarkSynced<T>(Dictionary<string, Entry<T>> entries, string id, T written, bool deleted)
         where T : class
     {
         lock (_lock)
         {
-            // A newer version registered meanwhile stays out of sync.
-            if (entries.TryGetValue(id, out var entry) && ReferenceEquals(entry.Value, written))
+            // A version registered, or a removal made, while the write was under way stays out
+            // of sync: the removal of an entry being registered must still reach the catalog.
+            if (entries.TryGetValue(id, out var entry) && ReferenceEquals(entry.Value, written) && entry.Deleted == deleted)
             {
                 if (entry.Deleted)
                 {
