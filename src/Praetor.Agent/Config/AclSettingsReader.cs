@@ -19,16 +19,9 @@ internal static class AclSettingsReader
             return acl;
         }
 
-        foreach (var property in value.EnumerateObject())
+        foreach (var (key, item, keyPath) in ConfigValueReader.SetMembers(value, path))
         {
-            var item = property.Value;
-            var keyPath = ConfigValueReader.Key(path, property.Name);
-            if (item.ValueKind == JsonValueKind.Null)
-            {
-                continue;
-            }
-
-            var name = property.Name.ToLowerInvariant();
+            var name = key.ToLowerInvariant();
             switch (name)
             {
                 case "enabled":
@@ -47,17 +40,7 @@ internal static class AclSettingsReader
 
                     break;
                 case "tokens":
-                    if (reader.TryStringMap(item, keyPath, out var tokens))
-                    {
-                        var merged = new Dictionary<string, string>(acl.Tokens, StringComparer.Ordinal);
-                        foreach (var (key, token) in tokens)
-                        {
-                            merged[key] = token;
-                        }
-
-                        acl = acl with { Tokens = merged };
-                    }
-
+                    acl = reader.TryStringMap(item, keyPath, out var tokens) ? acl with { Tokens = ConfigFileReader.Merge(acl.Tokens, tokens) } : acl;
                     break;
                 default:
                     if (!OtherKeys.Contains(name))

@@ -23,19 +23,11 @@ internal static class CheckDefinitionReader
         var check = new CheckDefinition();
         var ok = true;
         var hasTtl = false;
-        foreach (var property in value.EnumerateObject())
+        foreach (var (name, item, keyPath) in ConfigValueReader.SetMembers(value, path))
         {
-            var item = property.Value;
-            if (item.ValueKind == JsonValueKind.Null)
-            {
-                continue;
-            }
-
-            var key = ConfigValueReader.DefinitionKey(property.Name);
-            var keyPath = ConfigValueReader.Key(path, property.Name);
             string text;
             TimeSpan duration;
-            switch (key)
+            switch (ConfigValueReader.DefinitionKey(name))
             {
                 case "id" or "checkid":
                     ok &= reader.TryString(item, keyPath, out text);
@@ -212,16 +204,11 @@ internal static class CheckDefinitionReader
         }
 
         var ok = true;
-        foreach (var property in value.EnumerateObject())
+        foreach (var (name, item, keyPath) in ConfigValueReader.SetMembers(value, path))
         {
-            if (property.Value.ValueKind == JsonValueKind.Null)
+            if (reader.TryStringList(item, keyPath, out var values))
             {
-                continue;
-            }
-
-            if (reader.TryStringList(property.Value, ConfigValueReader.Key(path, property.Name), out var values))
-            {
-                result[property.Name] = values;
+                result[name] = values;
             }
             else
             {

@@ -32,12 +32,9 @@ internal sealed class ConfigFileReader
             return;
         }
 
-        foreach (var property in root.EnumerateObject())
+        foreach (var (name, value, _) in ConfigValueReader.SetMembers(root, ""))
         {
-            if (property.Value.ValueKind != JsonValueKind.Null)
-            {
-                ApplyKey(property.Name, property.Value);
-            }
+            ApplyKey(name, value);
         }
     }
 
@@ -52,25 +49,13 @@ internal sealed class ConfigFileReader
         switch (name.ToLowerInvariant())
         {
             case "datacenter":
-                if (r.TryString(value, name, out text))
-                {
-                    Config = c with { Datacenter = text.ToLowerInvariant() };
-                }
-
+                Config = r.TryString(value, name, out text) ? c with { Datacenter = text.ToLowerInvariant() } : c;
                 break;
             case "data_dir":
-                if (r.TryString(value, name, out text))
-                {
-                    Config = c with { DataDir = text };
-                }
-
+                Config = r.TryString(value, name, out text) ? c with { DataDir = text } : c;
                 break;
             case "node_name":
-                if (r.TryString(value, name, out text))
-                {
-                    Config = c with { NodeName = text };
-                }
-
+                Config = r.TryString(value, name, out text) ? c with { NodeName = text } : c;
                 break;
             case "node_id":
                 if (r.TryString(value, name, out text))
@@ -85,53 +70,25 @@ internal sealed class ConfigFileReader
 
                 break;
             case "node_meta":
-                if (r.TryStringMap(value, name, out var meta) && r.CheckMeta(meta, name))
-                {
-                    Config = c with { NodeMeta = Merge(c.NodeMeta, meta) };
-                }
-
+                Config = r.TryStringMap(value, name, out var meta) && r.CheckMeta(meta, name) ? c with { NodeMeta = Merge(c.NodeMeta, meta) } : c;
                 break;
             case "server":
-                if (r.TryBool(value, name, out flag))
-                {
-                    Config = c with { Server = flag };
-                }
-
+                Config = r.TryBool(value, name, out flag) ? c with { Server = flag } : c;
                 break;
             case "bootstrap":
-                if (r.TryBool(value, name, out flag))
-                {
-                    Config = c with { Bootstrap = flag };
-                }
-
+                Config = r.TryBool(value, name, out flag) ? c with { Bootstrap = flag } : c;
                 break;
             case "bootstrap_expect":
-                if (r.TryInt(value, name, 0, int.MaxValue, "0 or more", out number))
-                {
-                    Config = c with { BootstrapExpect = number };
-                }
-
+                Config = r.TryInt(value, name, 0, int.MaxValue, "0 or more", out number) ? c with { BootstrapExpect = number } : c;
                 break;
             case "client_addr":
-                if (TryAddress(value, name, out text))
-                {
-                    Config = c with { ClientAddr = text };
-                }
-
+                Config = TryAddress(value, name, out text) ? c with { ClientAddr = text } : c;
                 break;
             case "bind_addr":
-                if (TryAddress(value, name, out text))
-                {
-                    Config = c with { BindAddr = text };
-                }
-
+                Config = TryAddress(value, name, out text) ? c with { BindAddr = text } : c;
                 break;
             case "advertise_addr":
-                if (TryAddress(value, name, out text))
-                {
-                    Config = c with { AdvertiseAddr = text };
-                }
-
+                Config = TryAddress(value, name, out text) ? c with { AdvertiseAddr = text } : c;
                 break;
             case "log_level":
                 if (r.TryString(value, name, out text))
@@ -154,64 +111,32 @@ internal sealed class ConfigFileReader
                 ApplyAddresses(value, name);
                 break;
             case "recursors":
-                if (r.TryStringList(value, name, out var recursors))
-                {
-                    Config = c with { Recursors = [.. c.Recursors, .. recursors] };
-                }
-
+                Config = r.TryStringList(value, name, out var recursors) ? c with { Recursors = [.. c.Recursors, .. recursors] } : c;
                 break;
             case "recursor":
                 // Consul 0.4's single upstream, as in seed 001: { "recursor": "8.8.8.8" }.
-                if (r.TryString(value, name, out text))
-                {
-                    Config = c with { Recursors = [.. c.Recursors, text] };
-                }
-
+                Config = r.TryString(value, name, out text) ? c with { Recursors = [.. c.Recursors, text] } : c;
                 break;
             case "domain":
-                if (r.TryString(value, name, out text))
-                {
-                    Config = c with { Domain = DnsDomain(text) };
-                }
-
+                Config = r.TryString(value, name, out text) ? c with { Domain = DnsDomain(text) } : c;
                 break;
             case "alt_domain":
-                if (r.TryString(value, name, out text))
-                {
-                    Config = c with { AltDomain = text.Length == 0 ? "" : DnsDomain(text) };
-                }
-
+                Config = r.TryString(value, name, out text) ? c with { AltDomain = text.Length == 0 ? "" : DnsDomain(text) } : c;
                 break;
             case "dns_config":
                 Config = c with { Dns = DnsSettingsReader.Apply(r, value, name, c.Dns) };
                 break;
             case "enable_script_checks":
-                if (r.TryBool(value, name, out flag))
-                {
-                    Config = c with { EnableScriptChecks = flag };
-                }
-
+                Config = r.TryBool(value, name, out flag) ? c with { EnableScriptChecks = flag } : c;
                 break;
             case "enable_local_script_checks":
-                if (r.TryBool(value, name, out flag))
-                {
-                    Config = c with { EnableLocalScriptChecks = flag };
-                }
-
+                Config = r.TryBool(value, name, out flag) ? c with { EnableLocalScriptChecks = flag } : c;
                 break;
             case "disable_remote_exec":
-                if (r.TryBool(value, name, out flag))
-                {
-                    Config = c with { DisableRemoteExec = flag };
-                }
-
+                Config = r.TryBool(value, name, out flag) ? c with { DisableRemoteExec = flag } : c;
                 break;
             case "ui":
-                if (r.TryBool(value, name, out flag))
-                {
-                    Config = c with { UiEnabled = flag };
-                }
-
+                Config = r.TryBool(value, name, out flag) ? c with { UiEnabled = flag } : c;
                 break;
             case "ui_config":
                 ApplyUiConfig(value, name);
@@ -240,18 +165,10 @@ internal sealed class ConfigFileReader
                 ApplyLimits(value, name);
                 break;
             case "default_query_time":
-                if (r.TryDuration(value, name, out duration))
-                {
-                    Config = c with { DefaultQueryTime = duration };
-                }
-
+                Config = r.TryDuration(value, name, out duration) ? c with { DefaultQueryTime = duration } : c;
                 break;
             case "max_query_time":
-                if (r.TryDuration(value, name, out duration))
-                {
-                    Config = c with { MaxQueryTime = duration };
-                }
-
+                Config = r.TryDuration(value, name, out duration) ? c with { MaxQueryTime = duration } : c;
                 break;
             case "encrypt":
                 if (r.TryString(value, name, out text))
@@ -266,46 +183,22 @@ internal sealed class ConfigFileReader
 
                 break;
             case "retry_join":
-                if (r.TryStringList(value, name, out var retryJoin))
-                {
-                    Config = c with { RetryJoin = [.. c.RetryJoin, .. retryJoin] };
-                }
-
+                Config = r.TryStringList(value, name, out var retryJoin) ? c with { RetryJoin = [.. c.RetryJoin, .. retryJoin] } : c;
                 break;
             case "start_join":
-                if (r.TryStringList(value, name, out var startJoin))
-                {
-                    Config = c with { StartJoin = [.. c.StartJoin, .. startJoin] };
-                }
-
+                Config = r.TryStringList(value, name, out var startJoin) ? c with { StartJoin = [.. c.StartJoin, .. startJoin] } : c;
                 break;
             case "rejoin_after_leave":
-                if (r.TryBool(value, name, out flag))
-                {
-                    Config = c with { RejoinAfterLeave = flag };
-                }
-
+                Config = r.TryBool(value, name, out flag) ? c with { RejoinAfterLeave = flag } : c;
                 break;
             case "leave_on_terminate":
-                if (r.TryBool(value, name, out flag))
-                {
-                    Config = c with { LeaveOnTerminate = flag };
-                }
-
+                Config = r.TryBool(value, name, out flag) ? c with { LeaveOnTerminate = flag } : c;
                 break;
             case "skip_leave_on_interrupt":
-                if (r.TryBool(value, name, out flag))
-                {
-                    Config = c with { SkipLeaveOnInterrupt = flag };
-                }
-
+                Config = r.TryBool(value, name, out flag) ? c with { SkipLeaveOnInterrupt = flag } : c;
                 break;
             case "disable_update_check":
-                if (r.TryBool(value, name, out flag))
-                {
-                    Config = c with { DisableUpdateCheck = flag };
-                }
-
+                Config = r.TryBool(value, name, out flag) ? c with { DisableUpdateCheck = flag } : c;
                 break;
             case "segments":
                 // Network segments are Consul Enterprise; Go's sdk/testutil sends "segments": null
@@ -345,15 +238,12 @@ internal sealed class ConfigFileReader
         }
 
         var items = new List<T>();
-        var index = 0;
-        foreach (var element in value.EnumerateArray())
+        foreach (var (element, elementPath) in ConfigValueReader.SetElements(value, path))
         {
-            if (element.ValueKind != JsonValueKind.Null && read(element, ConfigValueReader.Index(path, index)) is { } item)
+            if (read(element, elementPath) is { } item)
             {
                 items.Add(item);
             }
-
-            index++;
         }
 
         append(items);
@@ -368,15 +258,12 @@ internal sealed class ConfigFileReader
         }
 
         var watches = new List<JsonElement>(Config.Watches);
-        var index = 0;
-        foreach (var element in value.EnumerateArray())
+        foreach (var (element, elementPath) in ConfigValueReader.SetElements(value, path))
         {
-            if (element.ValueKind != JsonValueKind.Null && _reader.TryObject(element, ConfigValueReader.Index(path, index)))
+            if (_reader.TryObject(element, elementPath))
             {
                 watches.Add(element.Clone());
             }
-
-            index++;
         }
 
         Config = Config with { Watches = watches };
@@ -389,22 +276,16 @@ internal sealed class ConfigFileReader
             return;
         }
 
-        foreach (var property in value.EnumerateObject())
+        foreach (var (key, item, keyPath) in ConfigValueReader.SetMembers(value, path))
         {
-            var keyPath = ConfigValueReader.Key(path, property.Name);
-            if (property.Value.ValueKind == JsonValueKind.Null)
-            {
-                continue;
-            }
-
-            var name = property.Name.ToLowerInvariant();
+            var name = key.ToLowerInvariant();
             if (name is not ("http" or "dns" or "serf_lan" or "serf_wan" or "server" or "https" or "grpc" or "grpc_tls"))
             {
                 _reader.UnknownKey(keyPath);
                 continue;
             }
 
-            if (!_reader.TryInt(property.Value, keyPath, -1, 65535, PortRange, out var port))
+            if (!_reader.TryInt(item, keyPath, -1, 65535, PortRange, out var port))
             {
                 continue;
             }
@@ -431,22 +312,16 @@ internal sealed class ConfigFileReader
             return;
         }
 
-        foreach (var property in value.EnumerateObject())
+        foreach (var (key, item, keyPath) in ConfigValueReader.SetMembers(value, path))
         {
-            var keyPath = ConfigValueReader.Key(path, property.Name);
-            if (property.Value.ValueKind == JsonValueKind.Null)
-            {
-                continue;
-            }
-
-            var name = property.Name.ToLowerInvariant();
+            var name = key.ToLowerInvariant();
             if (name is not ("http" or "dns" or "https" or "grpc" or "grpc_tls"))
             {
                 _reader.UnknownKey(keyPath);
                 continue;
             }
 
-            if (!TryAddress(property.Value, keyPath, out var address))
+            if (!TryAddress(item, keyPath, out var address))
             {
                 continue;
             }
@@ -468,25 +343,19 @@ internal sealed class ConfigFileReader
             return;
         }
 
-        foreach (var property in value.EnumerateObject())
+        foreach (var (key, item, keyPath) in ConfigValueReader.SetMembers(value, path))
         {
-            var keyPath = ConfigValueReader.Key(path, property.Name);
-            if (property.Value.ValueKind == JsonValueKind.Null)
-            {
-                continue;
-            }
-
-            switch (property.Name.ToLowerInvariant())
+            switch (key.ToLowerInvariant())
             {
                 case "kv_max_value_size":
-                    if (_reader.TryInt(property.Value, keyPath, 1, int.MaxValue, "1 byte or more", out var kv))
+                    if (_reader.TryInt(item, keyPath, 1, int.MaxValue, "1 byte or more", out var kv))
                     {
                         Config = Config with { KvMaxValueSizeBytes = kv };
                     }
 
                     break;
                 case "txn_max_req_len":
-                    if (_reader.TryInt(property.Value, keyPath, 1, int.MaxValue, "1 byte or more", out var txn))
+                    if (_reader.TryInt(item, keyPath, 1, int.MaxValue, "1 byte or more", out var txn))
                     {
                         Config = Config with { TxnMaxRequestBytes = txn };
                     }
@@ -506,19 +375,13 @@ internal sealed class ConfigFileReader
             return;
         }
 
-        foreach (var property in value.EnumerateObject())
+        foreach (var (key, item, keyPath) in ConfigValueReader.SetMembers(value, path))
         {
-            var keyPath = ConfigValueReader.Key(path, property.Name);
-            if (property.Value.ValueKind == JsonValueKind.Null)
-            {
-                continue;
-            }
-
-            if (!property.Name.Equals("raft_multiplier", StringComparison.OrdinalIgnoreCase))
+            if (!key.Equals("raft_multiplier", StringComparison.OrdinalIgnoreCase))
             {
                 _reader.UnknownKey(keyPath);
             }
-            else if (_reader.TryInt(property.Value, keyPath, 0, 10, "1-10, or 0 for the default 5", out var multiplier))
+            else if (_reader.TryInt(item, keyPath, 0, 10, "1-10, or 0 for the default 5", out var multiplier))
             {
                 Config = Config with { RaftMultiplier = multiplier == 0 ? 5 : multiplier };
             }
@@ -532,19 +395,13 @@ internal sealed class ConfigFileReader
             return;
         }
 
-        foreach (var property in value.EnumerateObject())
+        foreach (var (key, item, keyPath) in ConfigValueReader.SetMembers(value, path))
         {
-            var keyPath = ConfigValueReader.Key(path, property.Name);
-            if (property.Value.ValueKind == JsonValueKind.Null)
-            {
-                continue;
-            }
-
-            if (!property.Name.Equals("enabled", StringComparison.OrdinalIgnoreCase))
+            if (!key.Equals("enabled", StringComparison.OrdinalIgnoreCase))
             {
                 _reader.UnknownKey(keyPath);
             }
-            else if (_reader.TryBool(property.Value, keyPath, out var enabled))
+            else if (_reader.TryBool(item, keyPath, out var enabled))
             {
                 Config = Config with { UiEnabled = enabled };
             }
@@ -568,7 +425,8 @@ internal sealed class ConfigFileReader
         return true;
     }
 
-    private static Dictionary<string, string> Merge(IReadOnlyDictionary<string, string> before, Dictionary<string, string> after)
+    /// <summary>Consul's merge of a map given again: keys of <paramref name="after"/> replace or add to those before.</summary>
+    internal static Dictionary<string, string> Merge(IReadOnlyDictionary<string, string> before, Dictionary<string, string> after)
     {
         var merged = new Dictionary<string, string>(before, StringComparer.Ordinal);
         foreach (var (key, value) in after)

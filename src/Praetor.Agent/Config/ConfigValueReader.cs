@@ -47,6 +47,33 @@ internal sealed class ConfigValueReader
 
     public static string Index(string path, int index) => $"{path}[{index}]";
 
+    /// <summary>An object's members that are set (a JSON null means "not set" and is skipped), each with its key path.</summary>
+    public static IEnumerable<(string Name, JsonElement Value, string Path)> SetMembers(JsonElement value, string path)
+    {
+        foreach (var property in value.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.Null)
+            {
+                yield return (property.Name, property.Value, Key(path, property.Name));
+            }
+        }
+    }
+
+    /// <summary>An array's elements that are set (nulls skipped), each with its index path (counting the nulls).</summary>
+    public static IEnumerable<(JsonElement Value, string Path)> SetElements(JsonElement value, string path)
+    {
+        var index = 0;
+        foreach (var element in value.EnumerateArray())
+        {
+            if (element.ValueKind != JsonValueKind.Null)
+            {
+                yield return (element, Index(path, index));
+            }
+
+            index++;
+        }
+    }
+
     /// <summary>
     /// A service or check definition key as Consul's decoder matches it: case-insensitively, with
     /// the API's camelCase spellings (<c>ServiceID</c>, <c>DeregisterCriticalServiceAfter</c>) equal

@@ -19,16 +19,9 @@ internal static class DnsSettingsReader
             return dns;
         }
 
-        foreach (var property in value.EnumerateObject())
+        foreach (var (key, item, keyPath) in ConfigValueReader.SetMembers(value, path))
         {
-            var item = property.Value;
-            var keyPath = ConfigValueReader.Key(path, property.Name);
-            if (item.ValueKind == JsonValueKind.Null)
-            {
-                continue;
-            }
-
-            var name = property.Name.ToLowerInvariant();
+            var name = key.ToLowerInvariant();
             TimeSpan duration;
             bool flag;
             switch (name)
@@ -82,12 +75,11 @@ internal static class DnsSettingsReader
         }
 
         var ttl = new Dictionary<string, TimeSpan>(dns.ServiceTtl, StringComparer.Ordinal);
-        foreach (var property in value.EnumerateObject())
+        foreach (var (service, item, keyPath) in ConfigValueReader.SetMembers(value, path))
         {
-            if (property.Value.ValueKind != JsonValueKind.Null
-                && reader.TryDuration(property.Value, ConfigValueReader.Key(path, property.Name), out var duration))
+            if (reader.TryDuration(item, keyPath, out var duration))
             {
-                ttl[property.Name] = duration;
+                ttl[service] = duration;
             }
         }
 

@@ -21,17 +21,10 @@ internal static class ServiceDefinitionReader
         var service = new ServiceDefinition { Name = "" };
         var checks = new List<CheckDefinition>();
         var ok = true;
-        foreach (var property in value.EnumerateObject())
+        foreach (var (name, item, keyPath) in ConfigValueReader.SetMembers(value, path))
         {
-            var item = property.Value;
-            if (item.ValueKind == JsonValueKind.Null)
-            {
-                continue;
-            }
-
-            var keyPath = ConfigValueReader.Key(path, property.Name);
             string text;
-            switch (ConfigValueReader.DefinitionKey(property.Name))
+            switch (ConfigValueReader.DefinitionKey(name))
             {
                 case "name":
                     ok &= reader.TryString(item, keyPath, out text);
@@ -84,19 +77,14 @@ internal static class ServiceDefinitionReader
                         break;
                     }
 
-                    var index = 0;
-                    foreach (var element in item.EnumerateArray())
+                    foreach (var (element, elementPath) in ConfigValueReader.SetElements(item, keyPath))
                     {
-                        var one = element.ValueKind == JsonValueKind.Null
-                            ? null
-                            : CheckDefinitionReader.Read(reader, element, ConfigValueReader.Index(keyPath, index), ofService: true);
-                        ok &= one is not null || element.ValueKind == JsonValueKind.Null;
+                        var one = CheckDefinitionReader.Read(reader, element, elementPath, ofService: true);
+                        ok &= one is not null;
                         if (one is not null)
                         {
                             checks.Add(one);
                         }
-
-                        index++;
                     }
 
                     break;
@@ -123,23 +111,17 @@ internal static class ServiceDefinitionReader
         }
 
         var ok = true;
-        foreach (var property in value.EnumerateObject())
+        foreach (var (name, item, keyPath) in ConfigValueReader.SetMembers(value, path))
         {
-            if (property.Value.ValueKind == JsonValueKind.Null)
-            {
-                continue;
-            }
-
-            var keyPath = ConfigValueReader.Key(path, property.Name);
-            switch (ConfigValueReader.DefinitionKey(property.Name))
+            switch (ConfigValueReader.DefinitionKey(name))
             {
                 case "passing":
                     // Consul: "Passing must be greater than 0".
-                    ok &= reader.TryInt(property.Value, keyPath, 1, int.MaxValue, "1 or more", out var passing);
+                    ok &= reader.TryInt(item, keyPath, 1, int.MaxValue, "1 or more", out var passing);
                     service = service with { WeightPassing = passing };
                     break;
                 case "warning":
-                    ok &= reader.TryInt(property.Value, keyPath, 0, int.MaxValue, "0 or more", out var warning);
+                    ok &= reader.TryInt(item, keyPath, 0, int.MaxValue, "0 or more", out var warning);
                     service = service with { WeightWarning = warning };
                     break;
                 default:
