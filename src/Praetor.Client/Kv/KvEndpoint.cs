@@ -19,8 +19,38 @@ public sealed class KvEndpoint
     /// <summary>One key, or a null response when it does not exist (404).</summary>
     public async Task<QueryResult<KvEntry?>> GetAsync(string key, QueryOptions? options = null, CancellationToken ct = default)
     {
+        var (entries, meta) = await ReadAsync(key, ApiQuery.For(options), ClientJsonContext.Default.ListKvEntry, options, ct);
+        return new(entries is { Count: > 0 } ? entries[0] : null, meta);
+    }
+
+    /// <summary>Every key under <paramref name="prefix"/> (<c>?recurse</c>), empty when there are none.</summary>
+    public async Task<QueryResult<IReadOnlyList<KvEntry>>> ListAsync(string prefix, QueryOptions? options = null, CancellationToken ct = default)
+    {
+        var query = ApiQuery.For(options).Add("recurse", string.Empty);
+        var (entries, meta) = await ReadAsync(prefix, query, ClientJsonContext.Default.ListKvEntry, options, ct);
+        return new(entries ?? [], meta);
+    }
+
+    /// <summary>Key names under <paramref name="prefix"/> (<c>?keys</c>); with a separator, deeper keys
+    /// collapse to their "directory" ending in the separator.</summary>
+    public async Task<QueryResult<IReadOnlyList<string>>> KeysAsync(string prefix, string? separator = null, QueryOptions? options = null, CancellationToken ct = default)
+    {
+        var query = ApiQuery.For(options).Add("keys", string.Empty);
+        if (!string.IsNullOrEmpty(separator))
+        {
+            query.Add("separator", separator);
+        }
+
+        var (keys, meta) = await ReadAsync(prefix, query, ClientJsonContext.Default.ListString, options, ct);
+        return new(keys ?? [], meta);
+    }
+
+    /// <summary>A GET of <c>/v1/kv/</c><paramref name="key"/>: its JSON body, or null when the agent answers 404 (no such key).</summary>
+    private async Task<QueryResult<T?>> ReadAsync<T>(string key, ApiQuery query, JsonTypeInfo<T> typeInfo, QueryOptions? options, CancellationToken ct)
+        where T : class
+    {
         var started = Stopwatch.GetTimestamp();
-        using var response = await _transport.SendAsync(HttpMethod.Get, KvPath(key), ApiQuery.For(options), null, options?.Token, ct);
+        using var response = await _transport.SendAsync(HttpMethod.Get, KvPath(key), query, null, options?.Token, ct);
         var meta = ApiTransport.ReadQueryMeta(response, started);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -28,46 +58,7 @@ public sealed class KvEndpoint
         }
 
         await ApiTransport.EnsureStatusAsync(response, ct);
-        var entries = await ReadJsonAsync(response, ClientJsonContext.Default.ListKvEntry, ct);
-        return new(entries is { Count: > 0 } ? entries[0] : null, meta);
-    }
-
-    /// <summary>Every key under <paramref name="prefix"/> (<c>?recurse</c>), empty when there are none.</summary>
-    public async Task<QueryResult<IReadOnlyList<KvEntry>>> ListAsync(string prefix, QueryOptions? options = null, CancellationToken ct = default)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var query = ApiQuery.For(options).Add("recurse", string.Empty);
-        using var response = await _transport.SendAsync(HttpMethod.Get, KvPath(prefix), query, null, options?.Token, ct);
-        var meta = ApiTransport.ReadQueryMeta(response, started);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return new([], meta);
-        }
-
-        await ApiTransport.EnsureStatusAsync(response, ct);
-        return new(await ReadJsonAsync(response, ClientJsonContext.Default.ListKvEntry, ct) ?? [], meta);
-    }
-
-    /// <summary>Key names under <paramref name="prefix"/> (<c>?keys</c>); with a separator, deeper keys
-    /// collapse to their "directory" ending in the separator.</summary>
-    public async Task<QueryResult<IReadOnlyList<string>>> KeysAsync(string prefix, string? separator = null, QueryOptions? options = null, CancellationToken ct = default)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var query = ApiQuery.For(options).Add("keys", string.Empty);
-        if (!string.IsNullOrEmpty(separator))
-        {
-            query.Add("separator", separator);
-        }
-
-        using var response = await _transport.SendAsync(HttpMethod.Get, KvPath(prefix), query, null, options?.Token, ct);
-        var meta = ApiTransport.ReadQueryMeta(response, started);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return new([], meta);
-        }
-
-        await ApiTransport.EnsureStatusAsync(response, ct);
-        return new(await ReadJsonAsync(response, ClientJsonContext.Default.ListString, ct) ?? [], meta);
+        return new(await ReadJsonAsync(response, typeInfo, ct), meta);
     }
 
     /// <summary>Writes a value unconditionally; the agent answers true.</summary>
