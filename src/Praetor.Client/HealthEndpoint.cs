@@ -14,18 +14,14 @@ public sealed class HealthEndpoint
     public async Task<QueryResult<IReadOnlyList<HealthCheck>>> NodeAsync(string node, QueryOptions? options = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(node);
-        var result = await EndpointCalls.QueryAsync(
-            _transport, "health/node/" + EndpointCalls.Segment(node), ApiQuery.For(options), ServiceJsonContext.Default.ListHealthCheck, [], options?.Token, ct);
-        return new(result.Response, result.Meta);
+        return await ChecksAtAsync("health/node/" + EndpointCalls.Segment(node), options, ct);
     }
 
     /// <summary>Every check on a service's instances (<c>GET /v1/health/checks/:service</c>).</summary>
     public async Task<QueryResult<IReadOnlyList<HealthCheck>>> ChecksAsync(string service, QueryOptions? options = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(service);
-        var result = await EndpointCalls.QueryAsync(
-            _transport, "health/checks/" + EndpointCalls.Segment(service), ApiQuery.For(options), ServiceJsonContext.Default.ListHealthCheck, [], options?.Token, ct);
-        return new(result.Response, result.Meta);
+        return await ChecksAtAsync("health/checks/" + EndpointCalls.Segment(service), options, ct);
     }
 
     /// <summary>
@@ -57,8 +53,13 @@ public sealed class HealthEndpoint
     public async Task<QueryResult<IReadOnlyList<HealthCheck>>> StateAsync(string state, QueryOptions? options = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(state);
-        var result = await EndpointCalls.QueryAsync(
-            _transport, "health/state/" + EndpointCalls.Segment(state), ApiQuery.For(options), ServiceJsonContext.Default.ListHealthCheck, [], options?.Token, ct);
+        return await ChecksAtAsync("health/state/" + EndpointCalls.Segment(state), options, ct);
+    }
+
+    /// <summary>A GET of a list of checks at <paramref name="path"/> (by node, service or state).</summary>
+    private async Task<QueryResult<IReadOnlyList<HealthCheck>>> ChecksAtAsync(string path, QueryOptions? options, CancellationToken ct)
+    {
+        var result = await EndpointCalls.QueryAsync(_transport, path, ApiQuery.For(options), ServiceJsonContext.Default.ListHealthCheck, [], options?.Token, ct);
         return new(result.Response, result.Meta);
     }
 }
