@@ -1,5 +1,6 @@
 using Praetor.Agent;
 using Praetor.Api;
+using Praetor.Cli.Tests.Config;
 using Praetor.Client;
 
 namespace Praetor.Cli.Tests.Commands;
@@ -11,7 +12,7 @@ public sealed class ServicesCommandTests : CliAgentFixture, IDisposable
         { "service": { "name": "db", "tags": ["master"], "port": 3306, "check": { "script": "/usr/local/bin/check_mysql_master", "interval": "10s" } } }
         """;
 
-    private readonly ServiceFiles _files = new();
+    private readonly TempConfigDir _files = new();
 
     public void Dispose() => _files.Dispose();
 
@@ -244,7 +245,7 @@ public sealed class ServicesCommandTests : CliAgentFixture, IDisposable
 /// <summary>Seed 001's file against an agent that allows script checks (enable_script_checks).</summary>
 public sealed class ServicesRegisterScriptCheckTests : IAsyncLifetime, IDisposable
 {
-    private readonly ServiceFiles _files = new();
+    private readonly TempConfigDir _files = new();
     private AgentHost? _host;
 
     public async Task InitializeAsync() =>

@@ -1,6 +1,6 @@
 namespace Praetor.Cli.Tests.Config;
 
-/// <summary>A scratch directory for config files, deleted afterwards; paths it hands out are absolute.</summary>
+/// <summary>A scratch directory for config and service definition files, deleted afterwards; paths it hands out are absolute.</summary>
 public sealed class TempConfigDir : IDisposable
 {
     public TempConfigDir()
