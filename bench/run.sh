@@ -42,25 +42,10 @@ SCRATCH=$(mktemp -d /tmp/praetor-bench.XXXXXX)
 RAW="$SCRATCH/raw.tsv"
 : > "$RAW"
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+LOG_TAG=bench
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"   # log, pinning, start/stop by PID, wait_ready, run_wrk, cpu_ticks…
 
-# ---------------------------------------------------------------- processes, stopped by PID only
-declare -A SERVER_PIDS=()
-stop_server() {
-    local name=$1 pid=${SERVER_PIDS[$1]:-}
-    [[ -n "$pid" ]] || return 0
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-    unset "SERVER_PIDS[$name]"
-}
-stop_all() {
-    local name
-    for name in "${!SERVER_PIDS[@]}"; do stop_server "$name"; done
-}
 cleanup() {
     stop_all
     rm -rf "/dev/shm/praetor-bench-etcd.$$"
@@ -69,82 +54,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [[ "$PIN" == 1 && $(nproc) -ge 2 ]]; then
-    ON_SERVER_CPU=(taskset -c "$SERVER_CPU")
-    ON_LOAD_CPU=(taskset -c "$LOAD_CPU")
-    PINNING="server on CPU $SERVER_CPU, wrk on CPU $LOAD_CPU (taskset)"
-else
-    ON_SERVER_CPU=()
-    ON_LOAD_CPU=()
-    PINNING="none (server and wrk share all $(nproc) CPUs)"
-fi
-
-# start_server NAME PORT COMMAND...: starts a server in the background, output to
-# $SCRATCH/NAME.log. The command is exec'd (taskset execs too), so $! is the server's own PID.
-start_server() {
-    local name=$1 port=$2; shift 2
-    if ss -Htln "sport = :$port" 2>/dev/null | grep -q .; then
-        log "$name: port $port is already in use; choose another (see the knobs at the top)"
-        return 1
-    fi
-    "${ON_SERVER_CPU[@]}" "$@" > "$SCRATCH/$name.log" 2>&1 &
-    SERVER_PIDS[$name]=$!
-}
-
-# wait_ready NAME SECONDS CHECK: polls CHECK every 0.2 s, at most SECONDS, while the server lives.
-wait_ready() {
-    local name=$1 seconds=$2 check=$3
-    local deadline=$((SECONDS + seconds))
-    while ((SECONDS < deadline)); do
-        if ! kill -0 "${SERVER_PIDS[$name]}" 2>/dev/null; then
-            log "$name exited during start-up; last lines of its log:"
-            tail -n 20 "$SCRATCH/$name.log" >&2 || true
-            return 1
-        fi
-        if "$check"; then return 0; fi
-        sleep 0.2
-    done
-    log "$name did not answer within ${seconds}s; last lines of its log:"
-    tail -n 20 "$SCRATCH/$name.log" >&2 || true
-    return 1
-}
+setup_pinning
 
 # ---------------------------------------------------------------- dependencies
 ensure_deps() {
-    local missing=()
-    command -v wrk >/dev/null || missing+=(wrk)
-    [[ "$SKIP_ETCD" == 1 ]] || command -v etcd >/dev/null || missing+=(etcd-server)
-    command -v curl >/dev/null || missing+=(curl)
-    command -v taskset >/dev/null || missing+=(util-linux)
-    ((${#missing[@]} == 0)) && return 0
-    log "installing Debian packages: ${missing[*]}"
-    local sudo=()
-    [[ $(id -u) == 0 ]] || sudo=(sudo)
-    "${sudo[@]}" apt-get update -qq || log "apt-get update failed"
-    for pkg in "${missing[@]}"; do
-        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$pkg" >/dev/null \
-            || log "apt-get install $pkg failed"
-    done
+    local wanted=(wrk:wrk curl:curl taskset:util-linux)
+    [[ "$SKIP_ETCD" == 1 ]] || wanted+=(etcd:etcd-server)
+    install_missing "${wanted[@]}"
     command -v wrk >/dev/null || { log "wrk is required"; exit 1; }
 }
 
 # ---------------------------------------------------------------- measuring
-# run_wrk CONNS SECONDS SCRIPT URL -> prints the RESULT line of bench/lua/common.lua's done().
-run_wrk() {
-    local conns=$1 seconds=$2 script=$3 url=$4
-    # One wrk thread suffices for these rates and keeps the load generator on its one core.
-    timeout $((seconds + 30)) "${ON_LOAD_CPU[@]}" wrk -t1 -c"$conns" -d"${seconds}s" --timeout 5s \
-        -s "$BENCH_LUA_DIR/$script" "$url" > "$SCRATCH/wrk.out" 2>&1 || true
-    cat "$SCRATCH/wrk.out" >> "$SCRATCH/wrk.log"
-    grep '^RESULT ' "$SCRATCH/wrk.out" | tail -n 1
-}
-
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< "$2"; }
-
-# cpu_ticks PID: user+system CPU time of the whole process so far, in clock ticks.
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
-TICKS_PER_SECOND=$(getconf CLK_TCK)
-
 # measure ROUND TARGET OP CONNS SCRIPT URL: a warm-up, then the measured run; appends a raw row.
 # The server's CPU use during the run is recorded too: a CPU-bound server below ~100 % of its
 # core was starved by something else on the machine, and req/s per CPU-second is the figure
@@ -309,12 +229,9 @@ HELLO_DLL="$ARTIFACTS/bin/HelloKestrel/release/HelloKestrel.dll"
 PRAETOR_DLL=${PRAETOR_DLL:-"$ARTIFACTS/bin/Praetor.Cli/release/praetor.dll"}
 if [[ "$SKIP_BUILD" != 1 ]]; then
     log "building HelloKestrel and Praetor.Cli (Release) into $ARTIFACTS"
-    dotnet build "$BENCH_DIR/HelloKestrel" -c Release --artifacts-path "$ARTIFACTS" -nologo -v q \
-        > "$SCRATCH/build-hello.log" 2>&1 || { tail -n 20 "$SCRATCH/build-hello.log" >&2; exit 1; }
-    if ! dotnet build "$REPO/src/Praetor.Cli" -c Release --artifacts-path "$ARTIFACTS" -nologo -v q \
-        > "$SCRATCH/build-praetor.log" 2>&1; then
-        log "Praetor.Cli did not build; its rows will be missing. Last lines:"
-        tail -n 10 "$SCRATCH/build-praetor.log" >&2
+    build_release "$BENCH_DIR/HelloKestrel" hello || exit 1
+    if ! build_release "$REPO/src/Praetor.Cli" praetor; then
+        log "Praetor.Cli did not build; its rows will be missing"
         rm -f "$PRAETOR_DLL"
     fi
 fi

@@ -1,0 +1,139 @@
+# Shell helpers shared by bench/run.sh and bench/checks.sh (sourced, not run).
+# The caller sets SCRATCH (a temp folder for logs) before starting anything, and may set
+# LOG_TAG (the prefix of log lines), PIN/SERVER_CPU/LOAD_CPU (see setup_pinning), BENCH_LUA_DIR.
+
+log() { printf '[%s %s] %s\n' "${LOG_TAG:-bench}" "$(date +%H:%M:%S)" "$*" >&2; }
+
+# ---------------------------------------------------------------- pinning
+# setup_pinning: with PIN=1 on 2+ CPUs, servers run on SERVER_CPU and wrk on LOAD_CPU (taskset).
+# Sets ON_SERVER_CPU, ON_LOAD_CPU (command prefixes, arrays) and PINNING (a sentence).
+setup_pinning() {
+    PIN=${PIN:-1}
+    SERVER_CPU=${SERVER_CPU:-1}
+    LOAD_CPU=${LOAD_CPU:-0}
+    if [[ "$PIN" == 1 && $(nproc) -ge 2 ]]; then
+        ON_SERVER_CPU=(taskset -c "$SERVER_CPU")
+        ON_LOAD_CPU=(taskset -c "$LOAD_CPU")
+        PINNING="server on CPU $SERVER_CPU, wrk on CPU $LOAD_CPU (taskset)"
+    else
+        ON_SERVER_CPU=()
+        ON_LOAD_CPU=()
+        PINNING="none (server and wrk share all $(nproc) CPUs)"
+    fi
+}
+
+# ---------------------------------------------------------------- processes, stopped by PID only
+declare -A SERVER_PIDS=()
+stop_server() {
+    local name=$1 pid=${SERVER_PIDS[$1]:-}
+    [[ -n "$pid" ]] || return 0
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    unset "SERVER_PIDS[$name]"
+}
+stop_all() {
+    local name
+    for name in "${!SERVER_PIDS[@]}"; do stop_server "$name"; done
+}
+
+# start_server [--on-load-cpu] NAME PORT COMMAND...: starts a server in the background, output
+# to $SCRATCH/NAME.log, on the server CPU (or the load generator's). The command is exec'd
+# (taskset execs too), so $! — kept in SERVER_PIDS[NAME] — is the server's own PID.
+start_server() {
+    local prefix=("${ON_SERVER_CPU[@]}")
+    if [[ "$1" == --on-load-cpu ]]; then prefix=("${ON_LOAD_CPU[@]}"); shift; fi
+    local name=$1 port=$2; shift 2
+    if ss -Htln "sport = :$port" 2>/dev/null | grep -q .; then
+        log "$name: port $port is already in use; choose another (see the knobs at the top)"
+        return 1
+    fi
+    "${prefix[@]}" "$@" > "$SCRATCH/$name.log" 2>&1 &
+    SERVER_PIDS[$name]=$!
+}
+
+# wait_ready NAME SECONDS CHECK: polls CHECK every 0.2 s, at most SECONDS, while the server lives.
+wait_ready() {
+    local name=$1 seconds=$2 check=$3
+    local deadline=$((SECONDS + seconds))
+    while ((SECONDS < deadline)); do
+        if ! kill -0 "${SERVER_PIDS[$name]}" 2>/dev/null; then
+            log "$name exited during start-up; last lines of its log:"
+            tail -n 20 "$SCRATCH/$name.log" >&2 || true
+            return 1
+        fi
+        if "$check"; then return 0; fi
+        sleep 0.2
+    done
+    log "$name did not answer within ${seconds}s; last lines of its log:"
+    tail -n 20 "$SCRATCH/$name.log" >&2 || true
+    return 1
+}
+
+# free_port: prints a loopback TCP port nobody listens on (random in 30000-59999, checked with ss).
+free_port() {
+    local port
+    for _ in $(seq 1 100); do
+        port=$((30000 + RANDOM % 30000))
+        if ! ss -Htln "sport = :$port" 2>/dev/null | grep -q .; then echo "$port"; return 0; fi
+    done
+    log "no free port found"
+    return 1
+}
+
+# ---------------------------------------------------------------- dependencies
+# install_missing COMMAND:PACKAGE...: apt-get installs the packages whose command is missing.
+install_missing() {
+    local missing=() pair
+    for pair in "$@"; do
+        command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    log "installing Debian packages: ${missing[*]}"
+    local sudo=()
+    [[ $(id -u) == 0 ]] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq || log "apt-get update failed"
+    local pkg
+    for pkg in "${missing[@]}"; do
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$pkg" >/dev/null \
+            || log "apt-get install $pkg failed"
+    done
+}
+
+# build_release PROJECT_DIR LOG_NAME: dotnet build -c Release into $ARTIFACTS, quietly; on
+# failure prints the last lines of the build log and returns non-zero.
+build_release() {
+    local project=$1 name=$2
+    if ! dotnet build "$project" -c Release --artifacts-path "$ARTIFACTS" -nologo -v q \
+        > "$SCRATCH/build-$name.log" 2>&1; then
+        log "$name did not build. Last lines:"
+        tail -n 20 "$SCRATCH/build-$name.log" >&2
+        return 1
+    fi
+}
+
+# ---------------------------------------------------------------- measuring
+# run_wrk CONNS SECONDS SCRIPT URL -> prints the RESULT line of bench/lua/common.lua's done().
+run_wrk() {
+    local conns=$1 seconds=$2 script=$3 url=$4
+    # One wrk thread suffices for these rates and keeps the load generator on its one core.
+    timeout $((seconds + 30)) "${ON_LOAD_CPU[@]}" wrk -t1 -c"$conns" -d"${seconds}s" --timeout 5s \
+        -s "$BENCH_LUA_DIR/$script" "$url" > "$SCRATCH/wrk.out" 2>&1 || true
+    cat "$SCRATCH/wrk.out" >> "$SCRATCH/wrk.log"
+    grep '^RESULT ' "$SCRATCH/wrk.out" | tail -n 1
+}
+
+# field NAME "RESULT a=1 b=2": the value of NAME in a RESULT line.
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< "$2"; }
+
+# cpu_ticks PID: user+system CPU time of the whole process so far, in clock ticks.
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+# child_cpu_ticks PID: user+system CPU time of its children that it has waited for, in ticks.
+child_cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $14 + $15 }'; }
+TICKS_PER_SECOND=$(getconf CLK_TCK)
+
+# proc_status PID FIELD: a field of /proc/PID/status without its unit (VmRSS → kB, Threads).
+proc_status() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
