@@ -30,7 +30,6 @@ public sealed class Agent : IAsyncDisposable
         Store = new StateStore();
         Log = new SingleNodeLog(new StateMachine(Store), ServerAddress);
         var blocking = new BlockingQuery(Store, Log, config, time);
-        Blocking = blocking;
         Txn = new TxnEndpoint(Store, Log, blocking);
         Kv = new KvEndpoint(Store, Txn, blocking);
         Status = new StatusEndpoint(Log);
@@ -68,8 +67,6 @@ public sealed class Agent : IAsyncDisposable
     public StateStore Store { get; }
 
     public IReplicatedLog Log { get; }
-
-    public BlockingQuery Blocking { get; }
 
     public KvEndpoint Kv { get; }
 

@@ -1,4 +1,5 @@
 using Praetor.Client;
+using Praetor.State.Catalog;
 
 namespace Praetor.Cli;
 
@@ -10,9 +11,6 @@ namespace Praetor.Cli;
 public static class MaintCommand
 {
     public const string Synopsis = "Controls node or service maintenance mode";
-
-    private const string NodeMaintenanceCheck = "_node_maintenance";
-    private const string ServiceMaintenancePrefix = "_service_maintenance:";
 
     private const string Usage = """
         Usage: praetor maint [options]
@@ -114,12 +112,12 @@ public static class MaintCommand
 
         // Consul walks a Go map (random order); node first, then services by ID, reads the same every time.
         var ordered = checks.Values
-            .Where(c => c.CheckId == NodeMaintenanceCheck || c.CheckId.StartsWith(ServiceMaintenancePrefix, StringComparison.Ordinal))
-            .OrderBy(c => c.CheckId == NodeMaintenanceCheck ? 0 : 1)
+            .Where(c => MaintenanceChecks.IsMaintenanceCheck(c.CheckId))
+            .OrderBy(c => c.CheckId == MaintenanceChecks.NodeCheckId ? 0 : 1)
             .ThenBy(c => c.ServiceId, StringComparer.Ordinal);
         foreach (var check in ordered)
         {
-            if (check.CheckId == NodeMaintenanceCheck)
+            if (check.CheckId == MaintenanceChecks.NodeCheckId)
             {
                 context.Info("Node:");
                 context.Info("  Name:   " + nodeName);

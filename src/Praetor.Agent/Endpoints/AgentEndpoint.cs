@@ -13,9 +13,6 @@ namespace Praetor.Agent.Endpoints;
 /// </summary>
 public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
 {
-    public const string NodeMaintenanceCheckId = "_node_maintenance";
-    public const string ServiceMaintenancePrefix = "_service_maintenance:";
-
     /// <summary>How often critical checks are looked at for deregister_critical_service_after.</summary>
     public static readonly TimeSpan ReapInterval = TimeSpan.FromSeconds(1);
 
@@ -58,7 +55,7 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
                 var kept = checks.Select(DefinitionConversion.EffectiveId).ToHashSet(StringComparer.Ordinal);
                 foreach (var old in _local.Checks())
                 {
-                    if (old.ServiceId == instance.Id && !kept.Contains(old.CheckId) && !old.CheckId.StartsWith(ServiceMaintenancePrefix, StringComparison.Ordinal))
+                    if (old.ServiceId == instance.Id && !kept.Contains(old.CheckId) && !MaintenanceChecks.IsServiceCheck(old.CheckId))
                     {
                         _local.RemoveCheck(old.CheckId);
                         StopRunner(old.CheckId);
@@ -145,7 +142,7 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
         SetMaintenance(enable, new HealthCheck
         {
             Node = _local.NodeName,
-            CheckId = ServiceMaintenancePrefix + serviceId,
+            CheckId = MaintenanceChecks.ServiceCheckId(serviceId),
             Name = "Service Maintenance Mode",
             Notes = reason.Length > 0 ? reason : "Maintenance mode is enabled for this service, but no reason was provided. This is a default message.",
             ServiceId = serviceId,
@@ -158,7 +155,7 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
     public void SetNodeMaintenance(bool enable, string reason) => SetMaintenance(enable, new HealthCheck
     {
         Node = _local.NodeName,
-        CheckId = NodeMaintenanceCheckId,
+        CheckId = MaintenanceChecks.NodeCheckId,
         Name = "Node Maintenance Mode",
         Notes = reason.Length > 0 ? reason : "Maintenance mode is enabled for this node, but no reason was provided. This is a default message.",
     });

@@ -7,9 +7,6 @@ public static class HealthStatus
     public const string Warning = "warning";
     public const string Critical = "critical";
 
-    /// <summary>Only as an aggregate (maintenance checks are critical checks with reserved IDs).</summary>
-    public const string Maintenance = "maintenance";
-
     /// <summary>`any` in `/v1/health/state/any`: every state.</summary>
     public const string Any = "any";
 
