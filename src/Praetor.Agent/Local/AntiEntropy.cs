@@ -124,9 +124,10 @@ public sealed class AntiEntropy : IAsyncDisposable
                 _local.MarkServiceOutOfSync(service.Id);
             }
         }
+        var catalogServiceIds = catalogServices.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var local in _local.Services())
         {
-            if (!catalogServices.Any(s => s.Id == local.Id))
+            if (!catalogServiceIds.Contains(local.Id))
             {
                 _local.MarkServiceOutOfSync(local.Id);
             }
@@ -147,9 +148,10 @@ public sealed class AntiEntropy : IAsyncDisposable
                 _local.MarkCheckOutOfSync(check.CheckId);
             }
         }
+        var catalogCheckIds = catalogChecks.Select(c => c.CheckId).ToHashSet(StringComparer.Ordinal);
         foreach (var local in _local.Checks())
         {
-            if (!catalogChecks.Any(c => c.CheckId == local.CheckId))
+            if (!catalogCheckIds.Contains(local.CheckId))
             {
                 _local.MarkCheckOutOfSync(local.CheckId);
             }
