@@ -1,7 +1,4 @@
-using Praetor.Agent;
-using Praetor.Cli.Flags;
-
-namespace Praetor.Cli.Tests.Flags;
+namespace Praetor.Agent.Tests;
 
 public sealed class GoDurationTests
 {
