@@ -137,3 +137,48 @@ TICKS_PER_SECOND=$(getconf CLK_TCK)
 
 # proc_status PID FIELD: a field of /proc/PID/status without its unit (VmRSS → kB, Threads).
 proc_status() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+
+# ---------------------------------------------------------------- added for bench/dns.sh
+# apt_install_missing COMMAND:PACKAGE...: like install_missing, but never prompts: as root it
+# runs apt-get directly, otherwise through `sudo -n` (and gives up, saying so, if sudo would ask).
+apt_install_missing() {
+    local missing=() pair
+    for pair in "$@"; do
+        command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    local sudo=()
+    if [[ $(id -u) != 0 ]]; then
+        if ! command -v sudo >/dev/null || ! sudo -n true 2>/dev/null; then
+            log "missing ${missing[*]}, and not root nor allowed to sudo without a password: install them yourself"
+            return 1
+        fi
+        sudo=(sudo -n)
+    fi
+    log "installing Debian packages: ${missing[*]}"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq || log "apt-get update failed"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+        || log "apt-get install ${missing[*]} failed"
+}
+
+# free_port_udp_tcp: like free_port, but the port is free for both TCP and UDP (for DNS servers).
+free_port_udp_tcp() {
+    local port
+    for _ in $(seq 1 100); do
+        port=$((30000 + RANDOM % 30000))
+        if ! ss -Htuan "sport = :$port" 2>/dev/null | grep -q .; then echo "$port"; return 0; fi
+    done
+    log "no free port found"
+    return 1
+}
+
+# tree_cpu_ticks PID: user+system CPU time so far of PID and all its live descendants, in ticks
+# (a forking server such as nsd answers from a child process).
+tree_cpu_ticks() {
+    local pid=$1 total child
+    total=$(cpu_ticks "$pid" 2>/dev/null || echo 0)
+    for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+        total=$((total + $(tree_cpu_ticks "$child")))
+    done
+    echo "$total"
+}
