@@ -204,6 +204,29 @@ public sealed record AgentConfig
         {
             problems.Add($"advertise_addr: \"{AdvertiseAddr}\" is not an IP address");
         }
+        foreach (var recursor in Recursors)
+        {
+            if (!RecursorAddress.TryParse(recursor, out _))
+            {
+                problems.Add($"recursors: \"{recursor}\" is not an IP address with an optional port (such as 8.8.8.8 or 127.0.0.1:5353)");
+            }
+        }
+        if (!IsDomain(Domain))
+        {
+            problems.Add($"domain: \"{Domain}\" is not a DNS domain name");
+        }
+        if (AltDomain.Length > 0 && !IsDomain(AltDomain))
+        {
+            problems.Add($"alt_domain: \"{AltDomain}\" is not a DNS domain name");
+        }
+        if (Dns.UdpAnswerLimit < 1)
+        {
+            problems.Add("dns_config.udp_answer_limit: must be at least 1");
+        }
+        if (DnsAddr is not null && !System.Net.IPAddress.TryParse(DnsAddr, out _))
+        {
+            problems.Add($"addresses.dns: \"{DnsAddr}\" is not an IP address");
+        }
         if (KvMaxValueSizeBytes <= 0)
         {
             problems.Add("limits.kv_max_value_size: must be positive");
@@ -267,6 +290,23 @@ public sealed record AgentConfig
         {
             problems.Add($"ports.{name}: {port} is not a port (0-65535, or -1 to disable)");
         }
+    }
+
+    /// <summary>A domain as <c>domain</c> takes it: dot-separated labels of letters, digits, '-' and '_', 1-63 long, ending in a dot.</summary>
+    private static bool IsDomain(string domain)
+    {
+        if (!domain.EndsWith('.') || domain.Length > 254)
+        {
+            return false;
+        }
+        foreach (var label in domain[..^1].Split('.'))
+        {
+            if (label.Length is 0 or > 63 || !IsDnsLabel(label))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static bool IsDnsLabel(string text)

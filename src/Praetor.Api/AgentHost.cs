@@ -3,35 +3,42 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Logging;
 using Praetor.Agent;
+using Praetor.Dns;
 
 namespace Praetor.Api;
 
 /// <summary>
-/// A running agent with its HTTP API on Kestrel: what `praetor agent` runs, and what tests
-/// start in-process (port 0 picks a free port; <see cref="HttpAddress"/> says which).
+/// A running agent with its client interfaces, the HTTP API on Kestrel and the DNS server: what
+/// `praetor agent` runs, and what tests start in-process (port 0 picks a free port;
+/// <see cref="HttpAddress"/> and <see cref="DnsEndpoint"/> say which).
 /// </summary>
 public sealed class AgentHost : IAsyncDisposable
 {
     private readonly WebApplication? _http;
+    private readonly DnsServer? _dns;
+    private readonly Uri? _httpAddress;
 
-    private AgentHost(Agent.Agent agent, WebApplication? http, Uri? httpAddress)
+    private AgentHost(Agent.Agent agent, WebApplication? http, Uri? httpAddress, DnsServer? dns)
     {
         Agent = agent;
         _http = http;
         _httpAddress = httpAddress;
+        _dns = dns;
     }
-
-    private readonly Uri? _httpAddress;
 
     public Agent.Agent Agent { get; }
 
     /// <summary>The HTTP API's base address; throws when HTTP is disabled (port -1).</summary>
     public Uri HttpAddress => _httpAddress ?? throw new InvalidOperationException("the HTTP API is disabled (ports.http = -1)");
 
+    /// <summary>Where the DNS server listens (UDP and TCP); null when DNS is disabled (port -1).</summary>
+    public IPEndPoint? DnsEndpoint => _dns?.Endpoint;
+
     /// <summary>
     /// Starts the agent and its HTTP API once the agent is in the catalog. Configuration problems
     /// raise <see cref="ArgumentException"/>, a refused service or check definition
-    /// <see cref="Praetor.Agent.Endpoints.EndpointException"/>, a taken port <see cref="IOException"/>.
+    /// <see cref="Praetor.Agent.Endpoints.EndpointException"/>, a taken HTTP port <see cref="IOException"/>,
+    /// a taken DNS port <see cref="System.Net.Sockets.SocketException"/>.
     /// </summary>
     public static Task<AgentHost> StartAsync(AgentConfig config, CancellationToken cancellationToken = default) =>
         StartAsync(config, null, cancellationToken);
@@ -40,20 +47,30 @@ public sealed class AgentHost : IAsyncDisposable
     public static async Task<AgentHost> StartAsync(AgentConfig config, ILoggerFactory? logs, CancellationToken cancellationToken)
     {
         var agent = Praetor.Agent.Agent.Start(config);
+        DnsServer? dns = null;
         try
         {
             await agent.Ready.WaitAsync(cancellationToken);
+            if (config.DnsPort != AgentConfig.PortDisabled)
+            {
+                var address = IPAddress.Parse(config.DnsAddr ?? config.ClientAddr);
+                dns = DnsServer.Start(agent, new IPEndPoint(address, config.DnsPort), logs?.CreateLogger("dns"));
+            }
             if (config.HttpPort == AgentConfig.PortDisabled)
             {
-                return new AgentHost(agent, null, null);
+                return new AgentHost(agent, null, null, dns);
             }
             var http = BuildHttp(agent, logs);
             await http.StartAsync(cancellationToken);
             var bound = http.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-            return new AgentHost(agent, http, new Uri(bound.First()));
+            return new AgentHost(agent, http, new Uri(bound.First()), dns);
         }
         catch
         {
+            if (dns is not null)
+            {
+                await dns.DisposeAsync();
+            }
             await agent.DisposeAsync();
             throw;
         }
@@ -91,6 +108,10 @@ public sealed class AgentHost : IAsyncDisposable
         {
             await _http.StopAsync();
             await _http.DisposeAsync();
+        }
+        if (_dns is not null)
+        {
+            await _dns.DisposeAsync();
         }
         await Agent.DisposeAsync();
     }

@@ -89,6 +89,11 @@ public static class AgentCommand
             await stderr.WriteLineAsync($"==> Error starting agent: failed to start the HTTP API on {config.ClientAddr}:{config.HttpPort}: {ex.Message}");
             return 1;
         }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            await stderr.WriteLineAsync($"==> Error starting agent: failed to start the DNS server on {config.DnsAddr ?? config.ClientAddr}:{config.DnsPort}: {ex.Message}");
+            return 1;
+        }
         catch (OperationCanceledException)
         {
             return 1;
@@ -116,6 +121,11 @@ public static class AgentCommand
             if (config.HttpPort != AgentConfig.PortDisabled)
             {
                 await log.InfoAsync("agent", $"Started HTTP server: address={host.HttpAddress.Authority} network=tcp");
+            }
+            if (host.DnsEndpoint is { } dns)
+            {
+                await log.InfoAsync("agent", $"Started DNS server: address={dns} network=udp");
+                await log.InfoAsync("agent", $"Started DNS server: address={dns} network=tcp");
             }
             await log.InfoAsync("agent", "Praetor agent running!");
             try
@@ -186,6 +196,7 @@ public static class AgentCommand
         var agent = host.Agent;
         var config = agent.Config;
         var httpPort = config.HttpPort == AgentConfig.PortDisabled ? -1 : host.HttpAddress.Port;
+        var dnsPort = host.DnsEndpoint?.Port ?? -1;
         var mode = config.DevMode ? " (dev mode: in-memory, data is lost on exit)" : "";
         await stdout.WriteAsync(
             $"""
@@ -194,7 +205,7 @@ public static class AgentCommand
                          Node name: '{config.NodeName}'
                         Datacenter: '{config.Datacenter}' (Segment: '<all>')
                             Server: {Lower(config.Server)} (Bootstrap: {Lower(config.Bootstrap)}){mode}
-                       Client Addr: [{config.ClientAddr}] (HTTP: {httpPort}, HTTPS: -1, gRPC: -1, DNS: {config.DnsPort})
+                       Client Addr: [{config.ClientAddr}] (HTTP: {httpPort}, HTTPS: -1, gRPC: -1, DNS: {dnsPort})
                       Cluster Addr: {config.AdvertiseAddress} (LAN: {config.SerfLanPort}, WAN: {config.SerfWanPort})
                  Gossip Encryption: false
                        ACL Enabled: false

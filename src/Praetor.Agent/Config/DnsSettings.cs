@@ -32,6 +32,33 @@ public sealed record DnsSettings
     /// <summary>How long to wait for a recursor (<c>recursor_timeout</c>); 2s by default.</summary>
     public TimeSpan RecursorTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Consul's other <c>dns_config</c> keys (<c>a_record_limit</c>, <c>soa</c>, ...), as given.</summary>
+    /// <summary>Most A/AAAA records in an answer (<c>a_record_limit</c>); 0 = no limit, Consul's default.</summary>
+    public int ARecordLimit { get; init; }
+
+    /// <summary>Order recursors are tried in (<c>recursor_strategy</c>): sequential (default) or random.</summary>
+    public bool RandomRecursors { get; init; }
+
+    /// <summary>Add node meta TXT records to the additional section of SRV answers (<c>enable_additional_node_meta_txt</c>); true by default.</summary>
+    public bool NodeMetaTxt { get; init; } = true;
+
+    /// <summary>Write answers without name compression (<c>disable_compression</c>).</summary>
+    public bool DisableCompression { get; init; }
+
+    /// <summary>The SOA record's timers (<c>soa</c>: refresh, retry, expire, min_ttl), in seconds.</summary>
+    public DnsSoaSettings Soa { get; init; } = new();
+
+    /// <summary>Consul's other <c>dns_config</c> keys (<c>use_cache</c>, <c>cache_max_age</c>, <c>prefer_namespace</c>), accepted and kept as given.</summary>
     public IReadOnlyDictionary<string, JsonElement> Other { get; init; } = new Dictionary<string, JsonElement>();
+}
+
+/// <summary>Consul's <c>dns_config.soa</c>: the SOA timers in seconds; <see cref="MinTtl"/> is also the SOA's own TTL (negative caching).</summary>
+public sealed record DnsSoaSettings
+{
+    public uint Refresh { get; init; } = 3600;
+
+    public uint Retry { get; init; } = 600;
+
+    public uint Expire { get; init; } = 86400;
+
+    public uint MinTtl { get; init; }
 }

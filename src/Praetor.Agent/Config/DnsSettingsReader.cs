@@ -8,8 +8,7 @@ internal static class DnsSettingsReader
     /// <summary>Consul's other <c>dns_config</c> keys: accepted and kept as given for the DNS interface.</summary>
     private static readonly HashSet<string> OtherKeys = new(StringComparer.Ordinal)
     {
-        "a_record_limit", "cache_max_age", "disable_compression", "enable_additional_node_meta_txt",
-        "prefer_namespace", "recursor_strategy", "soa", "use_cache",
+        "cache_max_age", "prefer_namespace", "use_cache",
     };
 
     public static DnsSettings Apply(ConfigValueReader reader, JsonElement value, string path, DnsSettings dns)
@@ -50,6 +49,31 @@ internal static class DnsSettingsReader
                 case "recursor_timeout":
                     dns = reader.TryDuration(item, keyPath, out duration) ? dns with { RecursorTimeout = duration } : dns;
                     break;
+                case "a_record_limit":
+                    dns = reader.TryInt(item, keyPath, 0, int.MaxValue, "0 or more", out limit) ? dns with { ARecordLimit = limit } : dns;
+                    break;
+                case "recursor_strategy":
+                    if (reader.TryString(item, keyPath, out var strategy))
+                    {
+                        if (strategy is "sequential" or "random")
+                        {
+                            dns = dns with { RandomRecursors = strategy == "random" };
+                        }
+                        else
+                        {
+                            reader.Problem(keyPath, $"\"{strategy}\" is not sequential or random");
+                        }
+                    }
+                    break;
+                case "enable_additional_node_meta_txt":
+                    dns = reader.TryBool(item, keyPath, out flag) ? dns with { NodeMetaTxt = flag } : dns;
+                    break;
+                case "disable_compression":
+                    dns = reader.TryBool(item, keyPath, out flag) ? dns with { DisableCompression = flag } : dns;
+                    break;
+                case "soa":
+                    dns = dns with { Soa = ReadSoa(reader, item, keyPath, dns.Soa) };
+                    break;
                 default:
                     if (!OtherKeys.Contains(name))
                     {
@@ -64,6 +88,38 @@ internal static class DnsSettingsReader
         }
 
         return dns;
+    }
+
+    /// <summary><c>soa</c>: refresh, retry, expire and min_ttl, each a number of seconds.</summary>
+    private static DnsSoaSettings ReadSoa(ConfigValueReader reader, JsonElement value, string path, DnsSoaSettings soa)
+    {
+        if (!reader.TryObject(value, path))
+        {
+            return soa;
+        }
+
+        foreach (var (key, item, keyPath) in ConfigValueReader.SetMembers(value, path))
+        {
+            var name = key.ToLowerInvariant();
+            if (name is not ("refresh" or "retry" or "expire" or "min_ttl"))
+            {
+                reader.UnknownKey(keyPath);
+                continue;
+            }
+            if (!reader.TryInt(item, keyPath, 0, int.MaxValue, "0 or more seconds", out var seconds))
+            {
+                continue;
+            }
+            var value32 = (uint)seconds;
+            soa = name switch
+            {
+                "refresh" => soa with { Refresh = value32 },
+                "retry" => soa with { Retry = value32 },
+                "expire" => soa with { Expire = value32 },
+                _ => soa with { MinTtl = value32 },
+            };
+        }
+        return soa;
     }
 
     /// <summary><c>service_ttl</c>: service name (or <c>*</c>, or a <c>prefix*</c>) to a duration, merged key by key.</summary>

@@ -89,7 +89,7 @@ public sealed class ConfigKeysTests
         Assert.Equal(5, config.Dns.UdpAnswerLimit);
         Assert.True(config.Dns.EnableTruncate);
         Assert.Equal(TimeSpan.FromSeconds(3), config.Dns.RecursorTimeout);
-        Assert.Equal(4, config.Dns.Other["a_record_limit"].GetInt32());
+        Assert.Equal(4, config.Dns.ARecordLimit);
         Assert.True(config.EnableScriptChecks);
         Assert.True(config.EnableLocalScriptChecks);
         Assert.False(config.DisableRemoteExec);
