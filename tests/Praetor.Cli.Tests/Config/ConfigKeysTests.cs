@@ -146,6 +146,72 @@ public sealed class ConfigKeysTests
     }
 
     [Fact]
+    public void Dns_config_answer_keys_are_typed()
+    {
+        var config = Load("""
+            {
+              "dns_config": {
+                "recursor_strategy": "random", "enable_additional_node_meta_txt": false, "disable_compression": true,
+                "soa": { "refresh": 10, "retry": 20, "expire": 30, "min_ttl": 40 }, "use_cache": true
+              }
+            }
+            """);
+
+        Assert.True(config.Dns.RandomRecursors);
+        Assert.False(config.Dns.NodeMetaTxt);
+        Assert.True(config.Dns.DisableCompression);
+        Assert.Equal(new DnsSoaSettings { Refresh = 10, Retry = 20, Expire = 30, MinTtl = 40 }, config.Dns.Soa);
+        Assert.True(config.Dns.Other["use_cache"].GetBoolean());
+    }
+
+    [Fact]
+    public void Dns_config_defaults_are_Consuls()
+    {
+        var dns = Load("{}").Dns;
+
+        Assert.False(dns.RandomRecursors);
+        Assert.True(dns.NodeMetaTxt);
+        Assert.Equal(0, dns.ARecordLimit);
+        Assert.Equal(new DnsSoaSettings { Refresh = 3600, Retry = 600, Expire = 86400, MinTtl = 0 }, dns.Soa);
+    }
+
+    [Theory]
+    [InlineData("8.8.8.8")]
+    [InlineData("127.0.0.1:5353")]
+    [InlineData("::1")]
+    [InlineData("[::1]:5353")]
+    public void Recursors_are_ip_addresses_with_optional_ports(string recursor)
+    {
+        Assert.Empty(new AgentConfig { DevMode = true, Recursors = [recursor] }.ValidateSettings());
+    }
+
+    [Theory]
+    [InlineData("recursors", "dns.example.com", "recursors: \"dns.example.com\" is not an IP address with an optional port (such as 8.8.8.8 or 127.0.0.1:5353)")]
+    [InlineData("recursors", "{{ GetPrivateIP }}", "recursors: \"{{ GetPrivateIP }}\" is not an IP address with an optional port (such as 8.8.8.8 or 127.0.0.1:5353)")]
+    [InlineData("domain", "bad domain.", "domain: \"bad domain.\" is not a DNS domain name")]
+    [InlineData("domain", "a..b.", "domain: \"a..b.\" is not a DNS domain name")]
+    [InlineData("alt_domain", "x/y.", "alt_domain: \"x/y.\" is not a DNS domain name")]
+    public void Bad_dns_settings_are_named(string key, string value, string expected)
+    {
+        var config = key switch
+        {
+            "recursors" => new AgentConfig { DevMode = true, Recursors = [value] },
+            "domain" => new AgentConfig { DevMode = true, Domain = value },
+            _ => new AgentConfig { DevMode = true, AltDomain = value },
+        };
+
+        Assert.Contains(expected, config.ValidateSettings());
+    }
+
+    [Fact]
+    public void Udp_answer_limit_below_one_is_a_problem()
+    {
+        var config = new AgentConfig { DevMode = true, Dns = new DnsSettings { UdpAnswerLimit = 0 } };
+
+        Assert.Contains("dns_config.udp_answer_limit: must be at least 1", config.ValidateSettings());
+    }
+
+    [Fact]
     public void Seed_001_dns_file_with_the_old_singular_recursor_loads()
     {
         var config = Load("""{ "ports": { "dns": 53 }, "recursor": "8.8.8.8" }""");

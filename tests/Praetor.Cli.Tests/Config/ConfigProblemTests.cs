@@ -84,6 +84,16 @@ public sealed class ConfigProblemTests : IDisposable
     }
 
     [Fact]
+    public void Bad_dns_config_values_are_named()
+    {
+        var problems = ProblemsOf("""{ "dns_config": { "recursor_strategy": "fastest", "soa": { "refresh": -1, "serial": 3 } } }""");
+
+        Assert.Contains($"{File("web.json")}: dns_config.recursor_strategy: \"fastest\" is not sequential or random", problems);
+        Assert.Contains(problems, p => p.StartsWith($"{File("web.json")}: dns_config.soa.refresh:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith($"{File("web.json")}: dns_config.soa.serial:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Out_of_range_ports_are_problems()
     {
         var problems = ProblemsOf("""{ "ports": { "http": 70000 }, "service": { "name": "web", "port": -1 } }""");
