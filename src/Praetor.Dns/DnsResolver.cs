@@ -360,14 +360,29 @@ public sealed class DnsResolver(Agent.Agent agent)
             }
         }
 
-        /// <summary>Node meta as TXT records, one per key: <c>key=value</c>, or the value alone for <c>rfc1035-</c> keys.</summary>
+        /// <summary>
+        /// Node meta as TXT records, one per key: <c>key=value</c> encoded as RFC 1464 (Consul's
+        /// <c>encodeKVasRFC1464</c>), or the value alone for keys starting <c>rfc1035-</c> in any case.
+        /// </summary>
         private static void AddMeta(List<DnsRecord> section, string name, CatalogNode node, uint ttl)
         {
             foreach (var (key, value) in node.Meta)
             {
-                var text = key.StartsWith("rfc1035-", StringComparison.Ordinal) ? value : $"{key}={value}";
+                var text = key.StartsWith("rfc1035-", StringComparison.OrdinalIgnoreCase) ? value : Rfc1464(key, value);
                 section.Add(new DnsTxtRecord(name, ttl, [text]));
             }
+        }
+
+        /// <summary>RFC 1464 <c>key=value</c>: backquotes and '=' in the key, and its leading and trailing spaces, are backquoted; backquotes in the value doubled.</summary>
+        private static string Rfc1464(string key, string value)
+        {
+            key = key.Replace("`", "``", StringComparison.Ordinal).Replace("=", "`=", StringComparison.Ordinal);
+            var trimmedStart = key.TrimStart(' ');
+            var leading = key.Length - trimmedStart.Length;
+            var trimmed = trimmedStart.TrimEnd(' ');
+            var trailing = trimmedStart.Length - trimmed.Length;
+            key = string.Concat(string.Concat(Enumerable.Repeat("` ", leading)), trimmed, string.Concat(Enumerable.Repeat("` ", trailing)));
+            return key + "=" + value.Replace("`", "``", StringComparison.Ordinal);
         }
 
         private static bool SameAddress(string text, IPAddress address) =>

@@ -424,4 +424,23 @@ public sealed class DnsResolverTests
         var txt = await agent.AnswerAsync("n1.node.consul", DnsRecordType.TXT);
         Assert.Equal(["k=a=b", "raw value"], txt.Answers.Cast<DnsTxtRecord>().SelectMany(t => t.Text).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task Node_meta_txt_follows_consul_rfc1464_encoding()
+    {
+        // Consul (agent/dns encodeKVasRFC1464, makeTXTRecord): the rfc1035- prefix is matched case-insensitively;
+        // backquotes in values are doubled; '=' and backquotes in keys, and leading or trailing spaces, are backquoted.
+        await using var agent = await DnsTestAgent.StartAsync();
+        await agent.RegisterAsync("n1", "10.0.0.1", meta: new Dictionary<string, string>
+        {
+            ["RFC1035-Upper"] = "raw",
+            ["tick"] = "a`b",
+            ["a=b"] = "c",
+            ["k`"] = "v",
+            [" sp "] = "x",
+        });
+        var txt = await agent.AnswerAsync("n1.node.consul", DnsRecordType.TXT);
+        Assert.Equal(["` sp` =x", "a`=b=c", "k``=v", "raw", "tick=a``b"],
+            txt.Answers.Cast<DnsTxtRecord>().SelectMany(t => t.Text).Order(StringComparer.Ordinal));
+    }
 }
