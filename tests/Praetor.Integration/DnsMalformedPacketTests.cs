@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Xunit.Abstractions;
 
 namespace Praetor.Integration;
 
@@ -13,7 +14,7 @@ namespace Praetor.Integration;
 /// PRAETOR_DNS_FUZZ_SEED to run one again.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class DnsMalformedPacketTests(DnsMalformedPacketTests.Agent fixture) : IClassFixture<DnsMalformedPacketTests.Agent>
+public sealed class DnsMalformedPacketTests(DnsMalformedPacketTests.Agent fixture, ITestOutputHelper output) : IClassFixture<DnsMalformedPacketTests.Agent>
 {
     private const int UdpRandomMessages = 3000;
     private const int TcpRandomMessages = 150;
@@ -93,6 +94,7 @@ public sealed class DnsMalformedPacketTests(DnsMalformedPacketTests.Agent fixtur
         await receiving;
 
         var problems = replies.Select(r => ReplyProblem(r, corpus)).OfType<string>().ToList();
+        output.WriteLine($"{Context()}: sent {corpus.Count} malformed UDP messages, got {replies.Count} replies: {Rcodes(replies)}");
         Assert.True(problems.Count == 0, $"{problems.Count} of {replies.Count} replies to {corpus.Count} malformed UDP messages were not FORMERR/NOTIMP:\n{string.Join("\n", problems.Take(10))}\n{Context()}");
         await AssertStillAnsweringAsync($"after {corpus.Count} malformed UDP messages ({replies.Count} replies)");
     }
@@ -103,12 +105,14 @@ public sealed class DnsMalformedPacketTests(DnsMalformedPacketTests.Agent fixtur
         var random = new Random(Seed);
         var corpus = DnsMalformedCorpus.Create(random, TcpRandomMessages);
         var problems = new ConcurrentQueue<string>();
+        var replies = new ConcurrentQueue<byte[]>();
 
         // One framed message per connection, then a half-close: the server sees the message and the end.
         await Parallel.ForEachAsync(corpus, new ParallelOptions { MaxDegreeOfParallelism = TcpParallelConnections }, async (message, _) =>
         {
             foreach (var reply in await ExchangeAsync([DnsPacket.TcpFrame(message.Bytes)], halfClose: true))
             {
+                replies.Enqueue(reply);
                 if (ReplyProblem(reply, corpus) is { } problem)
                 {
                     problems.Enqueue(problem);
@@ -116,9 +120,13 @@ public sealed class DnsMalformedPacketTests(DnsMalformedPacketTests.Agent fixtur
             }
         });
 
-        // Many framed messages back to back on one connection.
+        // Many framed messages back to back on one connection; those with a whole header, since a
+        // server may fairly close the connection on a frame too short to be a message.
         var pipelined = DnsMalformedCorpus.Create(random, TcpPipelinedMessages);
-        foreach (var reply in await ExchangeAsync([.. pipelined.Select(static m => DnsPacket.TcpFrame(m.Bytes))], halfClose: true))
+        var pipelinedReplies = await ExchangeAsync([.. pipelined.Where(static m => m.Bytes.Length >= DnsPacket.HeaderLength).Select(static m => DnsPacket.TcpFrame(m.Bytes))], halfClose: true);
+        output.WriteLine($"{Context()}: {corpus.Count} malformed TCP messages, one per connection, got {replies.Count} replies: {Rcodes(replies)}; " +
+            $"{pipelined.Count} pipelined on one connection got {pipelinedReplies.Count}: {Rcodes(pipelinedReplies)}");
+        foreach (var reply in pipelinedReplies)
         {
             if (ReplyProblem(reply, pipelined) is { } problem)
             {
@@ -261,6 +269,11 @@ public sealed class DnsMalformedPacketTests(DnsMalformedPacketTests.Agent fixtur
         }
         return socket;
     }
+
+    /// <summary>How many replies had each RCODE, for the test's output.</summary>
+    private static string Rcodes(IEnumerable<byte[]> replies) =>
+        string.Join(", ", replies.GroupBy(static r => r.Length >= DnsPacket.HeaderLength ? DnsPacket.Rcode(r).ToString(System.Globalization.CultureInfo.InvariantCulture) : "short")
+            .OrderBy(static g => g.Key, StringComparer.Ordinal).Select(static g => $"rcode {g.Key} x {g.Count()}"));
 
     private static string Context() => $"(seed {Seed}; rerun with PRAETOR_DNS_FUZZ_SEED={Seed})";
 
