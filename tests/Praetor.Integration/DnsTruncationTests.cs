@@ -3,7 +3,8 @@ namespace Praetor.Integration;
 /// <summary>
 /// A service with 30 instances. Over UDP without EDNS the answer is cut to `udp_answer_limit` (3);
 /// with `dns_config.enable_truncate` the TC flag says so and dig, unless told `+ignore`, asks again
-/// over TCP and gets all 30; without it Consul cuts silently. Over TCP every instance answers.
+/// over TCP and gets all 30; without it Consul cuts silently. With EDNS the client's advertised
+/// size is the limit, and over TCP every instance answers.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class DnsTruncationTests(DnsTruncationTests.Agents agents) : IClassFixture<DnsTruncationTests.Agents>
@@ -30,6 +31,18 @@ public sealed class DnsTruncationTests(DnsTruncationTests.Agents agents) : IClas
 
         Assert.True(dig.Status == "NOERROR", dig.Describe());
         Assert.True(dig.RetriedOverTcp && dig.Transport == "TCP", $"expected dig to retry over TCP\n{dig.Describe()}");
+        Assert.Equal(Agents.Addresses, dig.AnswerData("A"));
+    }
+
+    [DigFact]
+    public async Task Udp_with_EDNS_answers_every_instance_that_fits_the_advertised_size()
+    {
+        // dig advertises 1232 bytes; 30 A records fit, so neither the answer limit nor TC applies.
+        var dig = await agents.Truncating.DigAsync("big.service.consul", "A", "+ignore");
+
+        Assert.True(dig.Status == "NOERROR", dig.Describe());
+        Assert.True(dig.Transport == "UDP", dig.Describe());
+        Assert.False(dig.HasFlag("tc"), dig.Describe());
         Assert.Equal(Agents.Addresses, dig.AnswerData("A"));
     }
 
