@@ -67,6 +67,19 @@ public sealed class AgentCommandConfigTests : IDisposable
     }
 
     [Fact]
+    public async Task A_taken_dns_port_stops_the_agent_naming_the_address()
+    {
+        using var taken = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        taken.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
+
+        var run = await RunToExitAsync("-dev", "-http-port", "0", "-dns-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith($"==> Error starting agent: failed to start the DNS server on 127.0.0.1:{port}: ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_script_check_in_a_file_without_enable_local_script_checks_stops_the_agent()
     {
         // Consul's rule since 0.9 (the agent endpoint enforces it); seed 001's old form needs the setting.
@@ -123,7 +136,7 @@ public sealed class AgentCommandConfigTests : IDisposable
         var stdout = new StringWriter();
         var stdoutSync = TextWriter.Synchronized(stdout);
         using var shutdown = new CancellationTokenSource();
-        var agent = AgentCommand.RunAsync(["-dev", "-config-dir", dir, "-http-port", "0"], stdoutSync, TextWriter.Synchronized(new StringWriter()), () => "test", shutdown.Token);
+        var agent = AgentCommand.RunAsync(["-dev", "-config-dir", dir, "-http-port", "0", "-dns-port", "0"], stdoutSync, TextWriter.Synchronized(new StringWriter()), () => "test", shutdown.Token);
         var output = await WaitForAsync(stdout, stdoutSync, agent, "Praetor agent running!");
         var port = System.Text.RegularExpressions.Regex.Match(output, @"HTTP: (\d+),").Groups[1].Value;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
