@@ -40,22 +40,10 @@ TOTAL_CHECKS=$((SERVICES + SCRIPT_CHECKS + HTTP_CHECKS))
 INTERVAL_CHECKS=$((SCRIPT_CHECKS + HTTP_CHECKS))
 TARGET_SERVICE=${TARGET_SERVICE:-svc-0500}
 
-RESULTS_DIR="$BENCH_DIR/results"
-mkdir -p "$RESULTS_DIR"
-SCRATCH=$(mktemp -d /tmp/praetor-checks.XXXXXX)
-RAW="$SCRATCH/raw.tsv"
-: > "$RAW"
-
 LOG_TAG=checks
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
-
-cleanup() {
-    stop_all
-    if [[ "$KEEP_LOGS" == 1 ]]; then log "logs kept in $SCRATCH"; else rm -rf "$SCRATCH"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_scratch checks   # RESULTS_DIR, SCRATCH, RAW; servers stopped and SCRATCH removed on exit
 
 setup_pinning
 ((SCRIPT_CHECKS + HTTP_CHECKS <= SERVICES)) || { log "SCRIPT_CHECKS + HTTP_CHECKS must be <= SERVICES"; exit 1; }

@@ -39,40 +39,16 @@ ALLOW_MISMATCH=${ALLOW_MISMATCH:-0}
 KEEP_LOGS=${KEEP_LOGS:-0}
 HOST=127.0.0.1
 
-RESULTS_DIR="$BENCH_DIR/results"
-mkdir -p "$RESULTS_DIR"
-SCRATCH=$(mktemp -d /tmp/praetor-dns.XXXXXX)
-RAW="$SCRATCH/raw.tsv"
-: > "$RAW"
-
 LOG_TAG=dns
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
-
-cleanup() {
-    stop_all
-    if [[ "$KEEP_LOGS" == 1 ]]; then log "logs kept in $SCRATCH"; else rm -rf "$SCRATCH"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_scratch dns   # RESULTS_DIR, SCRATCH, RAW; servers stopped and SCRATCH removed on exit
 
 # ---------------------------------------------------------------- report
 # Raw rows: round target set qps avg_latency_s lost sent response_bytes server_cpu_pct
 # latency_stddev_s rcodes dnsperf_cpu_pct
 fmt_report() {
-    awk -F'\t' -v sets_list="$QUERY_SETS" '
-    function median(list,   n, a, i, j, t) {
-        n = split(list, a, " ")
-        if (n == 0) return ""
-        for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
-        return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
-    function pct(x) { return (x != "") ? sprintf("%.0f%%", 100 * x) : "–" }
-    function ratios(k, other, table,   r, out) {
-        out = ""
-        for (r in seen_round) if (((k, r) in table) && ((other, r) in table) && table[other, r] > 0) out = out " " table[k, r] / table[other, r]
-        return out
-    }
+    awk -F'\t' -v sets_list="$QUERY_SETS" "$REPORT_AWK"'
     {
         k = $2 SUBSEP $3; seen_round[$1] = 1
         qps[k] = qps[k] " " $4; lat[k] = lat[k] " " $5; sd[k] = sd[k] " " $10; cpu[k] = cpu[k] " " $9; gcpu[k] = gcpu[k] " " $12

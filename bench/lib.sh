@@ -1,8 +1,50 @@
-# Shell helpers shared by bench/run.sh and bench/checks.sh (sourced, not run).
-# The caller sets SCRATCH (a temp folder for logs) before starting anything, and may set
-# LOG_TAG (the prefix of log lines), PIN/SERVER_CPU/LOAD_CPU (see setup_pinning), BENCH_LUA_DIR.
+# Shell helpers shared by bench/run.sh, bench/checks.sh and bench/dns.sh (sourced, not run).
+# The caller sets BENCH_DIR, calls bench_scratch (SCRATCH, a temp folder for logs) before
+# starting anything, and may set LOG_TAG (the prefix of log lines), KEEP_LOGS,
+# PIN/SERVER_CPU/LOAD_CPU (see setup_pinning), BENCH_LUA_DIR.
 
 log() { printf '[%s %s] %s\n' "${LOG_TAG:-bench}" "$(date +%H:%M:%S)" "$*" >&2; }
+
+# ---------------------------------------------------------------- scratch folder, clean-up
+# bench_scratch NAME [PATH...]: sets RESULTS_DIR (bench/results, created), SCRATCH (a new
+# /tmp/praetor-NAME.XXXXXX) and RAW (an empty $SCRATCH/raw.tsv), and installs the traps: on exit
+# every server is stopped, the PATHs are removed, and SCRATCH too unless KEEP_LOGS=1.
+bench_scratch() {
+    RESULTS_DIR="$BENCH_DIR/results"
+    mkdir -p "$RESULTS_DIR"
+    SCRATCH=$(mktemp -d "/tmp/praetor-$1.XXXXXX")
+    RAW="$SCRATCH/raw.tsv"
+    : > "$RAW"
+    BENCH_CLEANUP_PATHS=("${@:2}")
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+bench_cleanup() {
+    stop_all
+    ((${#BENCH_CLEANUP_PATHS[@]} == 0)) || rm -rf "${BENCH_CLEANUP_PATHS[@]}"
+    if [[ "${KEEP_LOGS:-0}" == 1 ]]; then log "logs kept in $SCRATCH"; else rm -rf "$SCRATCH"; fi
+}
+
+# ---------------------------------------------------------------- report helpers
+# REPORT_AWK: awk functions shared by the report programs of run.sh and dns.sh. Prepend it to
+# the program: awk -F'\t' ... "$REPORT_AWK"'{ ... }' FILE...
+REPORT_AWK='
+    # median("3 1 2"): the median of a space-separated list of numbers ("" if it is empty)
+    function median(list,   n, a, i, j, t) {
+        n = split(list, a, " ")
+        if (n == 0) return ""
+        for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    function pct(x) { return (x != "") ? sprintf("%.0f%%", 100 * x) : "–" }
+    # ratios K/OTHER taken round by round (the two cells ran seconds apart), as a list; the
+    # program marks each round it reads in seen_round[ROUND]
+    function ratios(k, other, table,   r, out) {
+        out = ""
+        for (r in seen_round) if (((k, r) in table) && ((other, r) in table) && table[other, r] > 0) out = out " " table[k, r] / table[other, r]
+        return out
+    }
+'
 
 # ---------------------------------------------------------------- pinning
 # setup_pinning: with PIN=1 on 2+ CPUs, servers run on SERVER_CPU and wrk on LOAD_CPU (taskset).

@@ -36,23 +36,11 @@ PRAETOR_PORT=${PRAETOR_PORT:-18500}
 ETCD_PORT=${ETCD_PORT:-18379}
 ETCD_PEER_PORT=${ETCD_PEER_PORT:-18380}
 
-RESULTS_DIR="$BENCH_DIR/results"
-mkdir -p "$RESULTS_DIR"
-SCRATCH=$(mktemp -d /tmp/praetor-bench.XXXXXX)
-RAW="$SCRATCH/raw.tsv"
-: > "$RAW"
-
 LOG_TAG=bench
 # shellcheck source=bench/lib.sh
-source "$BENCH_DIR/lib.sh"   # log, pinning, start/stop by PID, wait_ready, run_wrk, cpu_ticks…
-
-cleanup() {
-    stop_all
-    rm -rf "/dev/shm/praetor-bench-etcd.$$"
-    if [[ "$KEEP_LOGS" == 1 ]]; then log "logs kept in $SCRATCH"; else rm -rf "$SCRATCH"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$BENCH_DIR/lib.sh"   # log, scratch/clean-up, pinning, start/stop by PID, wait_ready, run_wrk, cpu_ticks…
+# RESULTS_DIR, SCRATCH, RAW; on exit the servers are stopped, etcd's data and SCRATCH removed.
+bench_scratch bench "/dev/shm/praetor-bench-etcd.$$"
 
 setup_pinning
 
@@ -165,21 +153,8 @@ preload() {
 
 # ---------------------------------------------------------------- report
 fmt_report() {
-    awk -F'\t' -v conns_list="$CONNS" '
-    function median(list,   n, a, i, j, t) {
-        n = split(list, a, " ")
-        if (n == 0) return ""
-        for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
-        return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
-    function pct(x) { return (x != "") ? sprintf("%.0f%%", 100 * x) : "–" }
+    awk -F'\t' -v conns_list="$CONNS" "$REPORT_AWK"'
     function ms(us) { return sprintf("%.2f", us / 1000) }
-    # ratios K/OTHER taken round by round (the two cells ran seconds apart), as a list
-    function ratios(k, other, table,   r, out) {
-        out = ""
-        for (r in seen_round) if (((k, r) in table) && ((other, r) in table) && table[other, r] > 0) out = out " " table[k, r] / table[other, r]
-        return out
-    }
     {
         k = $2 SUBSEP $3 SUBSEP $4; seen_round[$1] = 1
         rps[k] = rps[k] " " $5; p50[k] = p50[k] " " $6; p99[k] = p99[k] " " $7; cpu[k] = cpu[k] " " $9
