@@ -102,6 +102,9 @@ public sealed partial class MemberlistCore
     /// <summary>A snapshot of the member named <paramref name="name"/>, or null.</summary>
     public Member? FindMember(string name) => _nodeMap.TryGetValue(name, out var n) ? n.Snapshot() : null;
 
+    /// <summary>The state of the member named <paramref name="name"/>, or null when it is not in the list (no allocation, for hot checks).</summary>
+    public NodeState? StateOf(string name) => _nodeMap.TryGetValue(name, out var n) ? n.State : null;
+
     /// <summary>The suspicion timer of <paramref name="name"/>, or null (for tests and metrics).</summary>
     public SuspicionTimer? SuspicionOf(string name) => _suspicions.GetValueOrDefault(name);
 
