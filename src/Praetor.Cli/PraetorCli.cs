@@ -10,6 +10,7 @@ public static class PraetorCli
     [
         ("agent", AgentCommand.Synopsis),
         ("catalog", CatalogCommands.Synopsis),
+        ("event", EventCommand.Synopsis),
         ("kv", KvCommands.Synopsis),
         ("maint", MaintCommand.Synopsis),
         ("reload", ReloadCommand.Synopsis),
@@ -44,6 +45,8 @@ public static class PraetorCli
                 return await KvCommands.RunAsync(rest, context);
             case "catalog":
                 return await CatalogCommands.RunAsync(rest, context);
+            case "event":
+                return await EventCommand.RunAsync(rest, context);
             case "services":
                 return await ServicesCommands.RunAsync(rest, context);
             case "maint":
