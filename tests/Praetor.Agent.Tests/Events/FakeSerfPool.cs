@@ -1,0 +1,52 @@
+using System.Net;
+using System.Threading.Channels;
+using Praetor.Gossip;
+using Praetor.Gossip.Memberlist.Wire;
+using Praetor.Gossip.Serf;
+
+namespace Praetor.Agent.Tests.Events;
+
+/// <summary>A pool that records the user events fired on it and, like Serf, hands each back as a delivered event with the next Lamport time.</summary>
+internal sealed class FakeSerfPool : ISerfPool
+{
+    private readonly Channel<SerfEvent> _events = Channel.CreateUnbounded<SerfEvent>();
+    private ulong _clock;
+
+    public List<(string Name, byte[] Payload, bool Coalesce)> Fired { get; } = [];
+
+    /// <summary>When set, FireUserEvent throws it (as the pool does for an event over its limit).</summary>
+    public GossipException? FireError { get; set; }
+
+    public IPEndPoint AdvertiseEndpoint { get; } = new(IPAddress.Loopback, 8301);
+
+    public ChannelReader<SerfEvent> Events => _events.Reader;
+
+    public Keyring? Keyring => null;
+
+    public void FireUserEvent(string name, byte[] payload, bool coalesce)
+    {
+        if (FireError is not null)
+        {
+            throw FireError;
+        }
+        lock (Fired)
+        {
+            Fired.Add((name, payload, coalesce));
+            _events.Writer.TryWrite(new SerfUserEvent(++_clock, name, payload, coalesce));
+        }
+    }
+
+    public IReadOnlyList<SerfMember> Members() => [];
+
+    public Task<int> JoinAsync(IReadOnlyList<string> addresses, bool ignoreOldEvents, CancellationToken cancellationToken) => Task.FromResult(0);
+
+    public Task LeaveAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public bool ForceLeave(string node, bool prune) => false;
+
+    public void SetTags(IReadOnlyDictionary<string, string> tags)
+    {
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
