@@ -1,5 +1,9 @@
+using Microsoft.Extensions.Logging;
 using Praetor.Agent.Endpoints;
+using Praetor.Agent.Gossip;
 using Praetor.Agent.Local;
+using Praetor.Gossip;
+using Praetor.Gossip.Serf;
 using Praetor.Raft;
 using Praetor.State;
 using Praetor.State.Catalog;
@@ -9,7 +13,9 @@ namespace Praetor.Agent;
 /// <summary>
 /// One agent: its configuration, the state store with its state machine and log, the endpoint
 /// layer that the HTTP API (and later DNS) call, and its local services and checks kept in the
-/// catalog by anti-entropy. In `-dev` mode the log is the single-node in-memory one.
+/// catalog by anti-entropy, and its membership of the LAN gossip pool (<see cref="LanGossip"/>),
+/// whose members the leader reconciles into the catalog. In `-dev` mode the log is the
+/// single-node in-memory one.
 /// </summary>
 public sealed class Agent : IAsyncDisposable
 {
@@ -22,9 +28,18 @@ public sealed class Agent : IAsyncDisposable
     private readonly TombstoneReaper _reaper;
     private readonly AntiEntropy _antiEntropy;
     private readonly Lock _reloadLock = new();
+    private readonly AgentStartOptions _options;
+    private readonly MemberReconciler _reconciler;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly TaskCompletionSource _shutdownRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _leaveLock = new(1, 1);
+    private LanGossip? _lan;
+    private bool _left;
 
-    private Agent(AgentConfig config, TimeProvider time)
+    private Agent(AgentConfig config, AgentStartOptions options)
     {
+        _options = options;
+        var time = options.Time;
         Config = config;
         NodeId = string.IsNullOrEmpty(config.NodeId) ? Guid.NewGuid().ToString() : config.NodeId;
         Store = new StateStore();
@@ -39,19 +54,40 @@ public sealed class Agent : IAsyncDisposable
         AgentLocal = new AgentEndpoint(config, LocalState, Health, time);
         _reaper = new TombstoneReaper(Store, Log, config.TombstoneTtl, time);
         _antiEntropy = new AntiEntropy(LocalState, Catalog, Health, SelfNode, time);
-        Ready = RegisterSelfAsync();
+        _reconciler = new MemberReconciler(config, Store, Catalog, SelfNode, options.Logs?.CreateLogger("agent.leader"));
+        Ready = StartAsync();
     }
 
     /// <summary>Starts an agent; throws <see cref="ArgumentException"/> listing every configuration problem.</summary>
-    public static Agent Start(AgentConfig config, TimeProvider? time = null)
+    public static Agent Start(AgentConfig config, TimeProvider? time = null) =>
+        Start(config, new AgentStartOptions { Time = time ?? TimeProvider.System });
+
+    /// <inheritdoc cref="Start(AgentConfig, TimeProvider?)"/>
+    public static Agent Start(AgentConfig config, AgentStartOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var problems = config.Validate();
         if (problems.Count > 0)
         {
             throw new ArgumentException("invalid configuration:\n  " + string.Join("\n  ", problems), nameof(config));
         }
-        return new Agent(config, time ?? TimeProvider.System);
+        return new Agent(config, options);
     }
+
+    /// <summary>
+    /// User events received on the LAN pool (Serf's names as sent: Consul's own are prefixed
+    /// <c>consul:event:</c>), raised from the pool's single event loop; a handler must not block.
+    /// </summary>
+    public event Action<SerfUserEvent>? UserEventReceived;
+
+    /// <summary>The LAN pool; null when <c>ports.serf_lan</c> is -1 (or no pool implementation is available).</summary>
+    public LanGossip? Lan => _lan;
+
+    /// <summary>
+    /// Completes when the agent asks its host to stop: after a graceful leave (<c>PUT /v1/agent/leave</c>);
+    /// faults when retry join gave up after <c>retry_max</c> attempts.
+    /// </summary>
+    public Task ShutdownRequested => _shutdownRequested.Task;
 
     /// <summary>The configuration in force; <see cref="Reload"/> replaces its services and checks.</summary>
     public AgentConfig Config { get; private set; }
@@ -104,34 +140,26 @@ public sealed class Agent : IAsyncDisposable
     };
 
     /// <summary>
-    /// Registers this node with a passing serfHealth check and the "consul" service — the
-    /// leader's reconciliation of its only member until gossip exists — then the services and checks of the config files, and
-    /// waits for the first anti-entropy sync.
+    /// Joins the LAN pool (unless <c>ports.serf_lan</c> is -1), registers this node as the
+    /// leader reconciles a live member (its node, a passing serfHealth check, the "consul"
+    /// service), then the services and checks of the config files; waits for the first
+    /// anti-entropy sync, then starts the pool's loops (events, reconciliation, retry join).
     /// </summary>
-    private async Task RegisterSelfAsync()
+    private async Task StartAsync()
     {
-        var serfHealth = new HealthCheck
+        var token = _lifetime.Token;
+        var tags = ConsulMemberTags.For(Config, NodeId);
+        SerfPoolFactory? factory = _options.LanPool ?? LanPoolDefaults.Factory;
+        if (Config.SerfLanPort != AgentConfig.PortDisabled && factory is not null)
         {
-            Node = Config.NodeName,
-            CheckId = SerfHealthCheckId,
-            Name = "Serf Health Status",
-            Status = HealthStatus.Passing,
-            Output = "Agent alive and reachable",
-            Type = "serf",
-        };
-        // Servers also carry the "consul" service, which clients and DNS use to find them.
-        var consul = new ServiceInstance
-        {
-            Node = Config.NodeName,
-            Id = ConsulServiceId,
-            Service = ConsulServiceId,
-            Port = Config.ServerPort > 0 ? Config.ServerPort : 8300,
-        };
-        var error = await Catalog.RegisterAsync(new CatalogRegistration(SelfNode(), consul, [serfHealth]), CancellationToken.None).ConfigureAwait(false);
-        if (error is not null)
-        {
-            throw new InvalidOperationException(error);
+            var isServer = Config.Server || Config.DevMode;
+            _lan = await LanGossip.StartAsync(Config, tags, factory, isServer ? _reconciler : null, _options.Time, _options.Logs, token).ConfigureAwait(false);
+            _lan.UserEventReceived += e => UserEventReceived?.Invoke(e);
+            _ = _lan.RetryJoinFailed.ContinueWith(
+                t => _shutdownRequested.TrySetException(t.Exception!.InnerExceptions),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
+        await _reconciler.RegisterSelfAsync(tags, token).ConfigureAwait(false);
         foreach (var service in Config.Services)
         {
             AgentLocal.RegisterService(service, RegistrationSource.Local);
@@ -142,6 +170,7 @@ public sealed class Agent : IAsyncDisposable
         }
         _antiEntropy.Start();
         await _antiEntropy.FirstSync.ConfigureAwait(false);
+        _lan?.Run();
     }
 
     /// <summary>
@@ -153,31 +182,91 @@ public sealed class Agent : IAsyncDisposable
     /// <summary>This server's RPC address as peers know it.</summary>
     public string ServerAddress => $"{Config.AdvertiseAddress}:{(Config.ServerPort > 0 ? Config.ServerPort : 8300)}";
 
-    /// <summary>This agent as a gossip member, with Consul's member tags.</summary>
+    /// <summary>This agent as a gossip member, with Consul's member tags: from the pool when it runs.</summary>
     public AgentMember Member()
     {
-        var tags = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        if (_lan?.LocalMember() is { } local)
         {
-            ["acls"] = "0",
-            ["build"] = $"{BuildInfo.ConsulVersion}:{BuildInfo.Revision}",
-            ["dc"] = Config.Datacenter,
-            ["id"] = NodeId,
-            ["role"] = Config.Server || Config.DevMode ? "consul" : "node",
-            ["segment"] = "",
-            ["vsn"] = BuildInfo.ProtocolVersion.ToString(),
-            ["vsn_max"] = BuildInfo.ProtocolVersionMax.ToString(),
-            ["vsn_min"] = BuildInfo.ProtocolVersionMin.ToString(),
-        };
-        if (Config.Server || Config.DevMode)
-        {
-            tags["port"] = (Config.ServerPort > 0 ? Config.ServerPort : 8300).ToString();
-            tags["raft_vsn"] = "3";
-            tags["expect"] = "0";
-            tags["bootstrap"] = "1";
+            return ConsulMemberTags.ToAgentMember(local);
         }
         var port = Config.SerfLanPort > 0 ? Config.SerfLanPort : 8301;
-        return new AgentMember(Config.NodeName, Config.AdvertiseAddress, port, tags, Status: 1,
-            ProtocolMin: 1, ProtocolMax: 5, ProtocolCur: BuildInfo.ProtocolVersion, DelegateMin: 2, DelegateMax: 5, DelegateCur: 4);
+        return new AgentMember(Config.NodeName, Config.AdvertiseAddress, port, ConsulMemberTags.For(Config, NodeId), Status: 1,
+            ProtocolMin: 1, ProtocolMax: 5, ProtocolCur: 2, DelegateMin: 2, DelegateMax: 5, DelegateCur: 4);
+    }
+
+    /// <summary>
+    /// The members of the LAN pool, this agent included (<c>/v1/agent/members</c>); with
+    /// <paramref name="segment"/> other than "" or "_all" only that segment's. With
+    /// <paramref name="wan"/>, a server's WAN view: no WAN pool runs yet, so only this server as
+    /// <c>node.dc</c> on the WAN port; a client has none.
+    /// </summary>
+    public IReadOnlyList<AgentMember> Members(bool wan = false, string? segment = null)
+    {
+        if (wan)
+        {
+            if (!(Config.Server || Config.DevMode))
+            {
+                return [];
+            }
+            var self = Member();
+            var tags = new SortedDictionary<string, string>(self.Tags.ToDictionary(), StringComparer.Ordinal);
+            tags.Remove("wan_join_port");
+            return [self with { Name = $"{Config.NodeName}.{Config.Datacenter}", Port = Config.SerfWanPort > 0 ? Config.SerfWanPort : 8302, Tags = tags }];
+        }
+        IReadOnlyList<AgentMember> members = _lan is null ? [Member()] : [.. _lan.Members().Select(ConsulMemberTags.ToAgentMember)];
+        if (!string.IsNullOrEmpty(segment) && segment != "_all")
+        {
+            members = [.. members.Where(m => m.Tags.GetValueOrDefault("segment", "") == segment)];
+        }
+        return members;
+    }
+
+    /// <summary>
+    /// Joins the LAN pool through <paramref name="addresses"/> (Consul's JoinLAN); returns how
+    /// many answered. <see cref="GossipException"/> with the pool's error when none did, or when
+    /// this agent runs no pool.
+    /// </summary>
+    public Task<int> JoinAsync(IReadOnlyList<string> addresses, CancellationToken cancellationToken = default)
+    {
+        if (_lan is null)
+        {
+            throw new GossipException("this agent runs no LAN gossip pool (ports.serf_lan = -1)");
+        }
+        return _lan.JoinAsync(addresses, cancellationToken);
+    }
+
+    /// <summary>
+    /// Leaves the LAN pool gracefully (the intent spreads before gossip stops), then asks the host
+    /// to shut down (<see cref="ShutdownRequested"/>), as Consul's <c>/v1/agent/leave</c> does.
+    /// </summary>
+    public async Task LeaveAsync(CancellationToken cancellationToken = default)
+    {
+        await _leaveLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_left && _lan is not null)
+            {
+                await _lan.LeaveAsync(cancellationToken).ConfigureAwait(false);
+            }
+            _left = true;
+        }
+        finally
+        {
+            _leaveLock.Release();
+        }
+        _shutdownRequested.TrySetResult();
+    }
+
+    /// <summary>
+    /// Marks a failed member as left (<paramref name="prune"/>: forgets it at once), Consul's
+    /// force-leave; <see cref="GossipException"/> "agent: No node found with name '...'" when the pool has no such member.
+    /// </summary>
+    public void ForceLeave(string node, bool prune)
+    {
+        if (_lan is null || !_lan.ForceLeave(node, prune))
+        {
+            throw new GossipException($"agent: No node found with name '{node}'");
+        }
     }
 
     /// <summary>
@@ -224,9 +313,36 @@ public sealed class Agent : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        // The pool may be starting still: let that end (bounded) so it is disposed, not leaked.
+        try
+        {
+            await Ready.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // A failed or cancelled start was already reported to whoever awaited Ready.
+        }
+        if (_lan is not null)
+        {
+            await _lan.DisposeAsync().ConfigureAwait(false);
+        }
         await AgentLocal.DisposeAsync().ConfigureAwait(false);
         await _antiEntropy.DisposeAsync().ConfigureAwait(false);
         await _reaper.DisposeAsync().ConfigureAwait(false);
         await Log.DisposeAsync().ConfigureAwait(false);
+        _lifetime.Dispose();
+        _leaveLock.Dispose();
     }
+}
+
+/// <summary>How an agent is started beyond its configuration: its clock, its gossip pool, its logs.</summary>
+public sealed record AgentStartOptions
+{
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Starts the LAN pool; null: the real Serf pool (<see cref="LanPoolDefaults.Factory"/>).</summary>
+    public SerfPoolFactory? LanPool { get; init; }
+
+    public ILoggerFactory? Logs { get; init; }
 }

@@ -105,6 +105,12 @@ public sealed record AgentConfig
     /// <summary>Agents to join, retried until one answers (<c>retry_join</c>, <c>-retry-join</c>).</summary>
     public IReadOnlyList<string> RetryJoin { get; init; } = [];
 
+    /// <summary>Wait between retry-join attempts (<c>retry_interval</c>, <c>-retry-interval</c>); 30 s as Consul.</summary>
+    public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retry-join attempts before the agent gives up and exits (<c>retry_max</c>, <c>-retry-max</c>); 0 retries forever.</summary>
+    public int RetryMax { get; init; }
+
     /// <summary>Agents to join at start (<c>start_join</c>, <c>-join</c>; Consul 1.15 treats it as retry_join).</summary>
     public IReadOnlyList<string> StartJoin { get; init; } = [];
 
@@ -268,6 +274,14 @@ public sealed record AgentConfig
             {
                 problems.Add("bootstrap_expect: not allowed in -dev mode");
             }
+        }
+        if (RetryInterval <= TimeSpan.Zero)
+        {
+            problems.Add("retry_interval: must be positive");
+        }
+        if (RetryMax < 0)
+        {
+            problems.Add("retry_max: must not be negative");
         }
         if (RaftMultiplier is < 1 or > 10)
         {

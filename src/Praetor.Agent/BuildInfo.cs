@@ -17,6 +17,6 @@ public static class BuildInfo
 
     /// <summary>Gossip protocol version spoken, and the range understood (Consul's vsn, vsn_min, vsn_max).</summary>
     public const int ProtocolVersion = 2;
-    public const int ProtocolVersionMin = 1;
+    public const int ProtocolVersionMin = 2;
     public const int ProtocolVersionMax = 3;
 }

@@ -41,12 +41,22 @@ public sealed class AgentHost : IAsyncDisposable
     /// a taken DNS port <see cref="System.Net.Sockets.SocketException"/>.
     /// </summary>
     public static Task<AgentHost> StartAsync(AgentConfig config, CancellationToken cancellationToken = default) =>
-        StartAsync(config, null, cancellationToken);
+        StartAsync(config, new AgentStartOptions(), cancellationToken);
 
     /// <inheritdoc cref="StartAsync(AgentConfig, CancellationToken)"/>
-    public static async Task<AgentHost> StartAsync(AgentConfig config, ILoggerFactory? logs, CancellationToken cancellationToken)
+    public static Task<AgentHost> StartAsync(AgentConfig config, ILoggerFactory? logs, CancellationToken cancellationToken) =>
+        StartAsync(config, new AgentStartOptions { Logs = logs }, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StartAsync(AgentConfig, CancellationToken)"/>, with the agent's clock, LAN
+    /// pool and logs given (tests pass a fake pool); a LAN pool that cannot bind raises
+    /// <see cref="Praetor.Agent.Gossip.LanPoolStartException"/>.
+    /// </summary>
+    public static async Task<AgentHost> StartAsync(AgentConfig config, AgentStartOptions options, CancellationToken cancellationToken)
     {
-        var agent = Praetor.Agent.Agent.Start(config);
+        ArgumentNullException.ThrowIfNull(options);
+        var logs = options.Logs;
+        var agent = Praetor.Agent.Agent.Start(config, options);
         DnsServer? dns = null;
         try
         {

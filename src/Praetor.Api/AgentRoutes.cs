@@ -7,20 +7,53 @@ using Praetor.State.Catalog;
 namespace Praetor.Api;
 
 /// <summary>
-/// `/v1/agent/*`: self, members, and this agent's services and checks — listing, registration,
-/// TTL updates and maintenance mode.
+/// `/v1/agent/*`: self, the gossip pool (members, join, leave, force-leave), and this agent's
+/// services and checks — listing, registration, TTL updates and maintenance mode.
 /// </summary>
 internal static class AgentRoutes
 {
     public static void Map(WebApplication app, Agent.Agent agent)
     {
         app.MapGet("/v1/agent/self", context => ResponseWriter.JsonAsync(context, agent, WriteSelf));
-        app.MapGet("/v1/agent/members", context => ResponseWriter.JsonAsync(context, agent.Member(), static (w, m) =>
+        app.MapGet("/v1/agent/members", context =>
         {
-            w.WriteStartArray();
-            WriteMember(w, m);
-            w.WriteEndArray();
-        }));
+            // Consul: any non-empty ?wan asks for the WAN pool; ?segment names a segment ("_all": every one).
+            var wan = !string.IsNullOrEmpty(QueryParameters.Get(context.Request, "wan"));
+            var members = agent.Members(wan, QueryParameters.Get(context.Request, "segment"));
+            return ResponseWriter.JsonAsync(context, members, static (w, list) =>
+            {
+                w.WriteStartArray();
+                foreach (var member in list)
+                {
+                    WriteMember(w, member);
+                }
+                w.WriteEndArray();
+            });
+        });
+        app.MapPut("/v1/agent/join/{**address}", async context =>
+        {
+            var address = (string?)context.Request.RouteValues["address"] ?? "";
+            if (!string.IsNullOrEmpty(QueryParameters.Get(context.Request, "wan")))
+            {
+                throw new Praetor.Gossip.GossipException("WAN join is not available: this agent runs no WAN gossip pool yet");
+            }
+            await agent.JoinAsync([address], context.RequestAborted);
+        });
+        app.MapPut("/v1/agent/leave", async context =>
+        {
+            // Consul leaves gracefully, then shuts the agent down; the answer goes out first.
+            await agent.LeaveAsync(context.RequestAborted);
+        });
+        app.MapPut("/v1/agent/force-leave/{**node}", context =>
+        {
+            var node = (string?)context.Request.RouteValues["node"] ?? "";
+            if (QueryParameters.Has(context.Request, "wan"))
+            {
+                throw new Praetor.Gossip.GossipException($"agent: No node found with name '{node}'");
+            }
+            agent.ForceLeave(node, QueryParameters.Has(context.Request, "prune"));
+            return Task.CompletedTask;
+        });
         app.MapPut("/v1/agent/reload", context =>
         {
             agent.Reload();

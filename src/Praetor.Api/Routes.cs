@@ -27,6 +27,11 @@ internal static class Routes
             };
             await ResponseWriter.TextAsync(context, status, ex.Message);
         }
+        catch (Praetor.Gossip.GossipException ex) when (!context.Response.HasStarted)
+        {
+            // A failed join, an unknown node to force-leave: Consul answers these with a 500 and the error.
+            await ResponseWriter.TextAsync(context, StatusCodes.Status500InternalServerError, ex.Message);
+        }
         catch (NotLeaderException ex) when (!context.Response.HasStarted)
         {
             await ResponseWriter.TextAsync(context, StatusCodes.Status500InternalServerError, ex.Message);

@@ -79,10 +79,16 @@ public static class AgentCommand
         }
 
         await stdout.WriteLineAsync("==> Starting Praetor agent...");
+        using var logs = new AgentLogProvider(stdout, AgentLogProvider.Level(config.LogLevel));
         AgentHost host;
         try
         {
-            host = await AgentHost.StartAsync(config, shutdown);
+            host = await AgentHost.StartAsync(config, new AgentStartOptions { Logs = logs }, shutdown);
+        }
+        catch (Praetor.Agent.Gossip.LanPoolStartException ex)
+        {
+            await stderr.WriteLineAsync($"==> Error starting agent: {ex.Message}");
+            return 1;
         }
         catch (IOException ex)
         {
@@ -105,6 +111,7 @@ public static class AgentCommand
             await stderr.WriteLineAsync($"==> Error starting agent: {ex.Message}");
             return 1;
         }
+        var exitCode = 0;
         await using (host)
         {
             // `praetor reload` re-reads the same files and flags; a bad file changes nothing.
@@ -127,16 +134,23 @@ public static class AgentCommand
                 await log.InfoAsync("agent", $"Started DNS server: address={dns} network=udp");
                 await log.InfoAsync("agent", $"Started DNS server: address={dns} network=tcp");
             }
+            if (host.Agent.Lan is { } lan)
+            {
+                await log.InfoAsync("agent", $"Started Serf LAN pool: address={lan.Pool.AdvertiseEndpoint} members={lan.Members().Count}");
+            }
             await log.InfoAsync("agent", "Praetor agent running!");
+            // A graceful leave through the API (or retry join giving up) stops the agent too, as in Consul.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+            _ = host.Agent.ShutdownRequested.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             try
             {
                 while (true)
                 {
                     if (reloads is null)
                     {
-                        await Task.Delay(Timeout.Infinite, shutdown);
+                        await Task.Delay(Timeout.Infinite, stop.Token);
                     }
-                    await reloads!.ReadAsync(shutdown);
+                    await reloads!.ReadAsync(stop.Token);
                     await log.InfoAsync("agent", "Caught signal: hangup; reloading configuration");
                     try
                     {
@@ -151,12 +165,41 @@ public static class AgentCommand
             }
             catch (OperationCanceledException)
             {
-                await log.InfoAsync("agent", $"Caught signal: {reason()}");
+                if (host.Agent.ShutdownRequested.IsFaulted)
+                {
+                    await log.ErrorAsync("agent", $"Retry join failed: error=\"{host.Agent.ShutdownRequested.Exception!.InnerException!.Message}\"");
+                    exitCode = 1;
+                }
+                else if (host.Agent.ShutdownRequested.IsCompletedSuccessfully)
+                {
+                    await log.InfoAsync("agent", "Requesting shutdown: the agent left the cluster");
+                }
+                else
+                {
+                    var why = reason();
+                    await log.InfoAsync("agent", $"Caught signal: {why}");
+                    // Consul's defaults: clients leave on both signals, servers on neither.
+                    var leave = why == "interrupt" ? !config.EffectiveSkipLeaveOnInterrupt : config.EffectiveLeaveOnTerminate;
+                    if (leave && host.Agent.Lan is not null)
+                    {
+                        await log.InfoAsync("agent", "Gracefully shutting down agent...");
+                        using var leaveTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                        try
+                        {
+                            await host.Agent.LeaveAsync(leaveTimeout.Token);
+                            await log.InfoAsync("agent", "Graceful leave complete");
+                        }
+                        catch (Exception ex) when (ex is OperationCanceledException or Praetor.Gossip.GossipException)
+                        {
+                            await log.ErrorAsync("agent", $"Error on leave: {ex.Message}");
+                        }
+                    }
+                }
                 await log.InfoAsync("agent", "Graceful shutdown: stopping the HTTP API and the log");
             }
         }
         await new AgentLog(stdout).InfoAsync("agent", "shutdown complete");
-        return 0;
+        return exitCode;
     }
 
     /// <summary>
@@ -196,6 +239,7 @@ public static class AgentCommand
         var agent = host.Agent;
         var config = agent.Config;
         var httpPort = config.HttpPort == AgentConfig.PortDisabled ? -1 : host.HttpAddress.Port;
+        var lanPort = config.SerfLanPort == 0 && agent.Lan is { } lan ? lan.Pool.AdvertiseEndpoint.Port : config.SerfLanPort;
         var dnsPort = host.DnsEndpoint?.Port ?? -1;
         var mode = config.DevMode ? " (dev mode: in-memory, data is lost on exit)" : "";
         await stdout.WriteAsync(
@@ -206,8 +250,8 @@ public static class AgentCommand
                         Datacenter: '{config.Datacenter}' (Segment: '<all>')
                             Server: {Lower(config.Server)} (Bootstrap: {Lower(config.Bootstrap)}){mode}
                        Client Addr: [{config.ClientAddr}] (HTTP: {httpPort}, HTTPS: -1, gRPC: -1, DNS: {dnsPort})
-                      Cluster Addr: {config.AdvertiseAddress} (LAN: {config.SerfLanPort}, WAN: {config.SerfWanPort})
-                 Gossip Encryption: false
+                      Cluster Addr: {config.AdvertiseAddress} (LAN: {lanPort}, WAN: {config.SerfWanPort})
+                 Gossip Encryption: {Lower(config.Encrypt is not null)}
                        ACL Enabled: false
                 ACL Default Policy: allow
                          HTTPS TLS: Verify Incoming: false, Verify Outgoing: false, Min Version: TLSv1_2
@@ -251,7 +295,7 @@ public static class AgentCommand
             HttpsPort = set.Int("https-port", -1, "Sets the HTTPS API port to listen on (-1 disables).");
             GrpcPort = set.Int("grpc-port", -1, "Sets the gRPC API port to listen on (-1 disables).");
             DnsPort = set.Int("dns-port", 8600, "DNS port to use (-1 disables).");
-            SerfLanPort = set.Int("serf-lan-port", 8301, "Sets the Serf LAN port to listen on.");
+            SerfLanPort = set.Int("serf-lan-port", 8301, "Sets the Serf LAN port to listen on (0 picks a free port, -1 disables).");
             SerfWanPort = set.Int("serf-wan-port", 8302, "Sets the Serf WAN port to listen on (-1 disables).");
             ServerPort = set.Int("server-port", 8300, "Sets the server port to listen on.");
             LogLevel = set.String("log-level", "info", "Log level of the agent: trace, debug, info, warn, error.");
@@ -259,6 +303,8 @@ public static class AgentCommand
             Encrypt = set.String("encrypt", "", "Provides the gossip encryption key.");
             Recursor = set.StringList("recursor", "Address of an upstream DNS server. Can be specified multiple times.");
             RetryJoin = set.StringList("retry-join", "Address of an agent to join at start time with retries enabled. Can be specified multiple times.");
+            RetryInterval = set.Duration("retry-interval", TimeSpan.FromSeconds(30), "Time to wait between join attempts.");
+            RetryMax = set.Int("retry-max", 0, "Maximum number of join attempts. Defaults to 0, which will retry indefinitely.");
             Join = set.StringList("join", "Address of an agent to join at start time. Can be specified multiple times.");
             Rejoin = set.Bool("rejoin", false, "Ignores a previous leave and attempts to rejoin the cluster.");
             Domain = set.String("domain", "consul.", "Domain to use for DNS interface.");
@@ -300,6 +346,8 @@ public static class AgentCommand
         public GoFlag<IReadOnlyList<string>> Recursor { get; }
         public GoFlag<IReadOnlyList<string>> RetryJoin { get; }
         public GoFlag<IReadOnlyList<string>> Join { get; }
+        public GoFlag<TimeSpan> RetryInterval { get; }
+        public GoFlag<int> RetryMax { get; }
         public GoFlag<bool> Rejoin { get; }
         public GoFlag<string> Domain { get; }
         public GoFlag<string> AltDomain { get; }
@@ -341,6 +389,8 @@ public static class AgentCommand
             if (Set(Encrypt)) c = c with { Encrypt = Encrypt.Value.Length > 0 ? Encrypt.Value : null };
             if (Set(Recursor)) c = c with { Recursors = [.. c.Recursors, .. Recursor.Value] };
             if (Set(RetryJoin)) c = c with { RetryJoin = [.. c.RetryJoin, .. RetryJoin.Value] };
+            if (Set(RetryInterval)) c = c with { RetryInterval = RetryInterval.Value };
+            if (Set(RetryMax)) c = c with { RetryMax = RetryMax.Value };
             if (Set(Join)) c = c with { StartJoin = [.. c.StartJoin, .. Join.Value] };
             if (Set(Rejoin)) c = c with { RejoinAfterLeave = Rejoin.Value };
             if (Set(Domain)) c = c with { Domain = Domain.Value.EndsWith('.') ? Domain.Value : Domain.Value + "." };

@@ -11,8 +11,12 @@ public static class PraetorCli
         ("agent", AgentCommand.Synopsis),
         ("catalog", CatalogCommands.Synopsis),
         ("event", EventCommand.Synopsis),
+        ("force-leave", ForceLeaveCommand.Synopsis),
+        ("join", JoinCommand.Synopsis),
         ("kv", KvCommands.Synopsis),
+        ("leave", LeaveCommand.Synopsis),
         ("maint", MaintCommand.Synopsis),
+        ("members", MembersCommand.Synopsis),
         ("reload", ReloadCommand.Synopsis),
         ("services", ServicesCommands.Synopsis),
         ("validate", ValidateCommand.Synopsis),
@@ -49,6 +53,14 @@ public static class PraetorCli
                 return await EventCommand.RunAsync(rest, context);
             case "services":
                 return await ServicesCommands.RunAsync(rest, context);
+            case "members":
+                return await MembersCommand.RunAsync(rest, context);
+            case "join":
+                return await JoinCommand.RunAsync(rest, context);
+            case "leave":
+                return await LeaveCommand.RunAsync(rest, context);
+            case "force-leave":
+                return await ForceLeaveCommand.RunAsync(rest, context);
             case "maint":
                 return await MaintCommand.RunAsync(rest, context);
             case "reload":

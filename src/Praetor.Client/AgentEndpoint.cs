@@ -128,6 +128,54 @@ public sealed class AgentEndpoint
     public Task ReloadAsync(CancellationToken ct = default) =>
         EndpointCalls.PutAsync(_transport, "agent/reload", new ApiQuery(), null, null, ct);
 
+    /// <summary>
+    /// The members of the agent's LAN gossip pool (<c>GET /v1/agent/members</c>); <paramref name="wan"/>
+    /// asks a server for the WAN pool, <paramref name="segment"/> for one network segment (<c>_all</c>: every one).
+    /// </summary>
+    public async Task<IReadOnlyList<AgentMember>> MembersAsync(bool wan = false, string? segment = null, CancellationToken ct = default)
+    {
+        var query = new ApiQuery();
+        if (wan)
+        {
+            query.Add("wan", "1");
+        }
+        if (!string.IsNullOrEmpty(segment))
+        {
+            query.Add("segment", segment);
+        }
+        using var response = await _transport.SendAsync(HttpMethod.Get, "agent/members", query, null, null, ct);
+        await ApiTransport.EnsureStatusAsync(response, ct);
+        return await response.Content.ReadFromJsonAsync(ClientJsonContext.Default.ListAgentMember, ct) ?? [];
+    }
+
+    /// <summary>Makes the agent join a gossip pool through <paramref name="address"/> (<c>PUT /v1/agent/join/:address</c>); a failed join is an <see cref="ApiStatusException"/> (500).</summary>
+    public Task JoinAsync(string address, bool wan = false, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(address);
+        var query = new ApiQuery();
+        if (wan)
+        {
+            query.Add("wan", "1");
+        }
+        return EndpointCalls.PutAsync(_transport, "agent/join/" + address, query, null, null, ct);
+    }
+
+    /// <summary>Makes the agent leave the cluster gracefully and shut down (<c>PUT /v1/agent/leave</c>).</summary>
+    public Task LeaveAsync(CancellationToken ct = default) =>
+        EndpointCalls.PutAsync(_transport, "agent/leave", new ApiQuery(), null, null, ct);
+
+    /// <summary>Marks a failed node as left (<c>PUT /v1/agent/force-leave/:node</c>); <paramref name="prune"/> also forgets it at once.</summary>
+    public Task ForceLeaveAsync(string node, bool prune = false, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(node);
+        var query = new ApiQuery();
+        if (prune)
+        {
+            query.Add("prune", "1");
+        }
+        return EndpointCalls.PutAsync(_transport, "agent/force-leave/" + EndpointCalls.Segment(node), query, null, null, ct);
+    }
+
     private Task RegisterAsync(HttpContent body, bool replaceExistingChecks, CancellationToken ct)
     {
         var query = new ApiQuery();

@@ -10,4 +10,5 @@ namespace Praetor.Client;
 [JsonSerializable(typeof(List<TxnOp>))]
 [JsonSerializable(typeof(TxnResponse))]
 [JsonSerializable(typeof(AgentSelf))]
+[JsonSerializable(typeof(List<AgentMember>))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

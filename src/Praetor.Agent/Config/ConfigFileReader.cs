@@ -185,6 +185,12 @@ internal sealed class ConfigFileReader
             case "retry_join":
                 Config = r.TryStringList(value, name, out var retryJoin) ? c with { RetryJoin = [.. c.RetryJoin, .. retryJoin] } : c;
                 break;
+            case "retry_interval":
+                Config = r.TryDuration(value, name, out duration) ? c with { RetryInterval = duration } : c;
+                break;
+            case "retry_max":
+                Config = r.TryInt(value, name, 0, int.MaxValue, "0 or more", out number) ? c with { RetryMax = number } : c;
+                break;
             case "start_join":
                 Config = r.TryStringList(value, name, out var startJoin) ? c with { StartJoin = [.. c.StartJoin, .. startJoin] } : c;
                 break;

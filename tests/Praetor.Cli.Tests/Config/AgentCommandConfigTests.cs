@@ -73,7 +73,7 @@ public sealed class AgentCommandConfigTests : IDisposable
         taken.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         var port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
 
-        var run = await RunToExitAsync("-dev", "-http-port", "0", "-dns-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var run = await RunToExitAsync("-dev", "-http-port", "0", "-serf-lan-port", "0", "-dns-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith($"==> Error starting agent: failed to start the DNS server on 127.0.0.1:{port}: ", run.Stderr, StringComparison.Ordinal);
@@ -85,7 +85,7 @@ public sealed class AgentCommandConfigTests : IDisposable
         // Consul's rule since 0.9 (the agent endpoint enforces it); seed 001's old form needs the setting.
         var db = _dir.Write("db.json", """{ "service": { "name": "db", "check": { "script": "/bin/true", "interval": "10s" } } }""");
 
-        var run = await RunToExitAsync("-dev", $"-config-file={db}", "-http-port", "0");
+        var run = await RunToExitAsync("-dev", $"-config-file={db}", "-http-port", "0", "-serf-lan-port", "0");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("==> Error starting agent: Scripts are disabled on this agent", run.Stderr, StringComparison.Ordinal);
@@ -136,7 +136,7 @@ public sealed class AgentCommandConfigTests : IDisposable
         var stdout = new StringWriter();
         var stdoutSync = TextWriter.Synchronized(stdout);
         using var shutdown = new CancellationTokenSource();
-        var agent = AgentCommand.RunAsync(["-dev", "-config-dir", dir, "-http-port", "0", "-dns-port", "0"], stdoutSync, TextWriter.Synchronized(new StringWriter()), () => "test", shutdown.Token);
+        var agent = AgentCommand.RunAsync(["-dev", "-config-dir", dir, "-http-port", "0", "-dns-port", "0", "-serf-lan-port", "0"], stdoutSync, TextWriter.Synchronized(new StringWriter()), () => "test", shutdown.Token);
         var output = await WaitForAsync(stdout, stdoutSync, agent, "Praetor agent running!");
         var port = System.Text.RegularExpressions.Regex.Match(output, @"HTTP: (\d+),").Groups[1].Value;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };

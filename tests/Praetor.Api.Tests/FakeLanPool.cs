@@ -1,0 +1,109 @@
+using System.Net;
+using System.Threading.Channels;
+using Praetor.Agent.Gossip;
+using Praetor.Gossip;
+using Praetor.Gossip.Memberlist;
+using Praetor.Gossip.Memberlist.Wire;
+using Praetor.Gossip.Serf;
+
+namespace Praetor.Api.Tests;
+
+/// <summary>An <see cref="ISerfPool"/> without a network for the agent's LAN tests: members and events are what the test says; joins answer as <see cref="JoinResult"/> says.</summary>
+public sealed class FakeLanPool : ISerfPool
+{
+    private readonly Lock _lock = new();
+    private readonly List<SerfMember> _members = [];
+    private readonly Channel<SerfEvent> _events = Channel.CreateUnbounded<SerfEvent>();
+
+    public FakeLanPool(LanPoolSettings settings)
+    {
+        Settings = settings;
+        _members.Add(Member(settings.NodeName, settings.Tags, address: "127.0.0.1", port: 18301));
+    }
+
+    public LanPoolSettings Settings { get; }
+
+    public IPEndPoint AdvertiseEndpoint { get; } = new(IPAddress.Loopback, 18301);
+
+    public Keyring? Keyring => Settings.Keyring;
+
+    public ChannelReader<SerfEvent> Events => _events.Reader;
+
+    /// <summary>Every address list a join was asked for.</summary>
+    public List<IReadOnlyList<string>> Joins { get; } = [];
+
+    /// <summary>What a join does: the number answered, or a GossipException.</summary>
+    public Func<IReadOnlyList<string>, int> JoinResult { get; set; } = addresses => addresses.Count;
+
+    public bool Left { get; private set; }
+
+    public List<(string Node, bool Prune)> ForceLeaves { get; } = [];
+
+    public bool Disposed { get; private set; }
+
+    /// <summary>A member as Serf reports it (Consul client tags unless given).</summary>
+    public static SerfMember Member(string name, IReadOnlyDictionary<string, string>? tags = null, MemberStatus status = MemberStatus.Alive, string address = "127.0.0.2", ushort port = 8301) =>
+        new(name, IPAddress.Parse(address).GetAddressBytes(), port,
+            tags ?? new Dictionary<string, string> { ["role"] = "node", ["dc"] = "dc1", ["id"] = Guid.NewGuid().ToString(), ["build"] = "1.20.0:abc", ["vsn"] = "2" },
+            status, new ProtocolVersions(1, 5, 2, 2, 5, 4));
+
+    /// <summary>Sets (adds or replaces by name; a reap removes) a member and delivers the event.</summary>
+    public void Deliver(SerfEventType type, SerfMember member)
+    {
+        lock (_lock)
+        {
+            _members.RemoveAll(m => m.Name == member.Name);
+            if (type != SerfEventType.MemberReap)
+            {
+                _members.Add(member);
+            }
+        }
+        _events.Writer.TryWrite(new SerfMemberEvent(type, [member]));
+    }
+
+    public void DeliverUserEvent(SerfUserEvent userEvent) => _events.Writer.TryWrite(userEvent);
+
+    public IReadOnlyList<SerfMember> Members()
+    {
+        lock (_lock)
+        {
+            return [.. _members];
+        }
+    }
+
+    public Task<int> JoinAsync(IReadOnlyList<string> addresses, bool ignoreOldEvents, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            Joins.Add(addresses);
+        }
+        return Task.FromResult(JoinResult(addresses));
+    }
+
+    public Task LeaveAsync(CancellationToken cancellationToken)
+    {
+        Left = true;
+        return Task.CompletedTask;
+    }
+
+    public bool ForceLeave(string node, bool prune)
+    {
+        ForceLeaves.Add((node, prune));
+        return Members().Any(m => m.Name == node);
+    }
+
+    public void SetTags(IReadOnlyDictionary<string, string> tags)
+    {
+    }
+
+    public void FireUserEvent(string name, byte[] payload, bool coalesce)
+    {
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Disposed = true;
+        _events.Writer.TryComplete();
+        return ValueTask.CompletedTask;
+    }
+}
