@@ -1,5 +1,6 @@
 using System.Buffers;
 using MessagePack;
+using Praetor.Gossip.Msgpack;
 using Praetor.Gossip.Serf.Wire;
 
 namespace Praetor.Gossip.Serf;
@@ -24,9 +25,7 @@ public static class PingPayload
     {
         ArgumentNullException.ThrowIfNull(coordinate);
         var buffer = new ArrayBufferWriter<byte>(128);
-        buffer.GetSpan(1)[0] = Version;
-        buffer.Advance(1);
-        var writer = GoMsgpackWriter.Create(buffer);
+        var writer = GoMsgpackWriter.Create(buffer, Version);
         writer.WriteMapHeader(4);
         GoMsgpackWriter.WriteField(ref writer, "Adjustment"u8);
         writer.Write(coordinate.Adjustment);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Praetor.Gossip.Msgpack;
 using Praetor.Gossip.Serf.Wire;
 
 namespace Praetor.Gossip.Serf;

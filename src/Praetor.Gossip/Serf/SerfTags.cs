@@ -1,4 +1,5 @@
 using System.Buffers;
+using Praetor.Gossip.Msgpack;
 using Praetor.Gossip.Serf.Wire;
 
 namespace Praetor.Gossip.Serf;
@@ -29,9 +30,7 @@ public static class SerfTags
             return tags.TryGetValue("role", out var role) ? System.Text.Encoding.UTF8.GetBytes(role) : [];
         }
         var buffer = new ArrayBufferWriter<byte>(64);
-        buffer.GetSpan(1)[0] = MagicByte;
-        buffer.Advance(1);
-        var writer = GoMsgpackWriter.Create(buffer);
+        var writer = GoMsgpackWriter.Create(buffer, MagicByte);
         GoMsgpackWriter.WriteStringMap(ref writer, tags);
         writer.Flush();
         return buffer.WrittenSpan.ToArray();

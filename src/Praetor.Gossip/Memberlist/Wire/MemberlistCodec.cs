@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using MessagePack;
+using Praetor.Gossip.Msgpack;
 
 namespace Praetor.Gossip.Memberlist.Wire;
 
@@ -85,7 +86,7 @@ public static class MemberlistCodec
                 if (depth >= WireLimits.PacketNestingDepthMax) { Note(ref firstError, DecodeError.NestingTooDeep); return; }
                 using (var plain = new PooledBufferWriter(4 * buffer.Length))
                 {
-                    var reader = new WireReader(buffer[1..]);
+                    var reader = new GoMsgpackReader(buffer[1..]);
                     if (!TryReadCompressed(ref reader, plain, WireLimits.PacketDecompressedBytesMax, out var error)) { Note(ref firstError, error); return; }
                     HandleCommand(plain.WrittenSpan, messages, depth + 1, ref firstError);
                 }
@@ -112,22 +113,22 @@ public static class MemberlistCodec
     }
 
     /// <summary>Reads a compress message's map (Algo, Buf) and decompresses Buf into <paramref name="output"/>.</summary>
-    internal static bool TryReadCompressed(ref WireReader reader, IBufferWriter<byte> output, int outputBytesMax, out DecodeError error)
+    internal static bool TryReadCompressed(ref GoMsgpackReader reader, IBufferWriter<byte> output, int outputBytesMax, out DecodeError error)
     {
         error = DecodeError.None;
-        if (!reader.TryReadMapHeader(out var count)) { error = reader.Error; return false; }
+        if (!reader.TryReadMapHeader(out var count)) { error = reader.Error.ToDecodeError(); return false; }
         byte algo = 0;
         ReadOnlySpan<byte> compressed = default;
         for (var i = 0; i < count; i++)
         {
-            if (!reader.TryReadKey(out var key)) { error = reader.Error; return false; }
+            if (!reader.TryReadKey(out var key)) { error = reader.Error.ToDecodeError(); return false; }
             var ok = key switch
             {
-                _ when key.SequenceEqual("Algo"u8) => reader.TryReadUInt8(out algo),
-                _ when key.SequenceEqual("Buf"u8) => reader.TryReadBytes(out compressed),
+                _ when key.SequenceEqual("Algo"u8) => reader.TryReadByteValue(out algo),
+                _ when key.SequenceEqual("Buf"u8) => reader.TryReadRaw(out compressed, out _),
                 _ => reader.TrySkip(),
             };
-            if (!ok) { error = reader.Error; return false; }
+            if (!ok) { error = reader.Error.ToDecodeError(); return false; }
         }
         if (algo != 0) { error = DecodeError.UnknownCompression; return false; }
         return GoLzw.TryDecompress(compressed, output, outputBytesMax, out error);
@@ -215,12 +216,10 @@ public static class MemberlistCodec
     {
         using var lzw = new PooledBufferWriter(payload.Length + 16);
         GoLzw.Compress(payload, lzw);
-        output.GetSpan(1)[0] = (byte)MessageType.Compress;
-        output.Advance(1);
-        var w = WireWriter.Create(output);
+        var w = GoMsgpackWriter.Create(output, (byte)MessageType.Compress);
         w.WriteMapHeader(2);
-        WireWriter.Key(ref w, "Algo"u8); WireWriter.UInt(ref w, 0);
-        WireWriter.Key(ref w, "Buf"u8); w.Write(lzw.WrittenSpan);
+        GoMsgpackWriter.WriteField(ref w, "Algo"u8); WireWriter.UInt(ref w, 0);
+        GoMsgpackWriter.WriteField(ref w, "Buf"u8); w.Write(lzw.WrittenSpan);
         w.Flush();
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using MessagePack;
+using Praetor.Gossip.Msgpack;
 
 namespace Praetor.Gossip.Memberlist.Wire;
 
@@ -43,55 +44,55 @@ public static class MessageCodec
 
     public static void Write(IBufferWriter<byte> output, Ping m)
     {
-        var w = Begin(output, MessageType.Ping);
+        var w = GoMsgpackWriter.Create(output, (byte)MessageType.Ping);
         var sourceAddr = m.SourceAddr is { Length: > 0 };
         w.WriteMapHeader(2 + (sourceAddr ? 1 : 0) + (m.SourceNode.Length > 0 ? 1 : 0) + (m.SourcePort != 0 ? 1 : 0));
-        WireWriter.Key(ref w, "Node"u8); WireWriter.String(ref w, m.Node);
-        WireWriter.Key(ref w, "SeqNo"u8); WireWriter.UInt(ref w, m.SeqNo);
-        if (sourceAddr) { WireWriter.Key(ref w, "SourceAddr"u8); WireWriter.Bytes(ref w, m.SourceAddr); }
-        if (m.SourceNode.Length > 0) { WireWriter.Key(ref w, "SourceNode"u8); WireWriter.String(ref w, m.SourceNode); }
-        if (m.SourcePort != 0) { WireWriter.Key(ref w, "SourcePort"u8); WireWriter.UInt(ref w, m.SourcePort); }
+        GoMsgpackWriter.WriteField(ref w, "Node"u8); WireWriter.String(ref w, m.Node);
+        GoMsgpackWriter.WriteField(ref w, "SeqNo"u8); WireWriter.UInt(ref w, m.SeqNo);
+        if (sourceAddr) { GoMsgpackWriter.WriteField(ref w, "SourceAddr"u8); WireWriter.Bytes(ref w, m.SourceAddr); }
+        if (m.SourceNode.Length > 0) { GoMsgpackWriter.WriteField(ref w, "SourceNode"u8); WireWriter.String(ref w, m.SourceNode); }
+        if (m.SourcePort != 0) { GoMsgpackWriter.WriteField(ref w, "SourcePort"u8); WireWriter.UInt(ref w, m.SourcePort); }
         w.Flush();
     }
 
     public static void Write(IBufferWriter<byte> output, IndirectPingReq m)
     {
-        var w = Begin(output, MessageType.IndirectPing);
+        var w = GoMsgpackWriter.Create(output, (byte)MessageType.IndirectPing);
         var sourceAddr = m.SourceAddr is { Length: > 0 };
         w.WriteMapHeader(5 + (sourceAddr ? 1 : 0) + (m.SourceNode.Length > 0 ? 1 : 0) + (m.SourcePort != 0 ? 1 : 0));
-        WireWriter.Key(ref w, "Nack"u8); w.Write(m.Nack);
-        WireWriter.Key(ref w, "Node"u8); WireWriter.String(ref w, m.Node);
-        WireWriter.Key(ref w, "Port"u8); WireWriter.UInt(ref w, m.Port);
-        WireWriter.Key(ref w, "SeqNo"u8); WireWriter.UInt(ref w, m.SeqNo);
-        if (sourceAddr) { WireWriter.Key(ref w, "SourceAddr"u8); WireWriter.Bytes(ref w, m.SourceAddr); }
-        if (m.SourceNode.Length > 0) { WireWriter.Key(ref w, "SourceNode"u8); WireWriter.String(ref w, m.SourceNode); }
-        if (m.SourcePort != 0) { WireWriter.Key(ref w, "SourcePort"u8); WireWriter.UInt(ref w, m.SourcePort); }
-        WireWriter.Key(ref w, "Target"u8); WireWriter.Bytes(ref w, m.Target);
+        GoMsgpackWriter.WriteField(ref w, "Nack"u8); w.Write(m.Nack);
+        GoMsgpackWriter.WriteField(ref w, "Node"u8); WireWriter.String(ref w, m.Node);
+        GoMsgpackWriter.WriteField(ref w, "Port"u8); WireWriter.UInt(ref w, m.Port);
+        GoMsgpackWriter.WriteField(ref w, "SeqNo"u8); WireWriter.UInt(ref w, m.SeqNo);
+        if (sourceAddr) { GoMsgpackWriter.WriteField(ref w, "SourceAddr"u8); WireWriter.Bytes(ref w, m.SourceAddr); }
+        if (m.SourceNode.Length > 0) { GoMsgpackWriter.WriteField(ref w, "SourceNode"u8); WireWriter.String(ref w, m.SourceNode); }
+        if (m.SourcePort != 0) { GoMsgpackWriter.WriteField(ref w, "SourcePort"u8); WireWriter.UInt(ref w, m.SourcePort); }
+        GoMsgpackWriter.WriteField(ref w, "Target"u8); WireWriter.Bytes(ref w, m.Target);
         w.Flush();
     }
 
     public static void Write(IBufferWriter<byte> output, AckResp m)
     {
-        var w = Begin(output, MessageType.AckResp);
+        var w = GoMsgpackWriter.Create(output, (byte)MessageType.AckResp);
         w.WriteMapHeader(2);
-        WireWriter.Key(ref w, "Payload"u8); WireWriter.Bytes(ref w, m.Payload);
-        WireWriter.Key(ref w, "SeqNo"u8); WireWriter.UInt(ref w, m.SeqNo);
+        GoMsgpackWriter.WriteField(ref w, "Payload"u8); WireWriter.Bytes(ref w, m.Payload);
+        GoMsgpackWriter.WriteField(ref w, "SeqNo"u8); WireWriter.UInt(ref w, m.SeqNo);
         w.Flush();
     }
 
     public static void Write(IBufferWriter<byte> output, NackResp m)
     {
-        var w = Begin(output, MessageType.NackResp);
+        var w = GoMsgpackWriter.Create(output, (byte)MessageType.NackResp);
         w.WriteMapHeader(1);
-        WireWriter.Key(ref w, "SeqNo"u8); WireWriter.UInt(ref w, m.SeqNo);
+        GoMsgpackWriter.WriteField(ref w, "SeqNo"u8); WireWriter.UInt(ref w, m.SeqNo);
         w.Flush();
     }
 
     public static void Write(IBufferWriter<byte> output, ErrResp m)
     {
-        var w = Begin(output, MessageType.Err);
+        var w = GoMsgpackWriter.Create(output, (byte)MessageType.Err);
         w.WriteMapHeader(1);
-        WireWriter.Key(ref w, "Error"u8); WireWriter.String(ref w, m.Error);
+        GoMsgpackWriter.WriteField(ref w, "Error"u8); WireWriter.String(ref w, m.Error);
         w.Flush();
     }
 
@@ -101,14 +102,14 @@ public static class MessageCodec
 
     public static void Write(IBufferWriter<byte> output, Alive m)
     {
-        var w = Begin(output, MessageType.Alive);
+        var w = GoMsgpackWriter.Create(output, (byte)MessageType.Alive);
         w.WriteMapHeader(6);
-        WireWriter.Key(ref w, "Addr"u8); WireWriter.Bytes(ref w, m.Addr);
-        WireWriter.Key(ref w, "Incarnation"u8); WireWriter.UInt(ref w, m.Incarnation);
-        WireWriter.Key(ref w, "Meta"u8); WireWriter.Bytes(ref w, m.Meta);
-        WireWriter.Key(ref w, "Node"u8); WireWriter.String(ref w, m.Node);
-        WireWriter.Key(ref w, "Port"u8); WireWriter.UInt(ref w, m.Port);
-        WireWriter.Key(ref w, "Vsn"u8); WireWriter.Vsn(ref w, m.Vsn);
+        GoMsgpackWriter.WriteField(ref w, "Addr"u8); WireWriter.Bytes(ref w, m.Addr);
+        GoMsgpackWriter.WriteField(ref w, "Incarnation"u8); WireWriter.UInt(ref w, m.Incarnation);
+        GoMsgpackWriter.WriteField(ref w, "Meta"u8); WireWriter.Bytes(ref w, m.Meta);
+        GoMsgpackWriter.WriteField(ref w, "Node"u8); WireWriter.String(ref w, m.Node);
+        GoMsgpackWriter.WriteField(ref w, "Port"u8); WireWriter.UInt(ref w, m.Port);
+        GoMsgpackWriter.WriteField(ref w, "Vsn"u8); WireWriter.Vsn(ref w, m.Vsn);
         w.Flush();
     }
 
@@ -133,25 +134,25 @@ public static class MessageCodec
         var body = message[1..];
         switch ((MessageType)message[0])
         {
-            case MessageType.Ping: { var r = new WireReader(body); var ok = TryReadPing(ref r, out var m); decoded = m; return Done(ok, ref r, out error); }
-            case MessageType.IndirectPing: { var r = new WireReader(body); var ok = TryReadIndirectPing(ref r, out var m); decoded = m; return Done(ok, ref r, out error); }
-            case MessageType.AckResp: { var r = new WireReader(body); var ok = TryReadAck(ref r, out var m); decoded = m; return Done(ok, ref r, out error); }
-            case MessageType.NackResp: { var r = new WireReader(body); var ok = TryReadNack(ref r, out var m); decoded = m; return Done(ok, ref r, out error); }
-            case MessageType.Suspect: { var r = new WireReader(body); var ok = TryReadIncarnationMessage(ref r, out var inc, out var node, out var from); decoded = ok ? new Suspect(inc, node, from) : null; return Done(ok, ref r, out error); }
-            case MessageType.Dead: { var r = new WireReader(body); var ok = TryReadIncarnationMessage(ref r, out var inc, out var node, out var from); decoded = ok ? new Dead(inc, node, from) : null; return Done(ok, ref r, out error); }
-            case MessageType.Alive: { var r = new WireReader(body); var ok = TryReadAlive(ref r, out var m); decoded = m; return Done(ok, ref r, out error); }
+            case MessageType.Ping: { var r = new GoMsgpackReader(body); var ok = TryReadPing(ref r, out var m); decoded = m; return Done(ok, ref r, out error); }
+            case MessageType.IndirectPing: { var r = new GoMsgpackReader(body); var ok = TryReadIndirectPing(ref r, out var m); decoded = m; return Done(ok, ref r, out error); }
+            case MessageType.AckResp: { var r = new GoMsgpackReader(body); var ok = TryReadAck(ref r, out var m); decoded = m; return Done(ok, ref r, out error); }
+            case MessageType.NackResp: { var r = new GoMsgpackReader(body); var ok = TryReadNack(ref r, out var m); decoded = m; return Done(ok, ref r, out error); }
+            case MessageType.Suspect: { var r = new GoMsgpackReader(body); var ok = TryReadIncarnationMessage(ref r, out var inc, out var node, out var from); decoded = ok ? new Suspect(inc, node, from) : null; return Done(ok, ref r, out error); }
+            case MessageType.Dead: { var r = new GoMsgpackReader(body); var ok = TryReadIncarnationMessage(ref r, out var inc, out var node, out var from); decoded = ok ? new Dead(inc, node, from) : null; return Done(ok, ref r, out error); }
+            case MessageType.Alive: { var r = new GoMsgpackReader(body); var ok = TryReadAlive(ref r, out var m); decoded = m; return Done(ok, ref r, out error); }
             case MessageType.User: decoded = new UserMsg(body.ToArray()); error = DecodeError.None; return true;
             default: error = DecodeError.UnknownMessageType; return false;
         }
     }
 
-    private static bool Done(bool ok, ref WireReader reader, out DecodeError error)
+    private static bool Done(bool ok, ref GoMsgpackReader reader, out DecodeError error)
     {
-        error = ok ? DecodeError.None : reader.Error;
+        error = ok ? DecodeError.None : reader.Error.ToDecodeError();
         return ok;
     }
 
-    internal static bool TryReadPing(ref WireReader r, out Ping? message)
+    internal static bool TryReadPing(ref GoMsgpackReader r, out Ping? message)
     {
         message = null;
         if (!r.TryReadMapHeader(out var count)) return false;
@@ -174,7 +175,7 @@ public static class MessageCodec
         return true;
     }
 
-    internal static bool TryReadIndirectPing(ref WireReader r, out IndirectPingReq? message)
+    internal static bool TryReadIndirectPing(ref GoMsgpackReader r, out IndirectPingReq? message)
     {
         message = null;
         if (!r.TryReadMapHeader(out var count)) return false;
@@ -200,7 +201,7 @@ public static class MessageCodec
         return true;
     }
 
-    internal static bool TryReadAck(ref WireReader r, out AckResp? message)
+    internal static bool TryReadAck(ref GoMsgpackReader r, out AckResp? message)
     {
         message = null;
         if (!r.TryReadMapHeader(out var count)) return false;
@@ -220,7 +221,7 @@ public static class MessageCodec
         return true;
     }
 
-    internal static bool TryReadNack(ref WireReader r, out NackResp? message)
+    internal static bool TryReadNack(ref GoMsgpackReader r, out NackResp? message)
     {
         message = null;
         if (!r.TryReadMapHeader(out var count)) return false;
@@ -235,7 +236,7 @@ public static class MessageCodec
         return true;
     }
 
-    internal static bool TryReadErr(ref WireReader r, out ErrResp? message)
+    internal static bool TryReadErr(ref GoMsgpackReader r, out ErrResp? message)
     {
         message = null;
         if (!r.TryReadMapHeader(out var count)) return false;
@@ -250,7 +251,7 @@ public static class MessageCodec
         return true;
     }
 
-    internal static bool TryReadAlive(ref WireReader r, out Alive? message)
+    internal static bool TryReadAlive(ref GoMsgpackReader r, out Alive? message)
     {
         message = null;
         if (!r.TryReadMapHeader(out var count)) return false;
@@ -274,7 +275,7 @@ public static class MessageCodec
         return true;
     }
 
-    internal static bool TryReadPushNodeState(ref WireReader r, out PushNodeState? message)
+    internal static bool TryReadPushNodeState(ref GoMsgpackReader r, out PushNodeState? message)
     {
         message = null;
         if (!r.TryReadMapHeader(out var count)) return false;
@@ -290,7 +291,7 @@ public static class MessageCodec
                 _ when key.SequenceEqual("Meta"u8) => r.TryReadByteArray(out meta),
                 _ when key.SequenceEqual("Incarnation"u8) => r.TryReadUInt32(out incarnation),
                 // Go's NodeStateType is an int; a state this version does not know passes through for the core to ignore.
-                _ when key.SequenceEqual("State"u8) => r.TryReadUInt8(out state),
+                _ when key.SequenceEqual("State"u8) => r.TryReadByteValue(out state),
                 _ when key.SequenceEqual("Vsn"u8) => TryReadVsn(ref r, out vsn),
                 _ => r.TrySkip(),
             };
@@ -303,16 +304,16 @@ public static class MessageCodec
     internal static void WritePushNodeState(ref MessagePackWriter w, PushNodeState m)
     {
         w.WriteMapHeader(7);
-        WireWriter.Key(ref w, "Addr"u8); WireWriter.Bytes(ref w, m.Addr);
-        WireWriter.Key(ref w, "Incarnation"u8); WireWriter.UInt(ref w, m.Incarnation);
-        WireWriter.Key(ref w, "Meta"u8); WireWriter.Bytes(ref w, m.Meta);
-        WireWriter.Key(ref w, "Name"u8); WireWriter.String(ref w, m.Name);
-        WireWriter.Key(ref w, "Port"u8); WireWriter.UInt(ref w, m.Port);
-        WireWriter.Key(ref w, "State"u8); WireWriter.UInt(ref w, (byte)m.State);
-        WireWriter.Key(ref w, "Vsn"u8); WireWriter.Vsn(ref w, m.Vsn);
+        GoMsgpackWriter.WriteField(ref w, "Addr"u8); WireWriter.Bytes(ref w, m.Addr);
+        GoMsgpackWriter.WriteField(ref w, "Incarnation"u8); WireWriter.UInt(ref w, m.Incarnation);
+        GoMsgpackWriter.WriteField(ref w, "Meta"u8); WireWriter.Bytes(ref w, m.Meta);
+        GoMsgpackWriter.WriteField(ref w, "Name"u8); WireWriter.String(ref w, m.Name);
+        GoMsgpackWriter.WriteField(ref w, "Port"u8); WireWriter.UInt(ref w, m.Port);
+        GoMsgpackWriter.WriteField(ref w, "State"u8); WireWriter.UInt(ref w, (byte)m.State);
+        GoMsgpackWriter.WriteField(ref w, "Vsn"u8); WireWriter.Vsn(ref w, m.Vsn);
     }
 
-    private static bool TryReadIncarnationMessage(ref WireReader r, out uint incarnation, out string node, out string from)
+    private static bool TryReadIncarnationMessage(ref GoMsgpackReader r, out uint incarnation, out string node, out string from)
     {
         incarnation = 0; node = ""; from = "";
         if (!r.TryReadMapHeader(out var count)) return false;
@@ -333,28 +334,20 @@ public static class MessageCodec
 
     private static void WriteIncarnationMessage(IBufferWriter<byte> output, MessageType type, string from, uint incarnation, string node)
     {
-        var w = Begin(output, type);
+        var w = GoMsgpackWriter.Create(output, (byte)type);
         w.WriteMapHeader(3);
-        WireWriter.Key(ref w, "From"u8); WireWriter.String(ref w, from);
-        WireWriter.Key(ref w, "Incarnation"u8); WireWriter.UInt(ref w, incarnation);
-        WireWriter.Key(ref w, "Node"u8); WireWriter.String(ref w, node);
+        GoMsgpackWriter.WriteField(ref w, "From"u8); WireWriter.String(ref w, from);
+        GoMsgpackWriter.WriteField(ref w, "Incarnation"u8); WireWriter.UInt(ref w, incarnation);
+        GoMsgpackWriter.WriteField(ref w, "Node"u8); WireWriter.String(ref w, node);
         w.Flush();
     }
 
     /// <summary>Reads Vsn; fewer than six bytes read as all zeros ("not present": every real member advertises ProtocolMin >= 1).</summary>
-    private static bool TryReadVsn(ref WireReader r, out ProtocolVersions vsn)
+    private static bool TryReadVsn(ref GoMsgpackReader r, out ProtocolVersions vsn)
     {
         vsn = default;
-        if (!r.TryReadBytes(out var bytes)) return false;
+        if (!r.TryReadRaw(out var bytes, out _)) return false;
         if (bytes.Length >= 6) vsn = new ProtocolVersions(bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5]);
         return true;
-    }
-
-    private static MessagePackWriter Begin(IBufferWriter<byte> output, MessageType type)
-    {
-        var span = output.GetSpan(1);
-        span[0] = (byte)type;
-        output.Advance(1);
-        return WireWriter.Create(output);
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using MessagePack;
+using Praetor.Gossip.Msgpack;
 
 namespace Praetor.Gossip.Memberlist.Wire;
 
@@ -83,7 +84,7 @@ public static class StreamCodec
         if (plain.IsEmpty) { error = DecodeError.Truncated; return StreamDecodeStatus.NeedMoreData; }
         if (plain[0] != (byte)MessageType.Compress) return DecodeMessage(plain, out message, out consumed, out error);
 
-        var reader = new WireReader(plain[1..]);
+        var reader = new GoMsgpackReader(plain[1..]);
         using var decompressed = new PooledBufferWriter(4 * plain.Length);
         if (!MemberlistCodec.TryReadCompressed(ref reader, decompressed, WireLimits.StreamBytesMax, out error))
         {
@@ -101,7 +102,7 @@ public static class StreamCodec
         message = null;
         consumed = 0;
         if (plain.IsEmpty) { error = DecodeError.Empty; return StreamDecodeStatus.Invalid; }
-        var reader = new WireReader(plain[1..]);
+        var reader = new GoMsgpackReader(plain[1..]);
         bool ok;
         switch ((MessageType)plain[0])
         {
@@ -115,7 +116,7 @@ public static class StreamCodec
         if (!ok)
         {
             message = null;
-            error = reader.Error;
+            error = reader.Error.ToDecodeError();
             return error == DecodeError.Truncated ? StreamDecodeStatus.NeedMoreData : StreamDecodeStatus.Invalid;
         }
         consumed = 1 + reader.Position;
@@ -123,7 +124,7 @@ public static class StreamCodec
         return StreamDecodeStatus.Complete;
     }
 
-    private static bool TryReadUserMsg(ref WireReader r, out UserMsg? message)
+    private static bool TryReadUserMsg(ref GoMsgpackReader r, out UserMsg? message)
     {
         message = null;
         if (!r.TryReadMapHeader(out var count)) return false;
@@ -134,12 +135,12 @@ public static class StreamCodec
             var ok = key.SequenceEqual("UserMsgLen"u8) ? r.TryReadCount(WireLimits.StreamBytesMax, out length) : r.TrySkip();
             if (!ok) return false;
         }
-        if (!r.TryReadRaw(length, out var payload)) return false;
+        if (!r.TryTake(length, out var payload)) return false;
         message = new UserMsg(payload.ToArray());
         return true;
     }
 
-    private static bool TryReadPushPull(ref WireReader r, out PushPull? message)
+    private static bool TryReadPushPull(ref GoMsgpackReader r, out PushPull? message)
     {
         message = null;
         if (!r.TryReadMapHeader(out var count)) return false;
@@ -164,7 +165,7 @@ public static class StreamCodec
             if (!MessageCodec.TryReadPushNodeState(ref r, out var state)) return false;
             states.Add(state!);
         }
-        if (!r.TryReadRaw(userStateLength, out var userState)) return false;
+        if (!r.TryTake(userStateLength, out var userState)) return false;
         message = new PushPull(join, states, userState.ToArray());
         return true;
     }
@@ -174,13 +175,11 @@ public static class StreamCodec
     {
         ArgumentNullException.ThrowIfNull(state);
         using var plain = new PooledBufferWriter();
-        plain.GetSpan(1)[0] = (byte)MessageType.PushPull;
-        plain.Advance(1);
-        var w = WireWriter.Create(plain);
+        var w = GoMsgpackWriter.Create(plain, (byte)MessageType.PushPull);
         w.WriteMapHeader(3);
-        WireWriter.Key(ref w, "Join"u8); w.Write(state.Join);
-        WireWriter.Key(ref w, "Nodes"u8); WireWriter.UInt(ref w, (ulong)state.Nodes.Count);
-        WireWriter.Key(ref w, "UserStateLen"u8); WireWriter.UInt(ref w, (ulong)state.UserState.Length);
+        GoMsgpackWriter.WriteField(ref w, "Join"u8); w.Write(state.Join);
+        GoMsgpackWriter.WriteField(ref w, "Nodes"u8); WireWriter.UInt(ref w, (ulong)state.Nodes.Count);
+        GoMsgpackWriter.WriteField(ref w, "UserStateLen"u8); WireWriter.UInt(ref w, (ulong)state.UserState.Length);
         foreach (var node in state.Nodes) MessageCodec.WritePushNodeState(ref w, node);
         w.WriteRaw(state.UserState);
         w.Flush();
@@ -191,11 +190,9 @@ public static class StreamCodec
     public static void WriteUserMsg(IBufferWriter<byte> output, ReadOnlySpan<byte> payload, in StreamOptions options, ReadOnlySpan<byte> nonce = default)
     {
         using var plain = new PooledBufferWriter(payload.Length + 16);
-        plain.GetSpan(1)[0] = (byte)MessageType.User;
-        plain.Advance(1);
-        var w = WireWriter.Create(plain);
+        var w = GoMsgpackWriter.Create(plain, (byte)MessageType.User);
         w.WriteMapHeader(1);
-        WireWriter.Key(ref w, "UserMsgLen"u8); WireWriter.UInt(ref w, (ulong)payload.Length);
+        GoMsgpackWriter.WriteField(ref w, "UserMsgLen"u8); WireWriter.UInt(ref w, (ulong)payload.Length);
         w.WriteRaw(payload);
         w.Flush();
         WriteStream(output, plain.WrittenSpan, options, nonce);

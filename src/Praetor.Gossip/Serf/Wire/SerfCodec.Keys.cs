@@ -1,4 +1,5 @@
 using MessagePack;
+using Praetor.Gossip.Msgpack;
 
 namespace Praetor.Gossip.Serf.Wire;
 

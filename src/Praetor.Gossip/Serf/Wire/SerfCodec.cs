@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using MessagePack;
+using Praetor.Gossip.Msgpack;
 
 namespace Praetor.Gossip.Serf.Wire;
 
@@ -26,8 +27,7 @@ public static partial class SerfCodec
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(message);
-        WriteTypeByte(output, message.Type);
-        var writer = GoMsgpackWriter.Create(output);
+        var writer = GoMsgpackWriter.Create(output, (byte)message.Type);
         switch (message)
         {
             case JoinIntent join: WriteJoin(ref writer, join); break;
@@ -107,13 +107,6 @@ public static partial class SerfCodec
         }
         error = new SerfDecodeError(SerfDecodeErrorKind.UnknownType, typeof(T).Name);
         return false;
-    }
-
-    private static void WriteTypeByte(IBufferWriter<byte> output, SerfMessageType type)
-    {
-        var span = output.GetSpan(1);
-        span[0] = (byte)type;
-        output.Advance(1);
     }
 
     // messageJoin {LTime, Node}

@@ -1,17 +1,26 @@
 using System.Buffers;
 using MessagePack;
 
-namespace Praetor.Gossip.Serf.Wire;
+namespace Praetor.Gossip.Msgpack;
 
 /// <summary>
 /// Writes msgpack as hashicorp/go-msgpack's <c>codec.MsgpackHandle{}</c> does: old-spec raw
 /// (fixstr/str16/str32, never str8 or bin) for both strings and byte slices, Go's nil slices and
 /// maps as nil, integers in their smallest form, struct fields as a map keyed by field name.
+/// The one writer helper of both the memberlist codec and Serf's.
 /// </summary>
 internal static class GoMsgpackWriter
 {
     /// <summary>A MessagePack-CSharp writer in old-spec mode, which is what Go's handle writes.</summary>
     public static MessagePackWriter Create(IBufferWriter<byte> output) => new(output) { OldSpec = true };
+
+    /// <summary>Writes the one byte gossip puts before a msgpack body (a message type, a version, a magic byte), then <see cref="Create(IBufferWriter{byte})"/>.</summary>
+    public static MessagePackWriter Create(IBufferWriter<byte> output, byte leadingByte)
+    {
+        output.GetSpan(1)[0] = leadingByte;
+        output.Advance(1);
+        return Create(output);
+    }
 
     /// <summary>A Go []byte: nil as nil, anything else as raw.</summary>
     public static void WriteBytes(ref MessagePackWriter writer, byte[]? value)
