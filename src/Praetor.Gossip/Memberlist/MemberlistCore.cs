@@ -76,6 +76,15 @@ public sealed partial class MemberlistCore
     /// <summary>The data the ping delegate puts in each ack (Serf: its network coordinate).</summary>
     public byte[] AckPayload { get; set; } = [];
 
+    /// <summary>
+    /// memberlist's Delegate.GetBroadcasts: the host's own broadcasts (Serf's intents, events and
+    /// queries), asked for with (overhead per message, bytes available) after the core's
+    /// broadcasts have taken their share of a packet, and sent as user messages behind them. The
+    /// core calls it on the caller's thread during <see cref="Tick"/> and <see cref="Receive"/>;
+    /// null: no user broadcasts. Each returned message must be non-empty.
+    /// </summary>
+    public Func<int, int, IReadOnlyList<byte[]>>? UserBroadcasts { get; set; }
+
     /// <summary>Messages dropped as not for us or of a type the core does not handle (a metric).</summary>
     public long DroppedMessages { get; private set; }
 
@@ -249,7 +258,7 @@ public sealed partial class MemberlistCore
     private void SendWithPiggyback(IPEndPoint to, string toNode, object message)
     {
         var bytesAvail = _options.UdpBufferSizeBytes - MessageSizeEstimate.Bytes(message) - GossipOptions.CompoundHeaderOverheadBytes - _options.EncryptionOverheadBytes;
-        var extra = _broadcasts.GetBroadcasts(GossipOptions.CompoundPartOverheadBytes, bytesAvail, _nodes.Count);
+        var extra = GetBroadcasts(GossipOptions.CompoundPartOverheadBytes, bytesAvail);
         if (extra.Count == 0)
         {
             _output.Packets.Add(new OutboundPacket(to, toNode, [message]));
@@ -272,11 +281,31 @@ public sealed partial class MemberlistCore
         var bytesAvail = _options.UdpBufferSizeBytes - GossipOptions.CompoundHeaderOverheadBytes - _options.EncryptionOverheadBytes;
         foreach (var node in targets)
         {
-            var msgs = _broadcasts.GetBroadcasts(GossipOptions.CompoundPartOverheadBytes, bytesAvail, _nodes.Count);
+            var msgs = GetBroadcasts(GossipOptions.CompoundPartOverheadBytes, bytesAvail);
             if (msgs.Count == 0) return;
             _output.Packets.Add(new OutboundPacket(node.EndPoint, node.Name, msgs));
         }
     }
+
+    /// <summary>The core's broadcasts, then the host's user broadcasts in the space left (memberlist getBroadcasts).</summary>
+    private List<object> GetBroadcasts(int overheadBytes, int limitBytes)
+    {
+        var toSend = _broadcasts.GetBroadcasts(overheadBytes, limitBytes, _nodes.Count);
+        if (UserBroadcasts is null) return toSend;
+        var bytesUsed = 0;
+        foreach (var message in toSend) bytesUsed += MessageSizeEstimate.Bytes(message) + overheadBytes;
+        var avail = limitBytes - bytesUsed;
+        if (avail <= overheadBytes + UserMsgOverheadBytes) return toSend;
+        foreach (var raw in UserBroadcasts(overheadBytes + UserMsgOverheadBytes, avail))
+        {
+            // An empty part in a compound message crashes serf 0.9.4's decoder; never send one.
+            if (raw.Length > 0) toSend.Add(new Wire.UserMsg(raw));
+        }
+        return toSend;
+    }
+
+    /// <summary>The user message type byte in front of each user broadcast (memberlist's userMsgOverhead).</summary>
+    private const int UserMsgOverheadBytes = 1;
 
     private void PushPullWithRandomMember()
     {

@@ -1,0 +1,43 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Praetor.Gossip.Memberlist;
+using Praetor.Gossip.Memberlist.Wire;
+
+namespace Praetor.Gossip.Runtime;
+
+/// <summary>The pool's log lines (source-generated: nothing is formatted when the level is off).</summary>
+internal static partial class PoolLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "gossip: {Node} listening on {Bind}, advertising {Advertise}, encrypted: {Encrypted}")]
+    public static partial void Started(ILogger logger, string node, EndPoint? bind, IPEndPoint advertise, bool encrypted);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "gossip: {Node} joined {Count} of {Addresses}")]
+    public static partial void Joined(ILogger logger, string node, int count, int addresses);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "gossip: {Node} left the pool")]
+    public static partial void Left(ILogger logger, string node);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "gossip: timed out waiting for the {What} to be sent")]
+    public static partial void LeaveTimeout(ILogger logger, string what);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "gossip: {Node}: an input failed")]
+    public static partial void InputFailed(ILogger logger, Exception exception, string node);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "gossip: {Node}: member {Kind}: {Member} at {Address}")]
+    public static partial void MemberEvent(ILogger logger, string node, MemberEventKind kind, string member, IPEndPoint address);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "gossip: {Node} trying to reconnect to failed {Member} at {Address}")]
+    public static partial void Reconnecting(ILogger logger, string node, string member, IPEndPoint address);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "gossip: UDP send to {To} failed: {Error}")]
+    public static partial void SendFailed(ILogger logger, IPEndPoint to, System.Net.Sockets.SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "gossip: dropped (part of) a packet from {From}: {Error}")]
+    public static partial void PacketDropped(ILogger logger, IPEndPoint from, DecodeError error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "gossip: dropped a stream from {From}: {Error}")]
+    public static partial void StreamDropped(ILogger logger, EndPoint? from, DecodeError error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "gossip: push/pull with {To} failed: {Failure}")]
+    public static partial void PushPullFailed(ILogger logger, IPEndPoint to, string failure);
+}

@@ -1,0 +1,233 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Praetor.Gossip.Runtime;
+using Praetor.Gossip.Memberlist;
+using Praetor.Gossip.Memberlist.Wire;
+using Praetor.Gossip.Serf;
+
+namespace Praetor.Gossip;
+
+/// <summary>The pool's loop: inputs in order, then both cores' outputs carried out; and the UDP side.</summary>
+public sealed partial class SerfPool
+{
+    private readonly ArrayBufferWriter<byte> _sendBuffer = new(2048);
+    private TaskCompletionSource? _memberlistLeaveSent;
+
+    private async Task RunLoopAsync()
+    {
+        var reader = _inputs.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stop.Token))
+            {
+                while (reader.TryRead(out var input))
+                {
+                    if (_stop.IsCancellationRequested) return;
+                    try
+                    {
+                        input();
+                        Drain(Now());
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // A core or codec bug must not take the pool down with it; it is loud in the log.
+                        PoolLog.InputFailed(_logger, e, _config.NodeName);
+                    }
+                }
+                PublishMembers();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
+    }
+
+    private async Task RunTickerAsync()
+    {
+        using var timer = new PeriodicTimer(_config.TickInterval, _time);
+        Action tick = () =>
+        {
+            var now = Now();
+            _memberlist.Tick(now);
+            _serf.Tick(now);
+        };
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                // One tick waiting is enough: a loop behind on work gains nothing from more.
+                if (_inputs.Reader.Count < PendingPacketsMax) _inputs.Writer.TryWrite(tick);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
+    }
+
+    /// <summary>Takes and carries out both cores' outputs until neither has more (one feeds the other).</summary>
+    private void Drain(TimeSpan now)
+    {
+        while (true)
+        {
+            var memberlist = _memberlist.TakeOutput();
+            var serf = _serf.TakeOutput();
+            if (memberlist.IsEmpty && serf.IsEmpty) return;
+            ExecuteMemberlist(memberlist, now);
+            ExecuteSerf(serf, null);
+        }
+    }
+
+    private void ExecuteMemberlist(MemberlistOutput output, TimeSpan now)
+    {
+        foreach (var e in output.Events) NotifySerf(e, now);
+        foreach (var packet in output.Packets) SendPacket(packet.To, packet.ToNode, packet.Messages);
+        foreach (var request in output.PushPulls)
+        {
+            var local = new PushPull(request.Join, request.LocalState, _serf.LocalState());
+            StartPushPull(request.To, local, ignoreOldEvents: false);
+        }
+        foreach (var ping in output.FallbackPings) StartFallbackPing(ping, now);
+        if (output.LeaveBroadcastFinished) _memberlistLeaveSent?.TrySetResult();
+    }
+
+    /// <summary>Serf's output; <paramref name="onIntentSent"/> (a leave waiting) runs when each intent has been sent its last time.</summary>
+    private void ExecuteSerf(SerfOutput output, Action? onIntentSent)
+    {
+        foreach (var raw in output.IntentBroadcasts) _serfBroadcasts.EnqueueIntent(raw, onIntentSent);
+        foreach (var raw in output.QueryBroadcasts) _serfBroadcasts.EnqueueQuery(raw);
+        foreach (var raw in output.EventBroadcasts) _serfBroadcasts.EnqueueEvent(raw);
+        foreach (var (addr, port, node, message) in output.DirectSends)
+        {
+            if (addr.Length is 4 or 16 && message.Length > 0) SendPacket(new IPEndPoint(new IPAddress(addr), port), node, [new UserMsg(message)]);
+        }
+        foreach (var member in output.Reconnects)
+        {
+            if (member.Addr.Length is not (4 or 16)) continue;
+            // Serf's reconnect is a memberlist join with the failed member (no join intent).
+            var to = new IPEndPoint(new IPAddress(member.Addr), member.Port);
+            PoolLog.Reconnecting(_logger, _config.NodeName, member.Name, to);
+            StartPushPull(to, new PushPull(true, _memberlist.LocalState(), _serf.LocalState()), ignoreOldEvents: false);
+        }
+        foreach (var e in output.Events) _events.Writer.TryWrite(e);
+        if (output.DecodeErrors.Count > 0) Statistics.SerfDropped(output.DecodeErrors.Count);
+    }
+
+    /// <summary>memberlist's EventDelegate, as Serf implements it (event_delegate.go).</summary>
+    private void NotifySerf(MemberEvent e, TimeSpan now)
+    {
+        var m = e.Member;
+        var node = new SerfNode(m.Name, m.Address.Address.GetAddressBytes(), (ushort)m.Address.Port, m.Meta, m.Vsn);
+        switch (e.Kind)
+        {
+            case MemberEventKind.Join:
+                _serf.OnNodeJoin(node, now);
+                break;
+            case MemberEventKind.Leave or MemberEventKind.Failed:
+                _serf.OnNodeLeave(node, now);
+                break;
+            case MemberEventKind.Update:
+                _serf.OnNodeUpdate(node, now);
+                break;
+        }
+        if (m.Name != _config.NodeName) PoolLog.MemberEvent(_logger, _config.NodeName, e.Kind, m.Name, m.Address);
+    }
+
+    /// <summary>
+    /// One UDP packet, as memberlist's rawSendMsgPacket builds it: one message, or a compound of
+    /// several (each part at least its type byte, never empty); a CRC when the recipient speaks
+    /// protocol 5 or more; encrypted with the primary key when a keyring is set.
+    /// </summary>
+    private void SendPacket(IPEndPoint to, string toNode, IReadOnlyList<object> messages)
+    {
+        if (messages.Count == 0) return;
+        var target = toNode.Length > 0 ? _memberlist.FindMember(toNode) : null;
+        var options = new PacketOptions(_config.Compress, Crc: target is { Vsn.ProtocolMax: >= 5 }, _config.Keyring, EncryptionVersion: 1);
+        _sendBuffer.ResetWrittenCount();
+        MemberlistCodec.EncodePacket(_sendBuffer, messages, options);
+        try
+        {
+            _udp.SendTo(_sendBuffer.WrittenSpan, SocketFlags.None, to);
+        }
+        catch (SocketException e)
+        {
+            Statistics.SendFailed();
+            PoolLog.SendFailed(_logger, to, e.SocketErrorCode);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task RunUdpReceiveAsync()
+    {
+        var buffer = new byte[65536];
+        EndPoint any = new IPEndPoint(_udp.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!_stop.IsCancellationRequested)
+        {
+            SocketReceiveFromResult received;
+            try
+            {
+                received = await _udp.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                // An ICMP error reported on the socket, or a closing socket.
+                continue;
+            }
+            Statistics.UdpReceived();
+            var from = (IPEndPoint)received.RemoteEndPoint;
+            var messages = new List<object>();
+            if (!MemberlistCodec.TryDecodePacket(buffer.AsSpan(0, received.ReceivedBytes), _config.Keyring, messages, out var error))
+            {
+                Statistics.UdpDropped();
+                PoolLog.PacketDropped(_logger, from, error);
+            }
+            if (messages.Count == 0) continue;
+            if (_inputs.Reader.Count >= PendingPacketsMax || !_inputs.Writer.TryWrite(() => OnPacket(from, messages)))
+            {
+                Statistics.UdpDropped();
+            }
+        }
+    }
+
+    private void OnPacket(IPEndPoint from, List<object> messages)
+    {
+        var now = Now();
+        foreach (var message in messages)
+        {
+            if (message is UserMsg user) _serf.OnMessage(user.Payload, now);
+            else _memberlist.Receive(from, message, now);
+        }
+    }
+
+    /// <summary>
+    /// Serf's members with memberlist's verdict folded in: a member memberlist already holds dead
+    /// or left is not reported alive even for the moment before Serf hears of it.
+    /// </summary>
+    private void PublishMembers()
+    {
+        var members = _serf.Members;
+        var merged = new List<SerfMember>(members.Count);
+        foreach (var member in members)
+        {
+            var status = (member.Status, _memberlist.StateOf(member.Name)) switch
+            {
+                (MemberStatus.Alive, NodeState.Dead) => MemberStatus.Failed,
+                (MemberStatus.Alive or MemberStatus.Leaving, NodeState.Left) => MemberStatus.Left,
+                (MemberStatus.Leaving, NodeState.Dead) => MemberStatus.Left,
+                var (s, _) => s,
+            };
+            merged.Add(status == member.Status ? member : member with { Status = status });
+        }
+        _members = merged;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Net;
+using Praetor.Gossip.Memberlist;
+using Praetor.Gossip.Memberlist.Wire;
+using Praetor.Gossip.Serf;
+
+namespace Praetor.Gossip.Tests.Runtime;
+
+/// <summary>Starting pools on loopback with memberlist's local timings, and waiting on conditions with deadlines.</summary>
+internal static class PoolTestKit
+{
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    public static Task<SerfPool> StartAsync(string name, Keyring? keyring = null) =>
+        SerfPool.StartAsync(
+            new SerfPoolConfig(name, new IPEndPoint(IPAddress.Loopback, 0))
+            {
+                GossipOptions = GossipOptions.Local(),
+                Keyring = keyring,
+                Tags = new Dictionary<string, string> { ["role"] = "test" },
+            },
+            TimeProvider.System,
+            CancellationToken.None);
+
+    public static string Address(SerfPool pool) => pool.AdvertiseEndpoint.ToString();
+
+    public static MemberStatus? StatusOf(SerfPool pool, string node)
+    {
+        foreach (var member in pool.Members())
+        {
+            if (member.Name == node) return member.Status;
+        }
+        return null;
+    }
+
+    public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? deadline = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var limit = deadline ?? Deadline;
+        while (!condition())
+        {
+            if (clock.Elapsed > limit) Assert.Fail($"timed out after {limit.TotalSeconds} s waiting for {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    public static async Task WaitForStatusAsync(SerfPool pool, string node, MemberStatus status) =>
+        await WaitUntilAsync(() => StatusOf(pool, node) == status, $"{pool.NodeName} to see {node} {status} (sees {Describe(pool)})");
+
+    public static string Describe(SerfPool pool)
+    {
+        var parts = new List<string>();
+        foreach (var m in pool.Members()) parts.Add($"{m.Name}={m.Status.Name()}");
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>Reads events until one matches, failing at the deadline.</summary>
+    public static async Task<T> NextEventAsync<T>(SerfPool pool, Func<T, bool> match, TimeSpan? deadline = null) where T : SerfEvent
+    {
+        using var cts = new CancellationTokenSource(deadline ?? Deadline);
+        try
+        {
+            while (true)
+            {
+                var e = await pool.Events.ReadAsync(cts.Token);
+                if (e is T typed && match(typed)) return typed;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"{pool.NodeName}: no matching {typeof(T).Name} before the deadline");
+            throw;
+        }
+    }
+}
