@@ -61,7 +61,7 @@ public sealed class LanPoolApiTests : IAsyncLifetime, IDisposable
         Assert.Equal("127.0.0.1:0", _pool.Settings.Advertise!.ToString());
         Assert.Null(_pool.Settings.Keyring);
         // -dev gossips fast, as Consul's -dev does.
-        Assert.Equal(TimeSpan.FromMilliseconds(100), _pool.Settings.Gossip.ProbeInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), _pool.Settings.Gossip.ProbeInterval);
     }
 
     [Fact]

@@ -73,11 +73,12 @@ public sealed class LanGossip : IAsyncDisposable
         var gossip = Praetor.Gossip.Memberlist.GossipOptions.Lan();
         if (config.DevMode)
         {
-            // Consul's -dev gossip_lan: probes and gossip every 100 ms, so failures show in about a second.
+            // Near Consul's -dev gossip_lan (gossip every 100 ms, fast probes), so failures show in
+            // a second or two; the probe timeout must stay under the interval here.
             gossip = gossip with
             {
                 GossipInterval = TimeSpan.FromMilliseconds(100),
-                ProbeInterval = TimeSpan.FromMilliseconds(100),
+                ProbeInterval = TimeSpan.FromMilliseconds(200),
                 ProbeTimeout = TimeSpan.FromMilliseconds(100),
                 SuspicionMult = 3,
             };

@@ -1,8 +1,22 @@
+using Praetor.Gossip;
+
 namespace Praetor.Agent.Gossip;
 
 /// <summary>The pool an agent starts when its options name none.</summary>
 public static class LanPoolDefaults
 {
-    /// <summary>The real Serf pool over UDP and TCP; null until it is built in (the agent then runs without a pool).</summary>
-    public static SerfPoolFactory? Factory => null;
+    /// <summary>The real Serf pool over UDP and TCP (<see cref="SerfPool"/>).</summary>
+    public static SerfPoolFactory Factory { get; } = async (settings, time, cancellationToken) =>
+        await SerfPool.StartAsync(
+            new SerfPoolConfig(settings.NodeName, settings.Bind)
+            {
+                Advertise = settings.Advertise,
+                Tags = settings.Tags,
+                GossipOptions = settings.Gossip,
+                SerfOptions = settings.Serf,
+                Keyring = settings.Keyring,
+                Logger = settings.Log,
+            },
+            time,
+            cancellationToken).ConfigureAwait(false);
 }
