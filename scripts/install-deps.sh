@@ -2,11 +2,12 @@
 # Installs the Debian packages the test suites need beyond the machine's image:
 #   python3-consul   python-consul, a real Consul client, for tests/Praetor.Integration
 #   bind9-dnsutils   the real `dig`, for the DNS tests (Dns*Tests) in tests/Praetor.Integration
+#   serf             the real `serf` agent (Serf 0.9 / memberlist 0.2), for SerfInteropTests in tests/Praetor.Integration
 # Idempotent and non-interactive: does nothing when every package is already installed, and
 # runs `apt-get update` once, only when something is missing. Runs as root (or via sudo).
 set -euo pipefail
 
-packages=(python3-consul bind9-dnsutils)
+packages=(python3-consul bind9-dnsutils serf)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -74,6 +74,20 @@ public sealed partial class SerfPool : ISerfPool
         _memberlist.UserBroadcasts = (overhead, limit) => _serfBroadcasts.GetBroadcasts(overhead, limit, _memberlist.NumMembers);
         Drain(now);
         PublishMembers();
+        WarmUpCodec();
+    }
+
+    /// <summary>
+    /// Encodes and decodes one ack packet before the first real one, so the first probe of us is
+    /// not answered late while the codec is compiled (a peer's local profile waits only 200 ms).
+    /// </summary>
+    private void WarmUpCodec()
+    {
+        var vsn = new ProtocolVersions(1, 5, 2, 2, 5, 5);
+        var alive = new Alive(1, _config.NodeName, [127, 0, 0, 1], 1, [], vsn);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        MemberlistCodec.EncodePacket(buffer, [new AckResp(1, ZeroCoordinatePayload), alive, new UserMsg([1])], new PacketOptions(_config.Compress, Crc: true, _config.Keyring));
+        MemberlistCodec.TryDecodePacket(buffer.WrittenSpan, _config.Keyring, [], out _);
     }
 
     /// <summary>
