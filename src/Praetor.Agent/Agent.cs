@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Praetor.Agent.Endpoints;
+using Praetor.Agent.Events;
 using Praetor.Agent.Gossip;
 using Praetor.Agent.Local;
 using Praetor.Gossip;
@@ -33,6 +34,8 @@ public sealed class Agent : IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private readonly TaskCompletionSource _shutdownRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _leaveLock = new(1, 1);
+    private readonly EventHandlers _eventHandlers;
+    private readonly EventReceiver _eventReceiver;
     private LanGossip? _lan;
     private bool _left;
 
@@ -55,6 +58,11 @@ public sealed class Agent : IAsyncDisposable
         _reaper = new TombstoneReaper(Store, Log, config.TombstoneTtl, time);
         _antiEntropy = new AntiEntropy(LocalState, Catalog, Health, SelfNode, time);
         _reconciler = new MemberReconciler(config, Store, Catalog, SelfNode, options.Logs?.CreateLogger("agent.leader"));
+        var eventLog = options.Logs?.CreateLogger("agent.events");
+        // Config validation has already refused bad handler specs; see AgentConfig.ValidateSettings.
+        _eventHandlers = new EventHandlers(EventScript.ParseAll(config.EventHandlers, out _), HandlerSelf, eventLog);
+        _eventReceiver = new EventReceiver(new EventStore(), () => Config.NodeName, LocalState.Services, _eventHandlers, eventLog);
+        Events = new EventEndpoint(() => _lan?.Pool, _eventReceiver.Store, _eventReceiver, time, config.MaxQueryTime);
         Ready = StartAsync();
     }
 
@@ -74,11 +82,8 @@ public sealed class Agent : IAsyncDisposable
         return new Agent(config, options);
     }
 
-    /// <summary>
-    /// User events received on the LAN pool (Serf's names as sent: Consul's own are prefixed
-    /// <c>consul:event:</c>), raised from the pool's single event loop; a handler must not block.
-    /// </summary>
-    public event Action<SerfUserEvent>? UserEventReceived;
+    /// <summary>User events: fire through the LAN pool, and list those received (<c>/v1/event/*</c>).</summary>
+    public EventEndpoint Events { get; }
 
     /// <summary>The LAN pool; null when <c>ports.serf_lan</c> is -1 (or no pool implementation is available).</summary>
     public LanGossip? Lan => _lan;
@@ -122,6 +127,10 @@ public sealed class Agent : IAsyncDisposable
     /// <summary>Completes once this node is in the catalog with its configured services and checks.</summary>
     public Task Ready { get; }
 
+    /// <summary>This agent as its event handler scripts see it (SERF_SELF_NAME, SERF_SELF_ROLE, SERF_TAG_*).</summary>
+    private HandlerSelf HandlerSelf() =>
+        new(Config.NodeName, _lan?.LocalMember()?.Tags ?? ConsulMemberTags.For(Config, NodeId));
+
     /// <summary>This node as the catalog records it.</summary>
     public CatalogNode SelfNode() => new()
     {
@@ -154,7 +163,7 @@ public sealed class Agent : IAsyncDisposable
         {
             var isServer = Config.Server || Config.DevMode;
             _lan = await LanGossip.StartAsync(Config, tags, factory, isServer ? _reconciler : null, _options.Time, _options.Logs, token).ConfigureAwait(false);
-            _lan.UserEventReceived += e => UserEventReceived?.Invoke(e);
+            _lan.EventReceived += _eventReceiver.Deliver;
             _ = _lan.RetryJoinFailed.ContinueWith(
                 t => _shutdownRequested.TrySetException(t.Exception!.InnerExceptions),
                 CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
@@ -307,7 +316,8 @@ public sealed class Agent : IAsyncDisposable
             {
                 AgentLocal.RegisterCheck(check, RegistrationSource.Local);
             }
-            Config = Config with { Services = next.Services, Checks = next.Checks };
+            _eventHandlers.UpdateScripts(EventScript.ParseAll(next.EventHandlers, out _));
+            Config = Config with { Services = next.Services, Checks = next.Checks, EventHandlers = next.EventHandlers };
         }
     }
 
@@ -327,6 +337,7 @@ public sealed class Agent : IAsyncDisposable
         {
             await _lan.DisposeAsync().ConfigureAwait(false);
         }
+        await _eventHandlers.DisposeAsync().ConfigureAwait(false);
         await AgentLocal.DisposeAsync().ConfigureAwait(false);
         await _antiEntropy.DisposeAsync().ConfigureAwait(false);
         await _reaper.DisposeAsync().ConfigureAwait(false);

@@ -99,6 +99,9 @@ public sealed record AgentConfig
     /// <summary>Watches from config files (<c>watches</c>), kept as the JSON objects given, for the watch runner to read.</summary>
     public IReadOnlyList<System.Text.Json.JsonElement> Watches { get; init; } = [];
 
+    /// <summary>Serf-style event handler scripts (<c>event_handlers</c>): <c>[filter=]script</c>, e.g. <c>member-join=/path</c>, <c>user:deploy=/path</c>.</summary>
+    public IReadOnlyList<string> EventHandlers { get; init; } = [];
+
     /// <summary>Gossip encryption key, base64 (<c>encrypt</c>, <c>-encrypt</c>); null when off.</summary>
     public string? Encrypt { get; init; }
 
@@ -232,6 +235,11 @@ public sealed record AgentConfig
         if (DnsAddr is not null && !System.Net.IPAddress.TryParse(DnsAddr, out _))
         {
             problems.Add($"addresses.dns: \"{DnsAddr}\" is not an IP address");
+        }
+        Events.EventScript.ParseAll(EventHandlers, out var handlerProblems);
+        foreach (var problem in handlerProblems)
+        {
+            problems.Add($"event_handlers: {problem}");
         }
         if (KvMaxValueSizeBytes <= 0)
         {

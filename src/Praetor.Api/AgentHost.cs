@@ -109,6 +109,7 @@ public sealed class AgentHost : IAsyncDisposable
         AgentRoutes.Map(app, agent);
         CatalogRoutes.Map(app, agent);
         HealthRoutes.Map(app, agent);
+        EventRoutes.Map(app, agent.Events);
         return app;
     }
 

@@ -216,14 +216,26 @@ public sealed class LanPoolApiTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task User_events_reach_the_agents_hook()
+    public async Task Consul_user_events_from_the_pool_are_listed()
     {
-        var received = new TaskCompletionSource<SerfUserEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _host.Agent.UserEventReceived += e => received.TrySetResult(e);
-        _pool.DeliverUserEvent(new SerfUserEvent(7, "consul:event:deploy", [1, 2], false));
-        var got = await received.Task.WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal("consul:event:deploy", got.Name);
-        Assert.Equal(7UL, got.LTime);
+        var fired = new Praetor.Agent.Events.UserEvent { Id = "0b8b2c2f-6a1e-4d25-9d8a-3f3c2a6a4e11", Name = "deploy", Payload = [1, 2] };
+        _pool.DeliverUserEvent(new SerfUserEvent(7, "consul:event:deploy", Praetor.Agent.Events.UserEventCodec.Encode(fired), false));
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            using var list = JsonDocument.Parse(await _http.GetStringAsync("/v1/event/list?name=deploy"));
+            if (list.RootElement.GetArrayLength() == 1)
+            {
+                var only = list.RootElement[0];
+                Assert.Equal(fired.Id, only.GetProperty("ID").GetString());
+                Assert.Equal(7UL, only.GetProperty("LTime").GetUInt64());
+                Assert.Equal("AQI=", only.GetProperty("Payload").GetString());
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the event never reached /v1/event/list");
+            await Task.Delay(20);
+        }
     }
 
     [Fact]

@@ -110,6 +110,9 @@ internal sealed class ConfigFileReader
             case "addresses":
                 ApplyAddresses(value, name);
                 break;
+            case "event_handlers":
+                Config = r.TryStringList(value, name, out var handlers) ? c with { EventHandlers = [.. c.EventHandlers, .. handlers] } : c;
+                break;
             case "recursors":
                 Config = r.TryStringList(value, name, out var recursors) ? c with { Recursors = [.. c.Recursors, .. recursors] } : c;
                 break;

@@ -8,7 +8,7 @@ namespace Praetor.Agent.Gossip;
 
 /// <summary>
 /// The agent on its LAN pool: one loop consumes the pool's events (member events are queued for
-/// the leader's catalog reconciliation, user events go to <see cref="UserEventReceived"/>), one
+/// the leader's catalog reconciliation, and every event goes to <see cref="EventReceived"/>), one
 /// loop reconciles members into the catalog (each queued member, and everyone every
 /// <see cref="ReconcileInterval"/>), and the retry-join loop joins <c>retry_join</c>/<c>start_join</c>
 /// addresses as Consul's retry joiner does.
@@ -94,8 +94,11 @@ public sealed class LanGossip : IAsyncDisposable
 
     public ISerfPool Pool { get; }
 
-    /// <summary>User events as the pool delivers them, Serf's names unchanged (Consul's own carry the prefix <c>consul:event:</c>); raised on the event loop.</summary>
-    public event Action<SerfUserEvent>? UserEventReceived;
+    /// <summary>
+    /// Every member and user event as the pool delivers it, Serf's names unchanged (Consul's own
+    /// user events carry the prefix <c>consul:event:</c>); raised on the event loop, so a handler must not block.
+    /// </summary>
+    public event Action<SerfEvent>? EventReceived;
 
     /// <summary>Faults with Consul's error when <c>retry_max</c> attempts failed (the agent then exits); never completes otherwise.</summary>
     public Task RetryJoinFailed => _retryJoinFailed.Task;
@@ -176,28 +179,21 @@ public sealed class LanGossip : IAsyncDisposable
         {
             await foreach (var serfEvent in Pool.Events.ReadAllAsync(token).ConfigureAwait(false))
             {
-                switch (serfEvent)
+                if (serfEvent is SerfMemberEvent memberEvent && _reconciler is not null)
                 {
-                    case SerfMemberEvent memberEvent:
-                        if (_reconciler is not null)
-                        {
-                            var reaped = memberEvent.EventType == SerfEventType.MemberReap;
-                            foreach (var member in memberEvent.Members)
-                            {
-                                _reconcileQueue.Writer.TryWrite((member, reaped));
-                            }
-                        }
-                        break;
-                    case SerfUserEvent userEvent:
-                        try
-                        {
-                            UserEventReceived?.Invoke(userEvent);
-                        }
-                        catch (Exception ex)
-                        {
-                            Write(LogLevel.Error, $"user event handler failed: event={userEvent.Name} error=\"{ex.Message}\"");
-                        }
-                        break;
+                    var reaped = memberEvent.EventType == SerfEventType.MemberReap;
+                    foreach (var member in memberEvent.Members)
+                    {
+                        _reconcileQueue.Writer.TryWrite((member, reaped));
+                    }
+                }
+                try
+                {
+                    EventReceived?.Invoke(serfEvent);
+                }
+                catch (Exception ex)
+                {
+                    Write(LogLevel.Error, $"event handler failed: event={SerfEvent.TypeName(serfEvent.Type)} error=\"{ex.Message}\"");
                 }
             }
         }

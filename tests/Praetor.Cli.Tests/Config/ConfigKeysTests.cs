@@ -204,6 +204,17 @@ public sealed class ConfigKeysTests
     }
 
     [Fact]
+    public void Event_handlers_load_and_bad_specs_are_named()
+    {
+        var config = Load("""{ "event_handlers": ["member-join=/bin/true", "user:deploy=/usr/local/bin/deploy"] }""");
+
+        Assert.Equal(["member-join=/bin/true", "user:deploy=/usr/local/bin/deploy"], config.EventHandlers);
+        Assert.Empty((config with { DevMode = true }).ValidateSettings());
+        var bad = new AgentConfig { DevMode = true, EventHandlers = ["member-jump=/bin/true"] };
+        Assert.Contains(bad.ValidateSettings(), p => p.StartsWith("event_handlers: ", StringComparison.Ordinal) && p.Contains("member-jump", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Udp_answer_limit_below_one_is_a_problem()
     {
         var config = new AgentConfig { DevMode = true, Dns = new DnsSettings { UdpAnswerLimit = 0 } };
