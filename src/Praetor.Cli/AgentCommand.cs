@@ -81,21 +81,9 @@ public static class AgentCommand
         await stdout.WriteLineAsync("==> Starting Praetor agent...");
         using var logs = new AgentLogProvider(stdout, AgentLogProvider.Level(config.LogLevel));
         AgentHost host;
-        string? lanFallback = null;
         try
         {
-            try
-            {
-                host = await AgentHost.StartAsync(config, new AgentStartOptions { Logs = logs }, shutdown);
-            }
-            catch (Praetor.Agent.Gossip.LanPoolStartException ex) when (config.DevMode && config.SerfLanPort == 8301)
-            {
-                // Unlike Consul, -dev agents side by side (tests, demos) need not each pick a Serf port:
-                // when 8301 is taken, a -dev agent gossips on a free port instead and says so.
-                lanFallback = ex.Message;
-                config = config with { SerfLanPort = 0 };
-                host = await AgentHost.StartAsync(config, new AgentStartOptions { Logs = logs }, shutdown);
-            }
+            host = await AgentHost.StartAsync(config, new AgentStartOptions { Logs = logs }, shutdown);
         }
         catch (Praetor.Agent.Gossip.LanPoolStartException ex)
         {
@@ -145,10 +133,6 @@ public static class AgentCommand
             {
                 await log.InfoAsync("agent", $"Started DNS server: address={dns} network=udp");
                 await log.InfoAsync("agent", $"Started DNS server: address={dns} network=tcp");
-            }
-            if (lanFallback is not null)
-            {
-                await log.InfoAsync("agent", $"-dev: the default Serf LAN port was unavailable ({lanFallback}); using a free port instead");
             }
             if (host.Agent.Lan is { } lan)
             {

@@ -26,14 +26,18 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public Uri BaseAddress => new($"http://{HttpAddr}/");
 
-    /// <summary>Starts `praetor agent -dev -http-port PORT EXTRA...`, picking another port when the chosen one was taken meanwhile.</summary>
+    /// <summary>
+    /// Starts `praetor agent -dev -http-port PORT -serf-lan-port 0 EXTRA...`, picking another HTTP
+    /// port when the chosen one was taken meanwhile; the Serf port is left to the agent (as 8301
+    /// would clash between agents, and with any agent the developer runs).
+    /// </summary>
     public static async Task<AgentProcess> StartDevAsync(params string[] extraArgs)
     {
         var failures = new List<string>();
         for (var attempt = 1; attempt <= PortAttempts; attempt++)
         {
             var port = FreeLoopbackPort.Pick();
-            var child = ChildProcess.Start(PraetorExecutable.StartInfo(["agent", "-dev", "-http-port", port.ToString(), .. extraArgs]));
+            var child = ChildProcess.Start(PraetorExecutable.StartInfo(["agent", "-dev", "-http-port", port.ToString(), "-serf-lan-port", "0", .. extraArgs]));
             var ready = await WaitUntilReadyAsync(child, port);
             if (ready)
             {
