@@ -30,6 +30,28 @@ internal sealed class OutputTailBuffer
         }
     }
 
+    /// <summary>
+    /// Reads <paramref name="source"/> (a child's stdout or stderr) into the buffer until it ends or
+    /// <paramref name="cancellationToken"/> fires; reading stops quietly whatever the pipe's state,
+    /// and what was read is kept.
+    /// </summary>
+    public async Task ReadFromAsync(Stream source, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                Write(buffer.AsSpan(0, read));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The run is over, or the pipe broke: keep what was read.
+        }
+    }
+
     public void Write(ReadOnlySpan<byte> data)
     {
         lock (_gate)

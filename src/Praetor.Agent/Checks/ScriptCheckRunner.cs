@@ -79,8 +79,8 @@ public sealed class ScriptCheckRunner : IntervalCheckRunner
         {
             process.StandardInput.Close();
             readers = Task.WhenAll(
-                CopyToAsync(process.StandardOutput.BaseStream, output, stopReading.Token),
-                CopyToAsync(process.StandardError.BaseStream, output, stopReading.Token));
+                output.ReadFromAsync(process.StandardOutput.BaseStream, stopReading.Token),
+                output.ReadFromAsync(process.StandardError.BaseStream, stopReading.Token));
         }
         catch
         {
@@ -126,23 +126,6 @@ public sealed class ScriptCheckRunner : IntervalCheckRunner
         {
             await stopReading.CancelAsync();
             await readers.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-
-    private static async Task CopyToAsync(Stream source, OutputTailBuffer output, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[4096];
-        try
-        {
-            int read;
-            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                output.Write(buffer.AsSpan(0, read));
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
-        {
-            // Reading stops when the run is over, whatever the pipe's state; what was read is kept.
         }
     }
 

@@ -110,8 +110,8 @@ public static class EventScriptInvocation
         var output = new OutputTailBuffer(OutputMaxBytes);
         using var stopReading = new CancellationTokenSource();
         var readers = Task.WhenAll(
-            CopyAsync(process.StandardOutput.BaseStream, output, stopReading.Token),
-            CopyAsync(process.StandardError.BaseStream, output, stopReading.Token));
+            output.ReadFromAsync(process.StandardOutput.BaseStream, stopReading.Token),
+            output.ReadFromAsync(process.StandardError.BaseStream, stopReading.Token));
         // Written beside the readers: a script that prints before reading stdin must not deadlock us.
         var writer = WriteStdinAsync(process.StandardInput.BaseStream, stdin);
         try
@@ -170,22 +170,6 @@ public static class EventScriptInvocation
             catch (IOException)
             {
             }
-        }
-    }
-
-    private static async Task CopyAsync(Stream source, OutputTailBuffer output, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[4096];
-        try
-        {
-            int read;
-            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                output.Write(buffer.AsSpan(0, read));
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
-        {
         }
     }
 }
