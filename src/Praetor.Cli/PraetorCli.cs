@@ -13,6 +13,7 @@ public static class PraetorCli
         ("event", EventCommand.Synopsis),
         ("force-leave", ForceLeaveCommand.Synopsis),
         ("join", JoinCommand.Synopsis),
+        ("keygen", KeygenCommand.Synopsis),
         ("kv", KvCommands.Synopsis),
         ("leave", LeaveCommand.Synopsis),
         ("maint", MaintCommand.Synopsis),
@@ -43,6 +44,8 @@ public static class PraetorCli
                 return VersionCommand.Run([], context);
             case "version":
                 return VersionCommand.Run(rest, context);
+            case "keygen":
+                return KeygenCommand.Run(rest, context);
             case "validate":
                 return ValidateCommand.Run(rest, context);
             case "kv":

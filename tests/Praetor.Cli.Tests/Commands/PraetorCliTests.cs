@@ -37,6 +37,28 @@ public sealed class PraetorCliTests
     }
 
     [Fact]
+    public async Task Keygen_prints_a_new_32_byte_key_the_agent_accepts()
+    {
+        var first = await RunAsync("keygen");
+        var second = await RunAsync("keygen");
+
+        Assert.Equal(0, first.ExitCode);
+        var key = first.Stdout.TrimEnd('\n');
+        Assert.Equal(32, Convert.FromBase64String(key).Length);
+        Assert.NotEqual(key, second.Stdout.TrimEnd('\n'));
+        Assert.Empty(new Praetor.Agent.AgentConfig { DevMode = true, Encrypt = key }.ValidateSettings());
+    }
+
+    [Fact]
+    public async Task Keygen_takes_no_arguments()
+    {
+        var run = await RunAsync("keygen", "extra");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("Too many arguments (expected 0, got 1)\n", run.Stderr);
+    }
+
+    [Fact]
     public async Task An_unknown_command_is_named_and_fails()
     {
         var run = await RunAsync("frobnicate");
