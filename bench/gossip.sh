@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Gossip benchmark: N Praetor agents (-dev) and N Debian `serf` agents on loopback, side by side.
+# For each system: start N agents (not joined), then
+#   join   — every agent i>1 joins agent 1 at once; time until every agent lists N alive members
+#            (agents polled one after the other: `serf members`, /v1/agent/members);
+#   event  — one user event fired at agent 1; time until every agent's handler ran for it;
+#   kill   — kill -9 of agent N; time until every other agent lists it failed (polled likewise),
+#            and until every other agent's handler ran for member-failed;
+#   RSS    — VmRSS of every agent (from /proc) once the cluster has converged.
+# Event (and member-failed handler) times come from the handlers' own timestamps (bench/gossip/handler.sh), minus the wall-clock
+# time just before the join/fire/kill; so they include each agent's handler spawn latency.
+# Knobs: N (20), ROUNDS (1; a fresh pair of clusters per round, medians reported),
+# SERF_PROFILE (local), SKIP_BUILD, ARTIFACTS, KEEP_LOGS, DEADLINE (seconds per phase, 60).
+# Writes bench/results/gossip-latest.tsv and gossip-latest.md. Stops only the PIDs it started.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$BENCH_DIR")
+N=${N:-20}
+ROUNDS=${ROUNDS:-1}
+SERF_PROFILE=${SERF_PROFILE:-local}
+DEADLINE=${DEADLINE:-60}
+SKIP_BUILD=${SKIP_BUILD:-0}
+ARTIFACTS=${ARTIFACTS:-/tmp/art-bench}
+KEEP_LOGS=${KEEP_LOGS:-0}
+HOST=127.0.0.1
+HANDLER="$BENCH_DIR/gossip/handler.sh"
+
+LOG_TAG=gossip
+source "$BENCH_DIR/lib.sh"
+bench_scratch gossip
+ON_SERVER_CPU=()   # no pinning: 2N agents share every CPU
+
+install_missing serf:serf curl:curl
+command -v serf >/dev/null || { log "serf is missing"; exit 1; }
+PRAETOR_DLL=${PRAETOR_DLL:-"$ARTIFACTS/bin/Praetor.Cli/release/praetor.dll"}
+if [[ "$SKIP_BUILD" != 1 ]]; then
+    log "building praetor (Release)"
+    build_release "$REPO/src/Praetor.Cli" praetor || exit 2
+fi
+[[ -f "$PRAETOR_DLL" ]] || { log "no $PRAETOR_DLL"; exit 2; }
+
+now() { date +%s.%N; }
+# take_port: sets PORT to a free loopback port not handed out before in this run (free_port
+# alone may repeat one, or pick one an earlier agent has not bound yet).
+declare -A USED_PORTS=()
+take_port() {
+    while :; do PORT=$(free_port); [[ -n "${USED_PORTS[$PORT]:-}" ]] || break; done
+    USED_PORTS[$PORT]=1
+}
+
+# ---------------------------------------------------------------- per-system start/join/fire
+declare -A HTTP LAN RPC BIND
+start_praetor() {   # start_praetor DIR I
+    local dir=$1 i=$2 name="p$2"
+    take_port; HTTP[$name]=$PORT; take_port; LAN[$name]=$PORT
+    printf '{"event_handlers":["member-failed,user:bench=%s %s"]}\n' "$HANDLER" "$dir" > "$dir/$name.json"
+    start_server "$name" "${HTTP[$name]}" dotnet "$PRAETOR_DLL" agent -dev -node "$name" \
+        -http-port "${HTTP[$name]}" -dns-port -1 -server-port -1 -serf-lan-port "${LAN[$name]}" \
+        -config-file "$dir/$name.json" -log-level warn
+}
+ready_praetor() { curl -sf -m 1 "http://$HOST:${HTTP[$READY_NAME]}/v1/agent/self" > /dev/null; }
+join_praetor() { curl -sf -m 10 -X PUT "http://$HOST:${HTTP[p$1]}/v1/agent/join/$HOST:${LAN[p1]}" > /dev/null; }
+fire_praetor() { curl -sf -m 10 -X PUT "http://$HOST:${HTTP[p1]}/v1/event/fire/bench" -d x > /dev/null; }
+alive_praetor() { curl -sf -m 2 "http://$HOST:${HTTP[p$1]}/v1/agent/members" | grep -o '"Status":1' | wc -l; }
+# failed_praetor I NAME: 1 if agent I lists NAME as failed (Consul's member status 4).
+failed_praetor() {
+    curl -sf -m 2 "http://$HOST:${HTTP[p$1]}/v1/agent/members" | sed 's/},{"Name"/}\n{"Name"/g' \
+        | grep "\"Name\":\"$2\"" | grep -c '"Status":4'
+}
+
+start_serf() {   # start_serf DIR I
+    local dir=$1 i=$2 name="s$2"
+    take_port; BIND[$name]=$PORT; take_port; RPC[$name]=$PORT
+    start_server "$name" "${RPC[$name]}" serf agent -node "$name" -bind "$HOST:${BIND[$name]}" \
+        -rpc-addr "$HOST:${RPC[$name]}" -profile "$SERF_PROFILE" -log-level warn \
+        -event-handler "member-failed,user:bench=$HANDLER $dir"
+}
+ready_serf() { serf members -rpc-addr "$HOST:${RPC[$READY_NAME]}" > /dev/null 2>&1; }
+join_serf() { serf join -rpc-addr "$HOST:${RPC[s$1]}" "$HOST:${BIND[s1]}" > /dev/null; }
+# -coalesce=false: the serf agent otherwise holds coalesced user events for a 1 s quiet period.
+fire_serf() { serf event -coalesce=false -rpc-addr "$HOST:${RPC[s1]}" bench x > /dev/null; }
+alive_serf() { serf members -rpc-addr "$HOST:${RPC[s$1]}" -status alive | grep -c alive; }
+failed_serf() { serf members -rpc-addr "$HOST:${RPC[s$1]}" -status failed -name "^$2\$" | grep -c "^$2 "; }
+
+# ---------------------------------------------------------------- measuring from handler files
+# poll_all OUT CHECK...: sweeps agents 1..N one after the other (at most every 0.2 s, for at
+# most DEADLINE s) running "CHECK... I"; the first time it succeeds for agent I, appends
+# "I <time>" to OUT. One sweep at a time, not a poller per agent, so that polling does not
+# load the machine it measures; the sweep time (about N client calls) bounds the resolution.
+poll_all() {
+    local out=$1; shift
+    local deadline=$((SECONDS + DEADLINE)) i start
+    local -A done=()
+    while ((SECONDS < deadline && ${#done[@]} < ${#POLL_NODES[@]})); do
+        start=$(now)
+        for i in "${POLL_NODES[@]}"; do
+            [[ -z "${done[$i]:-}" ]] || continue
+            if "$@" "$i"; then done[$i]=1; echo "$i $(now)" >> "$out"; fi
+        done
+        awk -v s="$start" -v t="$(now)" 'BEGIN { exit !(t - s < 0.2) }' && sleep 0.2
+    done
+}
+all_alive() { local c; c=$("alive_$1" "$2" 2>/dev/null || true); ((${c:-0} >= N)); }
+is_failed() { local c; c=$("failed_$1" "$3" "$2" 2>/dev/null || true); ((${c:-0} >= 1)); }
+# latest FILE COUNT T0: seconds from T0 to the latest time in FILE, or "timeout" if FILE has
+# fewer than COUNT lines.
+latest() { awk -v n="$2" -v t0="$3" '$2 > w { w = $2 } END { if (NR < n) print "timeout"; else printf "%.3f\n", w - t0 }' "$1" 2>/dev/null || echo timeout; }
+# event_done DIR PREFIX T0 COUNT KIND NAME: seconds from T0 until COUNT agents had a line
+# "KIND NAME" with a time after T0.
+event_done() {
+    awk -v need="$4" -v t0="$3" -v kind="$5" -v nm="$6" '
+        FNR == 1 { self = FILENAME }
+        $2 == kind && $3 == nm && $1 >= t0 && !(self in got) { got[self] = $1; c++ }
+        END { if (c < need) exit 1; w = 0; for (s in got) if (got[s] > w) w = got[s]; printf "%.3f\n", w - t0 }' "$1"/ev."$2"* 2>/dev/null
+}
+# wait_for SECONDS COMMAND...: reruns COMMAND every 0.1 s until it prints something.
+wait_for() {
+    local deadline=$((SECONDS + $1)) out; shift
+    while ((SECONDS < deadline)); do
+        if out=$("$@"); [[ -n "$out" ]]; then echo "$out"; return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# run_system SYSTEM PREFIX ROUND: one full measurement; appends a row to $RAW.
+run_system() {
+    local sys=$1 p=$2 round=$3 dir="$SCRATCH/$1-$3" i
+    mkdir -p "$dir"
+    log "$sys round $round: starting $N agents"
+    for i in $(seq 1 "$N"); do "start_$sys" "$dir" "$i"; done
+    for i in $(seq 1 "$N"); do
+        READY_NAME="$p$i"
+        if ! wait_ready "$p$i" 120 "ready_$sys"; then
+            for i in $(seq 1 "$N"); do stop_server "$p$i"; done
+            return 1
+        fi
+    done
+    sleep 2
+    local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
+
+    local t0 join event kill rss=() alive
+    t0=$(now)
+    local joiners=()
+    for i in $(seq 2 "$N"); do "join_$sys" "$i" & joiners+=($!); done
+    POLL_NODES=($(seq 1 "$N"))
+    poll_all "$dir/joined" all_alive "$sys"
+    for i in "${joiners[@]}"; do wait "$i" 2>/dev/null || true; done
+    join=$(latest "$dir/joined" "$N" "$t0")
+    log "$sys: join seen by all in ${join}s"
+    sleep 3
+    alive=$("alive_$sys" 1); log "$sys: agent 1 lists $alive alive"
+    for i in $(seq 1 "$N"); do rss+=("$(proc_status "${SERVER_PIDS[$p$i]}" VmRSS)"); done
+
+    t0=$(now)
+    "fire_$sys"
+    event=$(wait_for "$DEADLINE" event_done "$dir" "$p" "$t0" "$N" user bench) || event=timeout
+    log "$sys: event reached all in ${event}s"
+    sleep 2
+
+    t0=$(now)
+    kill -KILL "${SERVER_PIDS[$p$N]}"
+    local hkill
+    POLL_NODES=($(seq 1 $((N - 1))))
+    poll_all "$dir/failed" is_failed "$sys" "$p$N"
+    kill=$(latest "$dir/failed" $((N - 1)) "$t0")
+    hkill=$(wait_for 15 event_done "$dir" "$p" "$t0" $((N - 1)) member-failed "$p$N") || hkill=timeout
+    log "$sys: kill -9 listed as failed by all in ${kill}s (member-failed handler at all: ${hkill}s)"
+
+    local rss_med rss_max
+    rss_med=$(printf '%s\n' "${rss[@]}" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+    rss_max=$(printf '%s\n' "${rss[@]}" | sort -n | tail -n 1)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$sys" "$join" "$event" "$kill" "$hkill" "$rss_med" "$rss_max" "$alive" "$load" >> "$RAW"
+    for i in $(seq 1 "$N"); do stop_server "$p$i"; done
+}
+
+for r in $(seq 1 "$ROUNDS"); do
+    run_system praetor p "$r" || log "praetor round $r failed"
+    run_system serf s "$r" || log "serf round $r failed"
+done
+
+# ---------------------------------------------------------------- report
+TSV="$RESULTS_DIR/gossip-latest.tsv"
+MD="$RESULTS_DIR/gossip-latest.md"
+{ printf 'round\tsystem\tjoin_s\tevent_s\tkill_s\tkill_handler_s\trss_median_kb\trss_max_kb\talive_at_1\tloadavg\n'; cat "$RAW"; } > "$TSV"
+{
+    echo "# Gossip: $N Praetor agents (-dev) vs $N serf agents (-profile $SERF_PROFILE), loopback"
+    echo
+    echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $ROUNDS round(s), serf $(serf version | head -n 1), praetor $(git -C "$REPO" rev-parse --short HEAD)"
+    echo
+    echo "| system | join: N alive at all (s) | event: handler ran at all (s) | kill -9: failed at all (s) | kill -9: member-failed handler at all (s) | RSS/agent median (MB) | RSS max (MB) | loadavg at start |"
+    echo "|---|---|---|---|---|---|---|---|"
+    awk -F'\t' "$REPORT_AWK"'
+        { k = $2; j[k] = j[k] " " $3; e[k] = e[k] " " $4; f[k] = f[k] " " $5; h[k] = h[k] " " $6; r[k] = r[k] " " $7; m[k] = m[k] " " $8; l[k] = l[k] (l[k] == "" ? "" : " / ") $10 }
+        END { for (k in j) printf "| %s | %s | %s | %s | %s | %.1f | %.1f | %s |\n", k, median(j[k]), median(e[k]), median(f[k]), median(h[k]), median(r[k]) / 1024, median(m[k]) / 1024, l[k] }' "$RAW"
+} > "$MD"
+cat "$MD"
