@@ -41,11 +41,16 @@ fi
 [[ -f "$PRAETOR_DLL" ]] || { log "no $PRAETOR_DLL"; exit 2; }
 
 now() { date +%s.%N; }
-# take_port: sets PORT to a free loopback port not handed out before in this run (free_port
-# alone may repeat one, or pick one an earlier agent has not bound yet).
+# take_port: sets PORT to a port in 20000-32767 — below Linux's ephemeral range (32768-60999),
+# so the many client connections of a run cannot take it first — that no TCP or UDP socket holds
+# and that was not handed out before in this run.
 declare -A USED_PORTS=()
 take_port() {
-    while :; do PORT=$(free_port); [[ -n "${USED_PORTS[$PORT]:-}" ]] || break; done
+    while :; do
+        PORT=$((20000 + RANDOM % 12768))
+        [[ -z "${USED_PORTS[$PORT]:-}" ]] || continue
+        ss -Htuan "sport = :$PORT" 2>/dev/null | grep -q . || break
+    done
     USED_PORTS[$PORT]=1
 }
 
