@@ -3,11 +3,16 @@
 #   python3-consul   python-consul, a real Consul client, for tests/Praetor.Integration
 #   bind9-dnsutils   the real `dig`, for the DNS tests (Dns*Tests) in tests/Praetor.Integration
 #   serf             the real `serf` agent (Serf 0.9 / memberlist 0.2), for SerfInteropTests in tests/Praetor.Integration
+#   zlib1g-dev, and clang unless a C compiler (clang or gcc) is there: the native linking step of
+#                    scripts/publish.sh (Native AOT), whose executable tests/Praetor.Integration runs
 # Idempotent and non-interactive: does nothing when every package is already installed, and
 # runs `apt-get update` once, only when something is missing. Runs as root (or via sudo).
 set -euo pipefail
 
-packages=(python3-consul bind9-dnsutils serf)
+packages=(python3-consul bind9-dnsutils serf zlib1g-dev)
+if ! command -v clang >/dev/null 2>&1 && ! command -v gcc >/dev/null 2>&1; then
+    packages+=(clang)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

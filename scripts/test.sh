@@ -10,9 +10,20 @@ if [ -f scripts/install-deps.sh ]; then
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+native=$(mktemp -d)
+trap 'rm -rf "$log" "$native"' EXIT
+# The integration tests run the shipped executable (Native AOT), not only the JIT build.
+if bash scripts/publish.sh "$native" > "$log" 2>&1; then
+    export PRAETOR_EXECUTABLE="$native/praetor"
+    publish_status=0
+else
+    cat "$log"
+    echo "publishing the native praetor failed"
+    publish_status=1
+fi
 dotnet test Praetor.slnx -c Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+[ "$publish_status" -eq 0 ] || status=1
 
 # dotnet test prints one summary per test assembly:
 #   Passed!  - Failed:     0, Passed:    64, Skipped:     0, Total:    64, Duration: 7 s - X.dll (net10.0)

@@ -102,7 +102,7 @@ public sealed class AgentHost : IAsyncDisposable
         });
         var app = builder.Build();
         app.Use(Routes.HandleErrorsAsync);
-        app.MapGet("/", () => Results.Text("Consul Agent"));
+        app.MapGet("/", context => Results.Text("Consul Agent").ExecuteAsync(context));
         KvRoutes.Map(app, agent);
         TxnRoutes.Map(app, agent);
         StatusRoutes.Map(app, agent);

@@ -3,11 +3,14 @@ using System.Diagnostics;
 namespace Praetor.Integration;
 
 /// <summary>
-/// The real `praetor` executable, built next to these tests through the project reference to
-/// Praetor.Cli: its native app host when present, otherwise `dotnet praetor.dll`.
+/// The real `praetor` executable: the one PRAETOR_EXECUTABLE names (scripts/test.sh sets it to
+/// the Native AOT build of scripts/publish.sh), else the one built next to these tests through the
+/// project reference to Praetor.Cli: its app host when present, otherwise `dotnet praetor.dll`.
 /// </summary>
 public static class PraetorExecutable
 {
+    private static string? Native => Environment.GetEnvironmentVariable("PRAETOR_EXECUTABLE") is { Length: > 0 } path ? path : null;
+
     private static string AppHost => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "praetor.exe" : "praetor");
 
     private static string Assembly => Path.Combine(AppContext.BaseDirectory, "praetor.dll");
@@ -16,7 +19,11 @@ public static class PraetorExecutable
     public static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         ProcessStartInfo info;
-        if (File.Exists(AppHost))
+        if (Native is { } native)
+        {
+            info = File.Exists(native) ? new ProcessStartInfo(native) : throw new FileNotFoundException($"PRAETOR_EXECUTABLE names {native}, which does not exist");
+        }
+        else if (File.Exists(AppHost))
         {
             info = new ProcessStartInfo(AppHost);
         }

@@ -151,7 +151,7 @@ public static class ServicesRegisterCommand
 
             foreach (var tag in tags)
             {
-                existing.Add(JsonValue.Create(tag));
+                existing.Add((JsonNode)JsonValue.Create(tag));
             }
         }
     }
