@@ -10,7 +10,8 @@
 # Event (and member-failed handler) times come from the handlers' own timestamps (bench/gossip/handler.sh), minus the wall-clock
 # time just before the join/fire/kill; so they include each agent's handler spawn latency.
 # Knobs: N (20), ROUNDS (1; a fresh pair of clusters per round, medians reported),
-# SERF_PROFILE (local), SKIP_BUILD, ARTIFACTS, KEEP_LOGS, DEADLINE (seconds per phase, 60).
+# SERF_PROFILE (local), SKIP_BUILD, ARTIFACTS, PRAETOR (the executable; default: built by
+# scripts/publish.sh into ARTIFACTS/native), KEEP_LOGS, DEADLINE (seconds per phase, 60).
 # Writes bench/results/gossip-latest.tsv and gossip-latest.md. Stops only the PIDs it started.
 set -euo pipefail
 
@@ -33,12 +34,13 @@ ON_SERVER_CPU=()   # no pinning: 2N agents share every CPU
 
 install_missing serf:serf curl:curl
 command -v serf >/dev/null || { log "serf is missing"; exit 1; }
-PRAETOR_DLL=${PRAETOR_DLL:-"$ARTIFACTS/bin/Praetor.Cli/release/praetor.dll"}
+# The shipped executable (Native AOT), as users run it.
+PRAETOR=${PRAETOR:-"$ARTIFACTS/native/praetor"}
 if [[ "$SKIP_BUILD" != 1 ]]; then
-    log "building praetor (Release)"
-    build_release "$REPO/src/Praetor.Cli" praetor || exit 2
+    log "building praetor (scripts/publish.sh, Native AOT)"
+    build_native praetor || exit 2
 fi
-[[ -f "$PRAETOR_DLL" ]] || { log "no $PRAETOR_DLL"; exit 2; }
+[[ -x "$PRAETOR" ]] || { log "no $PRAETOR"; exit 2; }
 
 now() { date +%s.%N; }
 # take_port: sets PORT to a port in 20000-32767 — below Linux's ephemeral range (32768-60999),
@@ -60,7 +62,7 @@ start_praetor() {   # start_praetor DIR I
     local dir=$1 i=$2 name="p$2"
     take_port; HTTP[$name]=$PORT; take_port; LAN[$name]=$PORT
     printf '{"event_handlers":["member-failed,user:bench=%s %s"]}\n' "$HANDLER" "$dir" > "$dir/$name.json"
-    start_server "$name" "${HTTP[$name]}" dotnet "$PRAETOR_DLL" agent -dev -node "$name" \
+    start_server "$name" "${HTTP[$name]}" "$PRAETOR" agent -dev -node "$name" \
         -http-port "${HTTP[$name]}" -dns-port -1 -server-port -1 -serf-lan-port "${LAN[$name]}" \
         -config-file "$dir/$name.json" -log-level warn
 }

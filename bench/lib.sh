@@ -157,6 +157,16 @@ build_release() {
     fi
 }
 
+# build_native LOG_NAME: the shipped executable (scripts/publish.sh, Native AOT) into
+# $ARTIFACTS/native/praetor, quietly; on failure prints the last lines of the log and returns non-zero.
+build_native() {
+    if ! ARTIFACTS="$ARTIFACTS" bash "$REPO/scripts/publish.sh" "$ARTIFACTS/native" > "$SCRATCH/build-$1.log" 2>&1; then
+        log "$1 did not build. Last lines:"
+        tail -n 20 "$SCRATCH/build-$1.log" >&2
+        return 1
+    fi
+}
+
 # ---------------------------------------------------------------- measuring
 # run_wrk CONNS SECONDS SCRIPT URL -> prints the RESULT line of bench/lua/common.lua's done().
 run_wrk() {
