@@ -15,13 +15,13 @@ public sealed class FakeLanPool : ISerfPool
     private readonly List<SerfMember> _members = [];
     private readonly Channel<SerfEvent> _events = Channel.CreateUnbounded<SerfEvent>();
 
-    public FakeLanPool(LanPoolSettings settings)
+    public FakeLanPool(GossipPoolSettings settings)
     {
         Settings = settings;
         _members.Add(Member(settings.NodeName, settings.Tags, address: "127.0.0.1", port: 18301));
     }
 
-    public LanPoolSettings Settings { get; }
+    public GossipPoolSettings Settings { get; }
 
     public IPEndPoint AdvertiseEndpoint { get; } = new(IPAddress.Loopback, 18301);
 

@@ -190,7 +190,7 @@ public sealed class LanPoolApiTests : IAsyncLifetime, IDisposable
     [InlineData("consul.example", 8301, "consul.example:8301")]
     [InlineData("consul.example:1234", 8301, "consul.example:1234")]
     public void Join_addresses_without_a_port_get_the_serf_lan_port(string address, int port, string expected) =>
-        Assert.Equal(expected, LanGossip.WithPort(address, port));
+        Assert.Equal(expected, GossipPool.WithPort(address, port));
 
     [Fact]
     public async Task Force_leave_marks_a_known_member_and_refuses_an_unknown_one()

@@ -20,7 +20,7 @@ public abstract class CliAgentFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await AgentHost.StartAsync(new AgentConfig { DevMode = true, Server = true, HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = AgentConfig.PortDisabled, NodeName = "cli-test" });
+        _host = await AgentHost.StartAsync(new AgentConfig { DevMode = true, Server = true, HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = AgentConfig.PortDisabled, SerfWanPort = AgentConfig.PortDisabled, NodeName = "cli-test" });
         Environment["CONSUL_HTTP_ADDR"] = Address;
         Client = new PraetorClient(new PraetorClientConfig { Address = Address });
     }

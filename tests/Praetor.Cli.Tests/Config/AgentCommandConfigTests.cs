@@ -73,7 +73,7 @@ public sealed class AgentCommandConfigTests : IDisposable
         taken.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         var port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
 
-        var run = await RunToExitAsync("-dev", "-http-port", "0", "-serf-lan-port", "0", "-dns-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var run = await RunToExitAsync("-dev", "-http-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "0", "-dns-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith($"==> Error starting agent: failed to start the DNS server on 127.0.0.1:{port}: ", run.Stderr, StringComparison.Ordinal);
@@ -85,7 +85,7 @@ public sealed class AgentCommandConfigTests : IDisposable
         // Consul's rule since 0.9 (the agent endpoint enforces it); seed 001's old form needs the setting.
         var db = _dir.Write("db.json", """{ "service": { "name": "db", "check": { "script": "/bin/true", "interval": "10s" } } }""");
 
-        var run = await RunToExitAsync("-dev", $"-config-file={db}", "-http-port", "0", "-serf-lan-port", "0");
+        var run = await RunToExitAsync("-dev", $"-config-file={db}", "-http-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "0");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("==> Error starting agent: Scripts are disabled on this agent", run.Stderr, StringComparison.Ordinal);
@@ -106,7 +106,7 @@ public sealed class AgentCommandConfigTests : IDisposable
     public async Task A_good_config_starts_the_agent_with_files_applied_and_flags_winning()
     {
         var dir = _dir.Dir("conf.d");
-        _dir.Write("conf.d/10-agent.json", """{ "datacenter": "FileDC", "node_name": "file-node", "ports": { "dns": 5353, "serf_lan": 9301 }, "enable_local_script_checks": true }""");
+        _dir.Write("conf.d/10-agent.json", """{ "datacenter": "FileDC", "node_name": "file-node", "ports": { "dns": 5353, "serf_lan": 9301, "serf_wan": -1 }, "enable_local_script_checks": true }""");
         _dir.Write("conf.d/20-db.json", """{ "service": { "name": "db", "tags": ["master"], "port": 3306, "check": { "script": "/usr/local/bin/check_mysql_master", "interval": "10s" } } }""");
         var extra = _dir.Write("extra.json", """{ "node_name": "extra-node" }""");
         var stdout = new StringWriter();
@@ -120,11 +120,11 @@ public sealed class AgentCommandConfigTests : IDisposable
         await shutdown.CancelAsync();
         Assert.Equal(0, await agent.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        // -node beats both files; the files' datacenter (lower-cased) and serf_lan stay; -dns-port beats the file.
+        // -node beats both files; the files' datacenter (lower-cased), serf_lan and serf_wan stay; -dns-port beats the file.
         Assert.Contains("Node name: 'flag-node'", output, StringComparison.Ordinal);
         Assert.Contains("Datacenter: 'filedc'", output, StringComparison.Ordinal);
         Assert.Contains("DNS: 5454)", output, StringComparison.Ordinal);
-        Assert.Contains("(LAN: 9301, WAN: 8302)", output, StringComparison.Ordinal);
+        Assert.Contains("(LAN: 9301, WAN: -1)", output, StringComparison.Ordinal);
         Assert.DoesNotContain("HTTP: 8500", output, StringComparison.Ordinal);
     }
 
@@ -136,7 +136,7 @@ public sealed class AgentCommandConfigTests : IDisposable
         var stdout = new StringWriter();
         var stdoutSync = TextWriter.Synchronized(stdout);
         using var shutdown = new CancellationTokenSource();
-        var agent = AgentCommand.RunAsync(["-dev", "-config-dir", dir, "-http-port", "0", "-dns-port", "0", "-serf-lan-port", "0"], stdoutSync, TextWriter.Synchronized(new StringWriter()), () => "test", shutdown.Token);
+        var agent = AgentCommand.RunAsync(["-dev", "-config-dir", dir, "-http-port", "0", "-dns-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "0"], stdoutSync, TextWriter.Synchronized(new StringWriter()), () => "test", shutdown.Token);
         var output = await WaitForAsync(stdout, stdoutSync, agent, "Praetor agent running!");
         var port = System.Text.RegularExpressions.Regex.Match(output, @"HTTP: (\d+),").Groups[1].Value;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
