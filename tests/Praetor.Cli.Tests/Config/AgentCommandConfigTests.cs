@@ -80,6 +80,49 @@ public sealed class AgentCommandConfigTests : IDisposable
     }
 
     [Fact]
+    public async Task A_taken_wan_port_stops_the_agent_naming_the_wan_pool_and_the_address()
+    {
+        using var taken = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        taken.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
+
+        var run = await RunToExitAsync("-dev", "-http-port", "0", "-dns-port", "-1", "-serf-lan-port", "0", "-serf-wan-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith($"==> Error starting agent: failed to start the Serf WAN pool on 127.0.0.1:{port}: ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wan_flags_bind_advertise_and_retry_join_the_wan_until_retry_max_wan_then_exit()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var closed = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var run = await RunToExitAsync(
+            "-dev", "-http-port", "0", "-dns-port", "-1", "-serf-lan-port", "0", "-serf-wan-port", "0",
+            "-serf-wan-bind", "127.0.0.1", "-advertise-wan", "127.0.0.1",
+            "-join-wan", $"127.0.0.1:{closed}", "-retry-join-wan", $"127.0.0.1:{closed}", "-retry-max-wan", "1", "-retry-interval-wan", "10ms");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Matches(@"Cluster Addr: 127\.0\.0\.1 \(LAN: \d+, WAN: [1-9]\d*\)", run.Stdout);
+        Assert.Contains("Started Serf WAN pool: address=127.0.0.1:", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Join cluster failed, will retry: cluster=WAN", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("agent: max join WAN retry exhausted, exiting", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_wan_flag_value_is_reported()
+    {
+        var run = await RunToExitAsync("-dev", "-http-port", "0", "-advertise-wan", "wan.example", "-serf-wan-bind", "eth0");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("    advertise_addr_wan: \"wan.example\" is not an IP address", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("    serf_wan: \"eth0\" is not an IP address", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_script_check_in_a_file_without_enable_local_script_checks_stops_the_agent()
     {
         // Consul's rule since 0.9 (the agent endpoint enforces it); seed 001's old form needs the setting.
