@@ -43,11 +43,12 @@ public sealed class AgentProcess : IAsyncDisposable
             {
                 return new AgentProcess(child, port);
             }
-            await child.DisposeAsync();
             var output = $"attempt {attempt} on port {port}: {(child.HasExited ? $"exit code {child.ExitCode}" : $"not ready within {ReadyDeadline}")}\n{child.Output}";
             failures.Add(output);
             // Only a lost race for the port is worth another try; anything else is the agent's failure.
             var lostThePort = child.HasExited && child.ExitCode != 0 && child.StandardError.Contains(port.ToString(), StringComparison.Ordinal);
+            // Read above: a disposed child no longer knows whether it exited.
+            await child.DisposeAsync();
             if (!lostThePort)
             {
                 break;
