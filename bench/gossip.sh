@@ -63,7 +63,7 @@ start_praetor() {   # start_praetor DIR I
     take_port; HTTP[$name]=$PORT; take_port; LAN[$name]=$PORT
     printf '{"event_handlers":["member-failed,user:bench=%s %s"]}\n' "$HANDLER" "$dir" > "$dir/$name.json"
     start_server "$name" "${HTTP[$name]}" "$PRAETOR" agent -dev -node "$name" \
-        -http-port "${HTTP[$name]}" -dns-port -1 -server-port -1 -serf-lan-port "${LAN[$name]}" \
+        -http-port "${HTTP[$name]}" -dns-port -1 -server-port -1 -serf-lan-port "${LAN[$name]}" -serf-wan-port -1 \
         -config-file "$dir/$name.json" -log-level warn
 }
 ready_praetor() { curl -sf -m 1 "http://$HOST:${HTTP[$READY_NAME]}/v1/agent/self" > /dev/null; }

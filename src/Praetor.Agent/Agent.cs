@@ -14,9 +14,9 @@ namespace Praetor.Agent;
 /// <summary>
 /// One agent: its configuration, the state store with its state machine and log, the endpoint
 /// layer that the HTTP API (and later DNS) call, and its local services and checks kept in the
-/// catalog by anti-entropy, and its membership of the LAN gossip pool (<see cref="LanGossip"/>),
-/// whose members the leader reconciles into the catalog. In `-dev` mode the log is the
-/// single-node in-memory one.
+/// catalog by anti-entropy, and its membership of the LAN gossip pool (<see cref="GossipPool"/>),
+/// whose members the leader reconciles into the catalog, and for servers of the WAN pool of every
+/// datacenter's servers. In `-dev` mode the log is the single-node in-memory one.
 /// </summary>
 public sealed class Agent : IAsyncDisposable
 {
@@ -36,7 +36,8 @@ public sealed class Agent : IAsyncDisposable
     private readonly SemaphoreSlim _leaveLock = new(1, 1);
     private readonly EventHandlers _eventHandlers;
     private readonly EventReceiver _eventReceiver;
-    private LanGossip? _lan;
+    private GossipPool? _lan;
+    private GossipPool? _wan;
     private bool _left;
 
     private Agent(AgentConfig config, AgentStartOptions options)
@@ -51,7 +52,7 @@ public sealed class Agent : IAsyncDisposable
         Txn = new TxnEndpoint(Store, Log, blocking);
         Kv = new KvEndpoint(Store, Txn, blocking);
         Status = new StatusEndpoint(Log);
-        Catalog = new CatalogEndpoint(Store, Log, blocking, config);
+        Catalog = new CatalogEndpoint(Store, Log, blocking, config, WanDatacenters);
         Health = new HealthEndpoint(Store, blocking);
         LocalState = new LocalState(config.NodeName);
         AgentLocal = new AgentEndpoint(config, LocalState, Health, time);
@@ -86,7 +87,10 @@ public sealed class Agent : IAsyncDisposable
     public EventEndpoint Events { get; }
 
     /// <summary>The LAN pool; null when <c>ports.serf_lan</c> is -1 (or no pool implementation is available).</summary>
-    public LanGossip? Lan => _lan;
+    public GossipPool? Lan => _lan;
+
+    /// <summary>The WAN pool; null on clients and when <c>ports.serf_wan</c> is -1 (or no pool implementation is available).</summary>
+    public GossipPool? Wan => _wan;
 
     /// <summary>
     /// Completes when the agent asks its host to stop: after a graceful leave (<c>PUT /v1/agent/leave</c>);
@@ -149,24 +153,34 @@ public sealed class Agent : IAsyncDisposable
     };
 
     /// <summary>
-    /// Joins the LAN pool (unless <c>ports.serf_lan</c> is -1), registers this node as the
-    /// leader reconciles a live member (its node, a passing serfHealth check, the "consul"
+    /// Joins the WAN pool (servers, unless <c>ports.serf_wan</c> is -1) and then the LAN pool
+    /// (unless <c>ports.serf_lan</c> is -1), as Consul's server sets them up, registers this node
+    /// as the leader reconciles a live member (its node, a passing serfHealth check, the "consul"
     /// service), then the services and checks of the config files; waits for the first
-    /// anti-entropy sync, then starts the pool's loops (events, reconciliation, retry join).
+    /// anti-entropy sync, then starts the pools' loops (events, reconciliation, retry join).
     /// </summary>
     private async Task StartAsync()
     {
         var token = _lifetime.Token;
         var tags = ConsulMemberTags.For(Config, NodeId);
-        SerfPoolFactory? factory = _options.LanPool ?? LanPoolDefaults.Factory;
-        if (Config.SerfLanPort != AgentConfig.PortDisabled && factory is not null)
+        var lanFactory = _options.LanPool ?? GossipPoolDefaults.Factory;
+        var wanFactory = _options.WanPool ?? _options.LanPool ?? GossipPoolDefaults.Factory;
+        if (Config.RunsWanPool)
+        {
+            _wan = await GossipPool.StartAsync(GossipArea.Wan, Config, ConsulMemberTags.ForWan(Config, NodeId), wanFactory, null, _options.Time, _options.Logs, token).ConfigureAwait(false);
+            StopOnRetryJoinFailure(_wan);
+            if (Config.SerfWanPort == 0)
+            {
+                // A free port was picked: LAN members learn the one bound.
+                tags["wan_join_port"] = _wan.Pool.AdvertiseEndpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        if (Config.SerfLanPort != AgentConfig.PortDisabled)
         {
             var isServer = Config.Server || Config.DevMode;
-            _lan = await LanGossip.StartAsync(Config, tags, factory, isServer ? _reconciler : null, _options.Time, _options.Logs, token).ConfigureAwait(false);
+            _lan = await GossipPool.StartAsync(GossipArea.Lan, Config, tags, lanFactory, isServer ? _reconciler : null, _options.Time, _options.Logs, token).ConfigureAwait(false);
             _lan.EventReceived += _eventReceiver.Deliver;
-            _ = _lan.RetryJoinFailed.ContinueWith(
-                t => _shutdownRequested.TrySetException(t.Exception!.InnerExceptions),
-                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            StopOnRetryJoinFailure(_lan);
         }
         await _reconciler.RegisterSelfAsync(tags, token).ConfigureAwait(false);
         foreach (var service in Config.Services)
@@ -180,6 +194,26 @@ public sealed class Agent : IAsyncDisposable
         _antiEntropy.Start();
         await _antiEntropy.FirstSync.ConfigureAwait(false);
         _lan?.Run();
+        _wan?.Run();
+    }
+
+    /// <summary>A pool's retry join that gives up stops the agent (Consul's retryJoinCh).</summary>
+    private void StopOnRetryJoinFailure(GossipPool pool) =>
+        _ = pool.RetryJoinFailed.ContinueWith(
+            t => _shutdownRequested.TrySetException(t.Exception!.InnerExceptions),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
+    /// <summary>The datacenters of the Consul servers in the WAN pool that have not left.</summary>
+    private IEnumerable<string> WanDatacenters()
+    {
+        if (_wan is null)
+        {
+            return [];
+        }
+        return _wan.Members()
+            .Where(m => m.Status is not (MemberStatus.Left or MemberStatus.None))
+            .Select(m => ConsulMemberTags.IsServer(m.Tags, out var dc, out _) ? dc : "")
+            .Where(dc => dc.Length > 0);
     }
 
     /// <summary>
@@ -206,21 +240,14 @@ public sealed class Agent : IAsyncDisposable
     /// <summary>
     /// The members of the LAN pool, this agent included (<c>/v1/agent/members</c>); with
     /// <paramref name="segment"/> other than "" or "_all" only that segment's. With
-    /// <paramref name="wan"/>, a server's WAN view: no WAN pool runs yet, so only this server as
-    /// <c>node.dc</c> on the WAN port; a client has none.
+    /// <paramref name="wan"/>, the WAN pool's members (<c>node.dc</c>); none when this agent runs
+    /// no WAN pool (a client, or <c>ports.serf_wan</c> -1), as Consul answers.
     /// </summary>
     public IReadOnlyList<AgentMember> Members(bool wan = false, string? segment = null)
     {
         if (wan)
         {
-            if (!(Config.Server || Config.DevMode))
-            {
-                return [];
-            }
-            var self = Member();
-            var tags = new SortedDictionary<string, string>(self.Tags.ToDictionary(), StringComparer.Ordinal);
-            tags.Remove("wan_join_port");
-            return [self with { Name = $"{Config.NodeName}.{Config.Datacenter}", Port = Config.SerfWanPort > 0 ? Config.SerfWanPort : 8302, Tags = tags }];
+            return _wan is null ? [] : [.. _wan.Members().Select(ConsulMemberTags.ToAgentMember)];
         }
         IReadOnlyList<AgentMember> members = _lan is null ? [Member()] : [.. _lan.Members().Select(ConsulMemberTags.ToAgentMember)];
         if (!string.IsNullOrEmpty(segment) && segment != "_all")
@@ -245,17 +272,44 @@ public sealed class Agent : IAsyncDisposable
     }
 
     /// <summary>
-    /// Leaves the LAN pool gracefully (the intent spreads before gossip stops), then asks the host
-    /// to shut down (<see cref="ShutdownRequested"/>), as Consul's <c>/v1/agent/leave</c> does.
+    /// Joins the WAN pool through servers of other datacenters (Consul's JoinWAN); returns how
+    /// many answered. <see cref="GossipException"/> with Consul's error on a client ("Must be a
+    /// server to join WAN cluster") or with the WAN pool off ("WAN Federation is disabled"), or
+    /// with the pool's error when none answered.
+    /// </summary>
+    public Task<int> JoinWanAsync(IReadOnlyList<string> addresses, CancellationToken cancellationToken = default) =>
+        WanPool("Must be a server to join WAN cluster").JoinAsync(addresses, cancellationToken);
+
+    /// <summary>The WAN pool, or Consul's error for an agent without one (<paramref name="clientError"/> on a client).</summary>
+    private GossipPool WanPool(string clientError)
+    {
+        if (!(Config.Server || Config.DevMode))
+        {
+            throw new GossipException(clientError);
+        }
+        return _wan ?? throw new GossipException("WAN Federation is disabled");
+    }
+
+    /// <summary>
+    /// Leaves the WAN pool and then the LAN pool gracefully (each intent spreads before gossip
+    /// stops), as a Consul server leaves, then asks the host to shut down
+    /// (<see cref="ShutdownRequested"/>), as Consul's <c>/v1/agent/leave</c> does.
     /// </summary>
     public async Task LeaveAsync(CancellationToken cancellationToken = default)
     {
         await _leaveLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_left && _lan is not null)
+            if (!_left)
             {
-                await _lan.LeaveAsync(cancellationToken).ConfigureAwait(false);
+                if (_wan is not null)
+                {
+                    await _wan.LeaveAsync(cancellationToken).ConfigureAwait(false);
+                }
+                if (_lan is not null)
+                {
+                    await _lan.LeaveAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
             _left = true;
         }
@@ -274,9 +328,24 @@ public sealed class Agent : IAsyncDisposable
     {
         if (_lan is null || !_lan.ForceLeave(node, prune))
         {
-            throw new GossipException($"agent: No node found with name '{node}'");
+            throw new GossipException(NoSuchNode(node));
         }
     }
+
+    /// <summary>
+    /// Force-leave on the WAN pool (Consul's ForceLeaveWAN), <paramref name="node"/> named
+    /// <c>node.dc</c>: Consul's error on a client or with the WAN pool off, and the LAN's
+    /// "No node found" error when the pool has no such member.
+    /// </summary>
+    public void ForceLeaveWan(string node, bool prune)
+    {
+        if (!WanPool("Must be a server to force-leave a node from the WAN cluster").ForceLeave(node, prune))
+        {
+            throw new GossipException(NoSuchNode(node));
+        }
+    }
+
+    private static string NoSuchNode(string node) => $"agent: No node found with name '{node}'";
 
     /// <summary>
     /// Re-reads the configuration (<see cref="ConfigSource"/>) and applies its services and
@@ -337,6 +406,10 @@ public sealed class Agent : IAsyncDisposable
         {
             await _lan.DisposeAsync().ConfigureAwait(false);
         }
+        if (_wan is not null)
+        {
+            await _wan.DisposeAsync().ConfigureAwait(false);
+        }
         await _eventHandlers.DisposeAsync().ConfigureAwait(false);
         await AgentLocal.DisposeAsync().ConfigureAwait(false);
         await _antiEntropy.DisposeAsync().ConfigureAwait(false);
@@ -352,8 +425,11 @@ public sealed record AgentStartOptions
 {
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>Starts the LAN pool; null: the real Serf pool (<see cref="LanPoolDefaults.Factory"/>).</summary>
+    /// <summary>Starts the LAN pool; null: the real Serf pool (<see cref="GossipPoolDefaults.Factory"/>).</summary>
     public SerfPoolFactory? LanPool { get; init; }
+
+    /// <summary>Starts the WAN pool; null: the same factory as <see cref="LanPool"/>.</summary>
+    public SerfPoolFactory? WanPool { get; init; }
 
     public ILoggerFactory? Logs { get; init; }
 }

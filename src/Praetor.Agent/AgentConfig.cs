@@ -37,6 +37,12 @@ public sealed record AgentConfig
     /// <summary>Address advertised to other nodes; the bind address when empty and specific.</summary>
     public string? AdvertiseAddr { get; init; }
 
+    /// <summary>Address the WAN pool binds to (<c>serf_wan</c>, <c>-serf-wan-bind</c>); <see cref="BindAddr"/> when null.</summary>
+    public string? SerfWanBindAddr { get; init; }
+
+    /// <summary>Address advertised to the WAN pool (<c>advertise_addr_wan</c>, <c>-advertise-wan</c>); <see cref="AdvertiseAddress"/> when null.</summary>
+    public string? AdvertiseAddrWan { get; init; }
+
     /// <summary>HTTP API port (8500); 0 picks a free port, -1 disables.</summary>
     public int HttpPort { get; init; } = 8500;
 
@@ -117,6 +123,18 @@ public sealed record AgentConfig
     /// <summary>Agents to join at start (<c>start_join</c>, <c>-join</c>; Consul 1.15 treats it as retry_join).</summary>
     public IReadOnlyList<string> StartJoin { get; init; } = [];
 
+    /// <summary>Servers of other datacenters to join on the WAN, retried until one answers (<c>retry_join_wan</c>, <c>-retry-join-wan</c>).</summary>
+    public IReadOnlyList<string> RetryJoinWan { get; init; } = [];
+
+    /// <summary>Servers to join on the WAN at start (<c>start_join_wan</c>, <c>-join-wan</c>; retried as <see cref="RetryJoinWan"/>, as Consul 1.15+).</summary>
+    public IReadOnlyList<string> StartJoinWan { get; init; } = [];
+
+    /// <summary>Wait between WAN retry-join attempts (<c>retry_interval_wan</c>, <c>-retry-interval-wan</c>); 30 s as Consul.</summary>
+    public TimeSpan RetryIntervalWan { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>WAN retry-join attempts before the agent gives up and exits (<c>retry_max_wan</c>, <c>-retry-max-wan</c>); 0 retries forever.</summary>
+    public int RetryMaxWan { get; init; }
+
     /// <summary>Rejoins the cluster from the member snapshot even after a graceful leave (<c>rejoin_after_leave</c>, <c>-rejoin</c>).</summary>
     public bool RejoinAfterLeave { get; init; }
 
@@ -163,6 +181,12 @@ public sealed record AgentConfig
     public string AdvertiseAddress =>
         !string.IsNullOrEmpty(AdvertiseAddr) ? AdvertiseAddr
         : BindAddr is "0.0.0.0" or "::" or "" ? "127.0.0.1" : BindAddr;
+
+    /// <summary>The address servers of other datacenters reach this one at on the WAN.</summary>
+    public string AdvertiseAddressWan => !string.IsNullOrEmpty(AdvertiseAddrWan) ? AdvertiseAddrWan : AdvertiseAddress;
+
+    /// <summary>A server (or <c>-dev</c> agent) with <c>ports.serf_wan</c> not -1: it runs a WAN pool.</summary>
+    public bool RunsWanPool => (Server || DevMode) && SerfWanPort != PortDisabled;
 
     /// <summary>
     /// Every problem with these settings, each naming the setting; empty when valid. Includes what
@@ -212,6 +236,14 @@ public sealed record AgentConfig
         if (!string.IsNullOrEmpty(AdvertiseAddr) && !System.Net.IPAddress.TryParse(AdvertiseAddr, out _))
         {
             problems.Add($"advertise_addr: \"{AdvertiseAddr}\" is not an IP address");
+        }
+        if (!string.IsNullOrEmpty(AdvertiseAddrWan) && !System.Net.IPAddress.TryParse(AdvertiseAddrWan, out _))
+        {
+            problems.Add($"advertise_addr_wan: \"{AdvertiseAddrWan}\" is not an IP address");
+        }
+        if (!string.IsNullOrEmpty(SerfWanBindAddr) && !System.Net.IPAddress.TryParse(SerfWanBindAddr, out _))
+        {
+            problems.Add($"serf_wan: \"{SerfWanBindAddr}\" is not an IP address");
         }
         foreach (var recursor in Recursors)
         {
@@ -290,6 +322,14 @@ public sealed record AgentConfig
         if (RetryMax < 0)
         {
             problems.Add("retry_max: must not be negative");
+        }
+        if (RetryIntervalWan <= TimeSpan.Zero)
+        {
+            problems.Add("retry_interval_wan: must be positive");
+        }
+        if (RetryMaxWan < 0)
+        {
+            problems.Add("retry_max_wan: must not be negative");
         }
         if (RaftMultiplier is < 1 or > 10)
         {

@@ -48,9 +48,9 @@ public sealed class AgentHost : IAsyncDisposable
         StartAsync(config, new AgentStartOptions { Logs = logs }, cancellationToken);
 
     /// <summary>
-    /// As <see cref="StartAsync(AgentConfig, CancellationToken)"/>, with the agent's clock, LAN
-    /// pool and logs given (tests pass a fake pool); a LAN pool that cannot bind raises
-    /// <see cref="Praetor.Agent.Gossip.LanPoolStartException"/>.
+    /// As <see cref="StartAsync(AgentConfig, CancellationToken)"/>, with the agent's clock, gossip
+    /// pools and logs given (tests pass fake pools); a LAN or WAN pool that cannot bind raises
+    /// <see cref="Praetor.Agent.Gossip.GossipPoolStartException"/>.
     /// </summary>
     public static async Task<AgentHost> StartAsync(AgentConfig config, AgentStartOptions options, CancellationToken cancellationToken)
     {

@@ -33,9 +33,11 @@ internal static class AgentRoutes
         app.MapPut("/v1/agent/join/{**address}", async context =>
         {
             var address = (string?)context.Request.RouteValues["address"] ?? "";
+            // Consul: any non-empty ?wan joins the WAN pool.
             if (!string.IsNullOrEmpty(QueryParameters.Get(context.Request, "wan")))
             {
-                throw new Praetor.Gossip.GossipException("WAN join is not available: this agent runs no WAN gossip pool yet");
+                await agent.JoinWanAsync([address], context.RequestAborted);
+                return;
             }
             await agent.JoinAsync([address], context.RequestAborted);
         });
@@ -47,11 +49,16 @@ internal static class AgentRoutes
         app.MapPut("/v1/agent/force-leave/{**node}", context =>
         {
             var node = (string?)context.Request.RouteValues["node"] ?? "";
+            var prune = QueryParameters.Has(context.Request, "prune");
+            // Consul: ?wan present (with any value) force-leaves on the WAN pool, the node named node.dc.
             if (QueryParameters.Has(context.Request, "wan"))
             {
-                throw new Praetor.Gossip.GossipException($"agent: No node found with name '{node}'");
+                agent.ForceLeaveWan(node, prune);
             }
-            agent.ForceLeave(node, QueryParameters.Has(context.Request, "prune"));
+            else
+            {
+                agent.ForceLeave(node, prune);
+            }
             return Task.CompletedTask;
         });
         app.MapPut("/v1/agent/reload", context =>

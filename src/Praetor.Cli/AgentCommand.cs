@@ -85,7 +85,7 @@ public static class AgentCommand
         {
             host = await AgentHost.StartAsync(config, new AgentStartOptions { Logs = logs }, shutdown);
         }
-        catch (Praetor.Agent.Gossip.LanPoolStartException ex)
+        catch (Praetor.Agent.Gossip.GossipPoolStartException ex)
         {
             await stderr.WriteLineAsync($"==> Error starting agent: {ex.Message}");
             return 1;
@@ -138,6 +138,10 @@ public static class AgentCommand
             {
                 await log.InfoAsync("agent", $"Started Serf LAN pool: address={lan.Pool.AdvertiseEndpoint} members={lan.Members().Count}");
             }
+            if (host.Agent.Wan is { } wan)
+            {
+                await log.InfoAsync("agent", $"Started Serf WAN pool: address={wan.Pool.AdvertiseEndpoint} members={wan.Members().Count}");
+            }
             await log.InfoAsync("agent", "Praetor agent running!");
             // A graceful leave through the API (or retry join giving up) stops the agent too, as in Consul.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
@@ -180,7 +184,7 @@ public static class AgentCommand
                     await log.InfoAsync("agent", $"Caught signal: {why}");
                     // Consul's defaults: clients leave on both signals, servers on neither.
                     var leave = why == "interrupt" ? !config.EffectiveSkipLeaveOnInterrupt : config.EffectiveLeaveOnTerminate;
-                    if (leave && host.Agent.Lan is not null)
+                    if (leave && (host.Agent.Lan is not null || host.Agent.Wan is not null))
                     {
                         await log.InfoAsync("agent", "Gracefully shutting down agent...");
                         using var leaveTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
@@ -240,6 +244,7 @@ public static class AgentCommand
         var config = agent.Config;
         var httpPort = config.HttpPort == AgentConfig.PortDisabled ? -1 : host.HttpAddress.Port;
         var lanPort = config.SerfLanPort == 0 && agent.Lan is { } lan ? lan.Pool.AdvertiseEndpoint.Port : config.SerfLanPort;
+        var wanPort = config.SerfWanPort == 0 && agent.Wan is { } wan ? wan.Pool.AdvertiseEndpoint.Port : config.SerfWanPort;
         var dnsPort = host.DnsEndpoint?.Port ?? -1;
         var mode = config.DevMode ? " (dev mode: in-memory, data is lost on exit)" : "";
         await stdout.WriteAsync(
@@ -250,7 +255,7 @@ public static class AgentCommand
                         Datacenter: '{config.Datacenter}' (Segment: '<all>')
                             Server: {Lower(config.Server)} (Bootstrap: {Lower(config.Bootstrap)}){mode}
                        Client Addr: [{config.ClientAddr}] (HTTP: {httpPort}, HTTPS: -1, gRPC: -1, DNS: {dnsPort})
-                      Cluster Addr: {config.AdvertiseAddress} (LAN: {lanPort}, WAN: {config.SerfWanPort})
+                      Cluster Addr: {config.AdvertiseAddress} (LAN: {lanPort}, WAN: {wanPort})
                  Gossip Encryption: {Lower(config.Encrypt is not null)}
                        ACL Enabled: false
                 ACL Default Policy: allow
@@ -296,7 +301,9 @@ public static class AgentCommand
             GrpcPort = set.Int("grpc-port", -1, "Sets the gRPC API port to listen on (-1 disables).");
             DnsPort = set.Int("dns-port", 8600, "DNS port to use (-1 disables).");
             SerfLanPort = set.Int("serf-lan-port", 8301, "Sets the Serf LAN port to listen on (0 picks a free port, -1 disables).");
-            SerfWanPort = set.Int("serf-wan-port", 8302, "Sets the Serf WAN port to listen on (-1 disables).");
+            SerfWanPort = set.Int("serf-wan-port", 8302, "Sets the Serf WAN port to listen on (0 picks a free port, -1 disables).");
+            SerfWanBind = set.String("serf-wan-bind", "", "Address to bind Serf WAN listeners to (default: the bind address).");
+            AdvertiseWan = set.String("advertise-wan", "", "Sets address to advertise on WAN instead of -advertise address.");
             ServerPort = set.Int("server-port", 8300, "Sets the server port to listen on.");
             LogLevel = set.String("log-level", "info", "Log level of the agent: trace, debug, info, warn, error.");
             Ui = set.Bool("ui", false, "Enables the built-in static web UI server.");
@@ -306,6 +313,10 @@ public static class AgentCommand
             RetryInterval = set.Duration("retry-interval", TimeSpan.FromSeconds(30), "Time to wait between join attempts.");
             RetryMax = set.Int("retry-max", 0, "Maximum number of join attempts. Defaults to 0, which will retry indefinitely.");
             Join = set.StringList("join", "Address of an agent to join at start time. Can be specified multiple times.");
+            RetryJoinWan = set.StringList("retry-join-wan", "Address of a server in another datacenter to join over the WAN at start time with retries enabled. Can be specified multiple times.");
+            RetryIntervalWan = set.Duration("retry-interval-wan", TimeSpan.FromSeconds(30), "Time to wait between join -wan attempts.");
+            RetryMaxWan = set.Int("retry-max-wan", 0, "Maximum number of join -wan attempts. Defaults to 0, which will retry indefinitely.");
+            JoinWan = set.StringList("join-wan", "Address of a server in another datacenter to join over the WAN at start time. Can be specified multiple times.");
             Rejoin = set.Bool("rejoin", false, "Ignores a previous leave and attempts to rejoin the cluster.");
             Domain = set.String("domain", "consul.", "Domain to use for DNS interface.");
             AltDomain = set.String("alt-domain", "", "Alternate domain to use for DNS interface.");
@@ -339,6 +350,8 @@ public static class AgentCommand
         public GoFlag<int> DnsPort { get; }
         public GoFlag<int> SerfLanPort { get; }
         public GoFlag<int> SerfWanPort { get; }
+        public GoFlag<string> SerfWanBind { get; }
+        public GoFlag<string> AdvertiseWan { get; }
         public GoFlag<int> ServerPort { get; }
         public GoFlag<string> LogLevel { get; }
         public GoFlag<bool> Ui { get; }
@@ -346,6 +359,10 @@ public static class AgentCommand
         public GoFlag<IReadOnlyList<string>> Recursor { get; }
         public GoFlag<IReadOnlyList<string>> RetryJoin { get; }
         public GoFlag<IReadOnlyList<string>> Join { get; }
+        public GoFlag<IReadOnlyList<string>> RetryJoinWan { get; }
+        public GoFlag<IReadOnlyList<string>> JoinWan { get; }
+        public GoFlag<TimeSpan> RetryIntervalWan { get; }
+        public GoFlag<int> RetryMaxWan { get; }
         public GoFlag<TimeSpan> RetryInterval { get; }
         public GoFlag<int> RetryMax { get; }
         public GoFlag<bool> Rejoin { get; }
@@ -383,6 +400,8 @@ public static class AgentCommand
             if (Set(DnsPort)) c = c with { DnsPort = DnsPort.Value };
             if (Set(SerfLanPort)) c = c with { SerfLanPort = SerfLanPort.Value };
             if (Set(SerfWanPort)) c = c with { SerfWanPort = SerfWanPort.Value };
+            if (Set(SerfWanBind)) c = c with { SerfWanBindAddr = SerfWanBind.Value.Length > 0 ? SerfWanBind.Value : null };
+            if (Set(AdvertiseWan)) c = c with { AdvertiseAddrWan = AdvertiseWan.Value.Length > 0 ? AdvertiseWan.Value : null };
             if (Set(ServerPort)) c = c with { ServerPort = ServerPort.Value };
             if (Set(LogLevel)) c = c with { LogLevel = LogLevel.Value };
             if (Set(Ui)) c = c with { UiEnabled = Ui.Value };
@@ -392,6 +411,10 @@ public static class AgentCommand
             if (Set(RetryInterval)) c = c with { RetryInterval = RetryInterval.Value };
             if (Set(RetryMax)) c = c with { RetryMax = RetryMax.Value };
             if (Set(Join)) c = c with { StartJoin = [.. c.StartJoin, .. Join.Value] };
+            if (Set(RetryJoinWan)) c = c with { RetryJoinWan = [.. c.RetryJoinWan, .. RetryJoinWan.Value] };
+            if (Set(RetryIntervalWan)) c = c with { RetryIntervalWan = RetryIntervalWan.Value };
+            if (Set(RetryMaxWan)) c = c with { RetryMaxWan = RetryMaxWan.Value };
+            if (Set(JoinWan)) c = c with { StartJoinWan = [.. c.StartJoinWan, .. JoinWan.Value] };
             if (Set(Rejoin)) c = c with { RejoinAfterLeave = Rejoin.Value };
             if (Set(Domain)) c = c with { Domain = Domain.Value.EndsWith('.') ? Domain.Value : Domain.Value + "." };
             if (Set(AltDomain)) c = c with { AltDomain = AltDomain.Value.Length == 0 || AltDomain.Value.EndsWith('.') ? AltDomain.Value : AltDomain.Value + "." };

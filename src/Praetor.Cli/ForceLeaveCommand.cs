@@ -2,7 +2,8 @@ namespace Praetor.Cli;
 
 /// <summary>
 /// <c>praetor force-leave [-prune] &lt;node&gt;</c> (Consul's <c>consul force-leave</c>): marks a
-/// failed member as left, so it is deregistered from the catalog; <c>-prune</c> also forgets it at once.
+/// failed member as left, so it is deregistered from the catalog; <c>-prune</c> also forgets it at once;
+/// <c>-wan</c> acts on a server's WAN pool (nodes named <c>node.dc</c>).
 /// </summary>
 public static class ForceLeaveCommand
 {
@@ -22,7 +23,7 @@ public static class ForceLeaveCommand
         ArgumentNullException.ThrowIfNull(context);
         var command = new HttpCommand("force-leave", Usage);
         var prune = command.Flags.Bool("prune", false, "Remove agent forcibly from list of members");
-        command.Flags.Bool("wan", false, "Exclusively leave the agent from the WAN serf pool.");
+        var wan = command.Flags.Bool("wan", false, "Exclusively leave the agent from the WAN serf pool.");
         if (command.ParseFlags(args, context) is { } exit)
         {
             return exit;
@@ -38,7 +39,7 @@ public static class ForceLeaveCommand
         var node = command.Flags.Args[0];
         return await command.RunAsync(context, async client =>
         {
-            await HttpCommand.RequestAsync("Error force leaving", () => client.Agent.ForceLeaveAsync(node, prune.Value));
+            await HttpCommand.RequestAsync("Error force leaving", () => client.Agent.ForceLeaveAsync(node, prune.Value, wan.Value));
             return 0;
         });
     }

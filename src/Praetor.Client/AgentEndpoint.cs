@@ -164,14 +164,21 @@ public sealed class AgentEndpoint
     public Task LeaveAsync(CancellationToken ct = default) =>
         EndpointCalls.PutAsync(_transport, "agent/leave", new ApiQuery(), null, null, ct);
 
-    /// <summary>Marks a failed node as left (<c>PUT /v1/agent/force-leave/:node</c>); <paramref name="prune"/> also forgets it at once.</summary>
-    public Task ForceLeaveAsync(string node, bool prune = false, CancellationToken ct = default)
+    /// <summary>
+    /// Marks a failed node as left (<c>PUT /v1/agent/force-leave/:node</c>); <paramref name="prune"/>
+    /// also forgets it at once; <paramref name="wan"/> acts on a server's WAN pool, where nodes are named <c>node.dc</c>.
+    /// </summary>
+    public Task ForceLeaveAsync(string node, bool prune = false, bool wan = false, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(node);
         var query = new ApiQuery();
         if (prune)
         {
             query.Add("prune", "1");
+        }
+        if (wan)
+        {
+            query.Add("wan", "1");
         }
         return EndpointCalls.PutAsync(_transport, "agent/force-leave/" + EndpointCalls.Segment(node), query, null, null, ct);
     }

@@ -13,7 +13,7 @@ public abstract class AgentFixture : IAsyncLifetime
 
     protected HttpClient Http { get; private set; } = null!;
 
-    protected virtual AgentConfig Config => new() { DevMode = true, Server = true, HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = AgentConfig.PortDisabled, NodeName = "test-node" };
+    protected virtual AgentConfig Config => new() { DevMode = true, Server = true, HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = AgentConfig.PortDisabled, SerfWanPort = AgentConfig.PortDisabled, NodeName = "test-node" };
 
     public async Task InitializeAsync()
     {

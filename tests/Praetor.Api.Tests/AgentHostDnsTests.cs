@@ -8,7 +8,7 @@ namespace Praetor.Api.Tests;
 public sealed class AgentHostDnsTests
 {
     private static AgentConfig Config(int dnsPort) =>
-        new() { DevMode = true, Server = true, HttpPort = AgentConfig.PortDisabled, DnsPort = dnsPort, SerfLanPort = AgentConfig.PortDisabled, NodeName = "dns-host" };
+        new() { DevMode = true, Server = true, HttpPort = AgentConfig.PortDisabled, DnsPort = dnsPort, SerfLanPort = AgentConfig.PortDisabled, SerfWanPort = AgentConfig.PortDisabled, NodeName = "dns-host" };
 
     [Fact]
     public async Task Port_zero_picks_a_free_port_that_answers_udp_and_tcp()

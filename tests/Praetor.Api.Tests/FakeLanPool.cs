@@ -8,22 +8,28 @@ using Praetor.Gossip.Serf;
 
 namespace Praetor.Api.Tests;
 
-/// <summary>An <see cref="ISerfPool"/> without a network for the agent's LAN tests: members and events are what the test says; joins answer as <see cref="JoinResult"/> says.</summary>
+/// <summary>
+/// An <see cref="ISerfPool"/> without a network for the agent's LAN and WAN tests: members and
+/// events are what the test says; joins answer as <see cref="JoinResult"/> says. It advertises
+/// 127.0.0.1:18301 as a LAN pool, 127.0.0.1:18302 as a WAN pool.
+/// </summary>
 public sealed class FakeLanPool : ISerfPool
 {
     private readonly Lock _lock = new();
     private readonly List<SerfMember> _members = [];
     private readonly Channel<SerfEvent> _events = Channel.CreateUnbounded<SerfEvent>();
+    private static long _leaves;
 
-    public FakeLanPool(LanPoolSettings settings)
+    public FakeLanPool(GossipPoolSettings settings)
     {
         Settings = settings;
-        _members.Add(Member(settings.NodeName, settings.Tags, address: "127.0.0.1", port: 18301));
+        AdvertiseEndpoint = new(IPAddress.Loopback, settings.Area == GossipArea.Lan ? 18301 : 18302);
+        _members.Add(Member(settings.NodeName, settings.Tags, address: "127.0.0.1", port: (ushort)AdvertiseEndpoint.Port));
     }
 
-    public LanPoolSettings Settings { get; }
+    public GossipPoolSettings Settings { get; }
 
-    public IPEndPoint AdvertiseEndpoint { get; } = new(IPAddress.Loopback, 18301);
+    public IPEndPoint AdvertiseEndpoint { get; }
 
     public Keyring? Keyring => Settings.Keyring;
 
@@ -35,7 +41,10 @@ public sealed class FakeLanPool : ISerfPool
     /// <summary>What a join does: the number answered, or a GossipException.</summary>
     public Func<IReadOnlyList<string>, int> JoinResult { get; set; } = addresses => addresses.Count;
 
-    public bool Left { get; private set; }
+    public bool Left => LeftOrder > 0;
+
+    /// <summary>When this pool was left, counted across every fake pool (0: not left), so tests can tell which pool was left first.</summary>
+    public long LeftOrder { get; private set; }
 
     public List<(string Node, bool Prune)> ForceLeaves { get; } = [];
 
@@ -82,7 +91,7 @@ public sealed class FakeLanPool : ISerfPool
 
     public Task LeaveAsync(CancellationToken cancellationToken)
     {
-        Left = true;
+        LeftOrder = Interlocked.Increment(ref _leaves);
         return Task.CompletedTask;
     }
 

@@ -6,16 +6,20 @@ using Praetor.Gossip.Serf;
 
 namespace Praetor.Api.Tests;
 
-/// <summary>The agent on a (fake) LAN pool: members, join, leave, force-leave, user events, and the leader's catalog reconciliation.</summary>
+/// <summary>
+/// The agent on (fake) LAN and WAN pools: members, join, leave, force-leave, user events, the
+/// leader's catalog reconciliation, and the WAN side (<c>?wan=1</c>, datacenters).
+/// </summary>
 public sealed class LanPoolApiTests : IAsyncLifetime, IDisposable
 {
     private AgentHost _host = null!;
     private FakeLanPool _pool = null!;
+    private FakeLanPool? _wanPool;
     private HttpClient _http = null!;
 
     private static AgentConfig Config => new()
     {
-        DevMode = true, Server = true, Bootstrap = true, HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = 0, NodeName = "lan-node",
+        DevMode = true, Server = true, Bootstrap = true, HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = 0, SerfWanPort = 0, NodeName = "lan-node",
         NodeId = "0b4b35a4-30ba-4d1f-9fc1-6b8a2c2e4d11",
     };
 
@@ -25,15 +29,33 @@ public sealed class LanPoolApiTests : IAsyncLifetime, IDisposable
         _http = new HttpClient { BaseAddress = _host.HttpAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    private async Task<AgentHost> StartAsync(AgentConfig config) =>
-        await AgentHost.StartAsync(config, new AgentStartOptions
+    private async Task<AgentHost> StartAsync(AgentConfig config, Func<IReadOnlyList<string>, int>? joinResult = null)
+    {
+        _wanPool = null;
+        return await AgentHost.StartAsync(config, new AgentStartOptions
         {
+            // One factory for both pools (WanPool unset): each fake is kept by its area.
             LanPool = (settings, _, _) =>
             {
-                _pool = new FakeLanPool(settings);
-                return Task.FromResult<ISerfPool>(_pool);
+                var pool = new FakeLanPool(settings);
+                if (joinResult is not null)
+                {
+                    pool.JoinResult = joinResult;
+                }
+                if (settings.Area == GossipArea.Wan)
+                {
+                    _wanPool = pool;
+                }
+                else
+                {
+                    _pool = pool;
+                }
+                return Task.FromResult<ISerfPool>(pool);
             },
         }, CancellationToken.None);
+    }
+
+    private FakeLanPool WanPool => _wanPool ?? throw new InvalidOperationException("no WAN pool was started");
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -54,7 +76,8 @@ public sealed class LanPoolApiTests : IAsyncLifetime, IDisposable
         Assert.Equal($"{BuildInfo.ConsulVersion}:{BuildInfo.Revision}", tags["build"]);
         Assert.Equal("8300", tags["port"]);
         Assert.Equal("1", tags["bootstrap"]);
-        Assert.Equal("8302", tags["wan_join_port"]);
+        // ports.serf_wan 0: the port the WAN pool bound.
+        Assert.Equal("18302", tags["wan_join_port"]);
         Assert.False(tags.ContainsKey("expect"));
         Assert.Equal("lan-node", _pool.Settings.NodeName);
         Assert.Equal(0, _pool.Settings.Bind.Port);
@@ -62,7 +85,130 @@ public sealed class LanPoolApiTests : IAsyncLifetime, IDisposable
         Assert.Null(_pool.Settings.Keyring);
         // -dev gossips fast, as Consul's -dev does.
         Assert.Equal(TimeSpan.FromMilliseconds(200), _pool.Settings.Gossip.ProbeInterval);
+        Assert.Equal(GossipArea.Lan, _pool.Settings.Area);
     }
+
+    [Fact]
+    public void A_server_starts_a_wan_pool_as_node_dc_with_server_tags_and_wan_timings()
+    {
+        var settings = WanPool.Settings;
+        Assert.Equal(GossipArea.Wan, settings.Area);
+        Assert.Equal("lan-node.dc1", settings.NodeName);
+        Assert.Equal("0.0.0.0:0", settings.Bind.ToString());
+        Assert.Equal("127.0.0.1:0", settings.Advertise!.ToString());
+        Assert.Equal("consul", settings.Tags["role"]);
+        Assert.Equal("dc1", settings.Tags["dc"]);
+        Assert.Equal("8300", settings.Tags["port"]);
+        Assert.Equal("0b4b35a4-30ba-4d1f-9fc1-6b8a2c2e4d11", settings.Tags["id"]);
+        Assert.False(settings.Tags.ContainsKey("wan_join_port"));
+        // -dev: fast, as Consul's dev gossip_wan; gossip_wan's 4 nodes per round stay.
+        Assert.Equal(TimeSpan.FromMilliseconds(200), settings.Gossip.ProbeInterval);
+        Assert.Equal(4, settings.Gossip.GossipNodes);
+    }
+
+    [Fact]
+    public async Task Wan_members_list_the_wan_pool_with_consuls_member_json()
+    {
+        var far = FakeLanPool.Member("far.dc2", ServerTags("dc2"), address: "127.0.0.3", port: 8302);
+        WanPool.Deliver(SerfEventType.MemberJoin, far);
+        using var wan = JsonDocument.Parse(await _http.GetStringAsync("/v1/agent/members?wan=1"));
+        var members = wan.RootElement.EnumerateArray().ToList();
+        Assert.Equal(["far.dc2", "lan-node.dc1"], members.Select(m => m.GetProperty("Name").GetString()).Order().ToList());
+        var other = members.Single(m => m.GetProperty("Name").GetString() == "far.dc2");
+        Assert.Equal(["Name", "Addr", "Port", "Tags", "Status", "ProtocolMin", "ProtocolMax", "ProtocolCur", "DelegateMin", "DelegateMax", "DelegateCur"],
+            other.EnumerateObject().Select(p => p.Name).ToList());
+        Assert.Equal("127.0.0.3", other.GetProperty("Addr").GetString());
+        Assert.Equal(8302, other.GetProperty("Port").GetInt32());
+        Assert.Equal("dc2", other.GetProperty("Tags").GetProperty("dc").GetString());
+        var self = members.Single(m => m.GetProperty("Name").GetString() == "lan-node.dc1");
+        Assert.Equal(18302, self.GetProperty("Port").GetInt32());
+        // The LAN listing is untouched by WAN members.
+        using var lan = JsonDocument.Parse(await _http.GetStringAsync("/v1/agent/members"));
+        Assert.Equal("lan-node", Assert.Single(lan.RootElement.EnumerateArray().ToList()).GetProperty("Name").GetString());
+    }
+
+    [Fact]
+    public async Task Datacenters_are_this_one_first_then_those_of_wan_servers_by_name()
+    {
+        Assert.Equal("[\"dc1\"]", await _http.GetStringAsync("/v1/catalog/datacenters"));
+        WanPool.Deliver(SerfEventType.MemberJoin, FakeLanPool.Member("b.dc3", ServerTags("dc3")));
+        WanPool.Deliver(SerfEventType.MemberJoin, FakeLanPool.Member("a.dc0", ServerTags("dc0")));
+        WanPool.Deliver(SerfEventType.MemberJoin, FakeLanPool.Member("c.dc3", ServerTags("dc3")));
+        WanPool.Deliver(SerfEventType.MemberFailed, FakeLanPool.Member("d.dc4", ServerTags("dc4"), MemberStatus.Failed));
+        WanPool.Deliver(SerfEventType.MemberLeave, FakeLanPool.Member("e.dc5", ServerTags("dc5"), MemberStatus.Left));
+        WanPool.Deliver(SerfEventType.MemberJoin, FakeLanPool.Member("plain-serf", new Dictionary<string, string> { ["role"] = "web", ["dc"] = "dc6" }));
+        Assert.Equal("[\"dc1\",\"dc0\",\"dc3\",\"dc4\"]", await _http.GetStringAsync("/v1/catalog/datacenters"));
+    }
+
+    [Fact]
+    public async Task Wan_join_goes_to_the_wan_pool_with_its_port_for_a_bare_address()
+    {
+        using var ok = await _http.PutAsync("/v1/agent/join/127.0.0.9?wan=1", null);
+        Assert.Equal(System.Net.HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(["127.0.0.9:18302"], WanPool.Joins.Single());
+        Assert.Empty(_pool.Joins);
+
+        WanPool.JoinResult = addresses => throw new GossipException($"1 error occurred:\n\t* Failed to join {addresses[0]}: connection refused");
+        using var failed = await _http.PutAsync("/v1/agent/join/127.0.0.9:7000?wan=1", null);
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Contains("Failed to join 127.0.0.9:7000", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wan_force_leave_acts_on_the_wan_pool_by_node_dc_name()
+    {
+        WanPool.Deliver(SerfEventType.MemberFailed, FakeLanPool.Member("dead.dc2", ServerTags("dc2"), MemberStatus.Failed));
+        using var ok = await _http.PutAsync("/v1/agent/force-leave/dead.dc2?wan&prune", null);
+        Assert.Equal(System.Net.HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal([("dead.dc2", true)], WanPool.ForceLeaves);
+        Assert.Empty(_pool.ForceLeaves);
+
+        using var unknown = await _http.PutAsync("/v1/agent/force-leave/nobody.dc2?wan=1", null);
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, unknown.StatusCode);
+        Assert.Equal("agent: No node found with name 'nobody.dc2'", await unknown.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task With_serf_wan_off_there_is_no_wan_pool_and_wan_requests_say_federation_is_disabled()
+    {
+        await _host.DisposeAsync();
+        _host = await StartAsync(Config with { SerfWanPort = AgentConfig.PortDisabled });
+        _http.Dispose();
+        _http = new HttpClient { BaseAddress = _host.HttpAddress };
+        Assert.Null(_wanPool);
+        Assert.Null(_host.Agent.Wan);
+        Assert.False(_pool.Settings.Tags.ContainsKey("wan_join_port"));
+        Assert.Equal("[]", await _http.GetStringAsync("/v1/agent/members?wan=1"));
+        Assert.Equal("[\"dc1\"]", await _http.GetStringAsync("/v1/catalog/datacenters"));
+        using var join = await _http.PutAsync("/v1/agent/join/127.0.0.1?wan=1", null);
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, join.StatusCode);
+        Assert.Equal("WAN Federation is disabled", await join.Content.ReadAsStringAsync());
+        using var forceLeave = await _http.PutAsync("/v1/agent/force-leave/x.dc2?wan=1", null);
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, forceLeave.StatusCode);
+        Assert.Equal("WAN Federation is disabled", await forceLeave.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Wan_retry_join_uses_start_join_wan_and_retry_join_wan_and_gives_up_after_retry_max_wan()
+    {
+        await _host.DisposeAsync();
+        var attempts = 0;
+        _host = await StartAsync(
+            Config with { StartJoinWan = ["127.0.0.5"], RetryJoinWan = ["127.0.0.6:8302"], RetryMaxWan = 1, RetryIntervalWan = TimeSpan.FromMilliseconds(10) },
+            addresses =>
+            {
+                Interlocked.Increment(ref attempts);
+                throw new GossipException($"Failed to join {addresses[0]}");
+            });
+        var error = await Assert.ThrowsAsync<GossipException>(() => _host.Agent.ShutdownRequested.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("agent: max join WAN retry exhausted, exiting", error.Message);
+        Assert.Equal(2, attempts);
+        Assert.All(WanPool.Joins, addresses => Assert.Equal(["127.0.0.5:18302", "127.0.0.6:8302"], addresses));
+        Assert.Empty(_pool.Joins);
+    }
+
+    private static Dictionary<string, string> ServerTags(string dc) =>
+        new() { ["role"] = "consul", ["dc"] = dc, ["port"] = "8300", ["id"] = Guid.NewGuid().ToString(), ["build"] = "1.20.0:abc", ["vsn"] = "2" };
 
     [Fact]
     public void Client_tags_say_node_and_leave_out_server_ones()
@@ -96,12 +242,8 @@ public sealed class LanPoolApiTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Wan_members_of_a_server_are_itself_only_and_an_unknown_segment_has_none()
+    public async Task An_unknown_segment_has_no_members()
     {
-        using var wan = JsonDocument.Parse(await _http.GetStringAsync("/v1/agent/members?wan=1"));
-        var only = Assert.Single(wan.RootElement.EnumerateArray().ToList());
-        Assert.Equal("lan-node.dc1", only.GetProperty("Name").GetString());
-        Assert.Equal(8302, only.GetProperty("Port").GetInt32());
         Assert.Equal("[]", await _http.GetStringAsync("/v1/agent/members?segment=alpha"));
         using var all = JsonDocument.Parse(await _http.GetStringAsync("/v1/agent/members?segment=_all"));
         Assert.Single(all.RootElement.EnumerateArray().ToList());
@@ -190,7 +332,7 @@ public sealed class LanPoolApiTests : IAsyncLifetime, IDisposable
     [InlineData("consul.example", 8301, "consul.example:8301")]
     [InlineData("consul.example:1234", 8301, "consul.example:1234")]
     public void Join_addresses_without_a_port_get_the_serf_lan_port(string address, int port, string expected) =>
-        Assert.Equal(expected, LanGossip.WithPort(address, port));
+        Assert.Equal(expected, GossipPool.WithPort(address, port));
 
     [Fact]
     public async Task Force_leave_marks_a_known_member_and_refuses_an_unknown_one()
@@ -206,12 +348,14 @@ public sealed class LanPoolApiTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Leave_leaves_the_pool_then_asks_the_host_to_stop()
+    public async Task Leave_leaves_the_wan_pool_then_the_lan_pool_then_asks_the_host_to_stop()
     {
         Assert.False(_host.Agent.ShutdownRequested.IsCompleted);
         using var response = await _http.PutAsync("/v1/agent/leave", null);
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         Assert.True(_pool.Left);
+        Assert.True(WanPool.Left);
+        Assert.True(WanPool.LeftOrder < _pool.LeftOrder, "Consul leaves the WAN first");
         await _host.Agent.ShutdownRequested.WaitAsync(TimeSpan.FromSeconds(5));
     }
 
@@ -242,9 +386,12 @@ public sealed class LanPoolApiTests : IAsyncLifetime, IDisposable
     public async Task Disposing_the_agent_disposes_its_pool_without_leaving()
     {
         var pool = _pool;
+        var wanPool = WanPool;
         await _host.DisposeAsync();
         Assert.True(pool.Disposed);
         Assert.False(pool.Left);
+        Assert.True(wanPool.Disposed);
+        Assert.False(wanPool.Left);
         _host = await StartAsync(Config with { SerfLanPort = AgentConfig.PortDisabled });
         _http.Dispose();
         _http = new HttpClient { BaseAddress = _host.HttpAddress };
@@ -261,17 +408,13 @@ public sealed class LanPoolApiTests : IAsyncLifetime, IDisposable
     {
         await _host.DisposeAsync();
         var attempts = 0;
-        _host = await AgentHost.StartAsync(
+        _host = await StartAsync(
             Config with { RetryJoin = ["127.0.0.1:1"], RetryMax = 2, RetryInterval = TimeSpan.FromMilliseconds(10) },
-            new AgentStartOptions
+            _ =>
             {
-                LanPool = (settings, _, _) =>
-                {
-                    _pool = new FakeLanPool(settings) { JoinResult = _ => { Interlocked.Increment(ref attempts); throw new GossipException("Failed to join 127.0.0.1:1"); } };
-                    return Task.FromResult<ISerfPool>(_pool);
-                },
-            },
-            CancellationToken.None);
+                Interlocked.Increment(ref attempts);
+                throw new GossipException("Failed to join 127.0.0.1:1");
+            });
         var error = await Assert.ThrowsAsync<GossipException>(() => _host.Agent.ShutdownRequested.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal("agent: max join LAN retry exhausted, exiting", error.Message);
         Assert.Equal(3, attempts);
@@ -281,19 +424,10 @@ public sealed class LanPoolApiTests : IAsyncLifetime, IDisposable
     public async Task Retry_join_stops_at_the_first_success()
     {
         await _host.DisposeAsync();
-        _host = await AgentHost.StartAsync(
-            Config with { StartJoin = ["127.0.0.5"], RetryJoin = ["127.0.0.6:8301"] },
-            new AgentStartOptions
-            {
-                LanPool = (settings, _, _) =>
-                {
-                    _pool = new FakeLanPool(settings);
-                    return Task.FromResult<ISerfPool>(_pool);
-                },
-            },
-            CancellationToken.None);
+        _host = await StartAsync(Config with { StartJoin = ["127.0.0.5"], RetryJoin = ["127.0.0.6:8301"] });
         await WaitUntilAsync(() => Task.FromResult(_pool.Joins.Count > 0));
         Assert.Equal(["127.0.0.5:18301", "127.0.0.6:8301"], _pool.Joins.Single());
+        Assert.Empty(WanPool.Joins);
     }
 
     private async Task<JsonElement> WaitForSerfHealthAsync(string node, string status)

@@ -3,15 +3,19 @@ using Praetor.Agent;
 
 namespace Praetor.Api.Tests;
 
-/// <summary>Two in-process agents on the real Serf pool over loopback (free ports): join, members, failure detection reconciled into the catalog.</summary>
+/// <summary>
+/// In-process agents on the real Serf pools over loopback (free ports): LAN join, members,
+/// failure detection reconciled into the catalog; WAN join between datacenters, WAN members,
+/// datacenters, a graceful leave seen on the WAN, and a taken WAN port.
+/// </summary>
 public sealed class LanPoolSerfTests : IAsyncLifetime
 {
     private readonly List<AgentHost> _hosts = [];
 
-    private static AgentConfig Config(string name) => new()
+    private static AgentConfig Config(string name, string datacenter = "dc1") => new()
     {
-        DevMode = true, Server = true, Bootstrap = true, NodeName = name, BindAddr = "127.0.0.1",
-        HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = 0,
+        DevMode = true, Server = true, Bootstrap = true, NodeName = name, BindAddr = "127.0.0.1", Datacenter = datacenter,
+        HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = 0, SerfWanPort = 0,
     };
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -24,9 +28,9 @@ public sealed class LanPoolSerfTests : IAsyncLifetime
         }
     }
 
-    private async Task<(AgentHost Host, HttpClient Http)> StartAsync(string name)
+    private async Task<(AgentHost Host, HttpClient Http)> StartAsync(string name, string datacenter = "dc1")
     {
-        var host = await AgentHost.StartAsync(Config(name));
+        var host = await AgentHost.StartAsync(Config(name, datacenter));
         _hosts.Add(host);
         return (host, new HttpClient { BaseAddress = host.HttpAddress, Timeout = TimeSpan.FromSeconds(30) });
     }
@@ -73,9 +77,53 @@ public sealed class LanPoolSerfTests : IAsyncLifetime
         }
     }
 
-    private static async Task<int> StatusOfAsync(HttpClient http, string node)
+    [Fact]
+    public async Task Servers_of_two_datacenters_join_over_the_wan_list_each_other_and_see_a_graceful_leave()
     {
-        using var members = JsonDocument.Parse(await http.GetStringAsync("/v1/agent/members"));
+        var (a, httpA) = await StartAsync("wan-a", "dc1");
+        var (b, httpB) = await StartAsync("wan-b", "dc2");
+        using (httpA)
+        using (httpB)
+        {
+            var wanA = a.Agent.Wan!.Pool.AdvertiseEndpoint.Port;
+            Assert.NotEqual(0, wanA);
+            Assert.NotEqual(a.Agent.Lan!.Pool.AdvertiseEndpoint.Port, wanA);
+            using (var join = await httpB.PutAsync($"/v1/agent/join/127.0.0.1:{wanA}?wan=1", null))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.OK, join.StatusCode);
+            }
+
+            await LanPoolApiTests.WaitUntilAsync(async () =>
+                await StatusOfAsync(httpA, "wan-b.dc2", wan: true) == 1 && await StatusOfAsync(httpB, "wan-a.dc1", wan: true) == 1);
+            Assert.Equal("[\"dc1\",\"dc2\"]", await httpA.GetStringAsync("/v1/catalog/datacenters"));
+            Assert.Equal("[\"dc2\",\"dc1\"]", await httpB.GetStringAsync("/v1/catalog/datacenters"));
+            // The WAN is not the LAN: neither joined the other's LAN pool, nor its catalog.
+            Assert.Equal(-1, await StatusOfAsync(httpA, "wan-b", wan: false));
+            Assert.Equal("null", await httpA.GetStringAsync("/v1/catalog/node/wan-b"));
+
+            using (var leave = await httpB.PutAsync("/v1/agent/leave", null))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.OK, leave.StatusCode);
+            }
+            await LanPoolApiTests.WaitUntilAsync(async () => await StatusOfAsync(httpA, "wan-b.dc2", wan: true) == 3);
+            Assert.Equal("[\"dc1\"]", await httpA.GetStringAsync("/v1/catalog/datacenters"));
+        }
+    }
+
+    [Fact]
+    public async Task A_taken_wan_port_stops_the_start_naming_the_wan_pool_and_the_address()
+    {
+        using var taken = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        taken.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
+        var error = await Assert.ThrowsAsync<Praetor.Agent.Gossip.GossipPoolStartException>(() =>
+            AgentHost.StartAsync(Config("wan-taken") with { SerfWanPort = port }));
+        Assert.StartsWith($"failed to start the Serf WAN pool on 127.0.0.1:{port}: ", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<int> StatusOfAsync(HttpClient http, string node, bool wan = false)
+    {
+        using var members = JsonDocument.Parse(await http.GetStringAsync(wan ? "/v1/agent/members?wan=1" : "/v1/agent/members"));
         foreach (var member in members.RootElement.EnumerateArray())
         {
             if (member.GetProperty("Name").GetString() == node)

@@ -18,9 +18,12 @@ public abstract class CliAgentFixture : IAsyncLifetime
 
     protected Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The agent's settings: a dev server named cli-test without gossip pools (only itself).</summary>
+    protected virtual AgentConfig Config => new() { DevMode = true, Server = true, HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = AgentConfig.PortDisabled, SerfWanPort = AgentConfig.PortDisabled, NodeName = "cli-test" };
+
     public async Task InitializeAsync()
     {
-        _host = await AgentHost.StartAsync(new AgentConfig { DevMode = true, Server = true, HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = AgentConfig.PortDisabled, NodeName = "cli-test" });
+        _host = await AgentHost.StartAsync(Config);
         Environment["CONSUL_HTTP_ADDR"] = Address;
         Client = new PraetorClient(new PraetorClientConfig { Address = Address });
     }

@@ -19,7 +19,7 @@ internal sealed class DnsTestAgent : IAsyncDisposable
 
     public static async Task<DnsTestAgent> StartAsync(Func<AgentConfig, AgentConfig>? configure = null)
     {
-        var config = new AgentConfig { DevMode = true, Server = true, NodeName = "me", HttpPort = -1, DnsPort = -1, SerfLanPort = -1 };
+        var config = new AgentConfig { DevMode = true, Server = true, NodeName = "me", HttpPort = -1, DnsPort = -1, SerfLanPort = -1, SerfWanPort = -1 };
         var agent = Praetor.Agent.Agent.Start(configure is null ? config : configure(config));
         await agent.Ready.WaitAsync(TimeSpan.FromSeconds(10));
         return new DnsTestAgent(agent);

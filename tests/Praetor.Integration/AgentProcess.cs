@@ -27,9 +27,9 @@ public sealed class AgentProcess : IAsyncDisposable
     public Uri BaseAddress => new($"http://{HttpAddr}/");
 
     /// <summary>
-    /// Starts `praetor agent -dev -http-port PORT -serf-lan-port 0 EXTRA...`, picking another HTTP
-    /// port when the chosen one was taken meanwhile; the Serf port is left to the agent (as 8301
-    /// would clash between agents, and with any agent the developer runs).
+    /// Starts `praetor agent -dev -http-port PORT -serf-lan-port 0 -serf-wan-port 0 EXTRA...`, picking
+    /// another HTTP port when the chosen one was taken meanwhile; the Serf ports are left to the
+    /// agent (as 8301 and 8302 would clash between agents, and with any agent the developer runs).
     /// </summary>
     public static async Task<AgentProcess> StartDevAsync(params string[] extraArgs)
     {
@@ -37,17 +37,18 @@ public sealed class AgentProcess : IAsyncDisposable
         for (var attempt = 1; attempt <= PortAttempts; attempt++)
         {
             var port = FreeLoopbackPort.Pick();
-            var child = ChildProcess.Start(PraetorExecutable.StartInfo(["agent", "-dev", "-http-port", port.ToString(), "-serf-lan-port", "0", .. extraArgs]));
+            var child = ChildProcess.Start(PraetorExecutable.StartInfo(["agent", "-dev", "-http-port", port.ToString(), "-serf-lan-port", "0", "-serf-wan-port", "0", .. extraArgs]));
             var ready = await WaitUntilReadyAsync(child, port);
             if (ready)
             {
                 return new AgentProcess(child, port);
             }
-            await child.DisposeAsync();
             var output = $"attempt {attempt} on port {port}: {(child.HasExited ? $"exit code {child.ExitCode}" : $"not ready within {ReadyDeadline}")}\n{child.Output}";
             failures.Add(output);
             // Only a lost race for the port is worth another try; anything else is the agent's failure.
             var lostThePort = child.HasExited && child.ExitCode != 0 && child.StandardError.Contains(port.ToString(), StringComparison.Ordinal);
+            // Read above: a disposed child no longer knows whether it exited.
+            await child.DisposeAsync();
             if (!lostThePort)
             {
                 break;

@@ -90,6 +90,12 @@ internal sealed class ConfigFileReader
             case "advertise_addr":
                 Config = TryAddress(value, name, out text) ? c with { AdvertiseAddr = text } : c;
                 break;
+            case "advertise_addr_wan":
+                Config = TryAddress(value, name, out text) ? c with { AdvertiseAddrWan = text } : c;
+                break;
+            case "serf_wan":
+                Config = TryAddress(value, name, out text) ? c with { SerfWanBindAddr = text } : c;
+                break;
             case "log_level":
                 if (r.TryString(value, name, out text))
                 {
@@ -196,6 +202,18 @@ internal sealed class ConfigFileReader
                 break;
             case "start_join":
                 Config = r.TryStringList(value, name, out var startJoin) ? c with { StartJoin = [.. c.StartJoin, .. startJoin] } : c;
+                break;
+            case "retry_join_wan":
+                Config = r.TryStringList(value, name, out var retryJoinWan) ? c with { RetryJoinWan = [.. c.RetryJoinWan, .. retryJoinWan] } : c;
+                break;
+            case "start_join_wan":
+                Config = r.TryStringList(value, name, out var startJoinWan) ? c with { StartJoinWan = [.. c.StartJoinWan, .. startJoinWan] } : c;
+                break;
+            case "retry_interval_wan":
+                Config = r.TryDuration(value, name, out duration) ? c with { RetryIntervalWan = duration } : c;
+                break;
+            case "retry_max_wan":
+                Config = r.TryInt(value, name, 0, int.MaxValue, "0 or more", out number) ? c with { RetryMaxWan = number } : c;
                 break;
             case "rejoin_after_leave":
                 Config = r.TryBool(value, name, out flag) ? c with { RejoinAfterLeave = flag } : c;

@@ -6,7 +6,8 @@ using Praetor.State.Commands;
 namespace Praetor.Agent.Endpoints;
 
 /// <summary>Consul's Catalog endpoint: registrations through the log, and blocking reads of nodes and services.</summary>
-public sealed class CatalogEndpoint(StateStore store, IReplicatedLog log, BlockingQuery blocking, AgentConfig config)
+/// <param name="wanDatacenters">The datacenters of the servers in the WAN pool (none without one).</param>
+public sealed class CatalogEndpoint(StateStore store, IReplicatedLog log, BlockingQuery blocking, AgentConfig config, Func<IEnumerable<string>> wanDatacenters)
 {
     /// <summary>Registers; returns the catalog's refusal (such as a check naming a missing service), or null.</summary>
     public async Task<string?> RegisterAsync(CatalogRegistration registration, CancellationToken cancellationToken)
@@ -18,8 +19,14 @@ public sealed class CatalogEndpoint(StateStore store, IReplicatedLog log, Blocki
     public async Task DeregisterAsync(string node, string? serviceId, string? checkId, CancellationToken cancellationToken) =>
         await log.ApplyAsync(CommandCodec.Encode(new DeregisterCommand(node, serviceId, checkId)), cancellationToken).ConfigureAwait(false);
 
-    /// <summary>The datacenters this agent knows, its own first.</summary>
-    public IReadOnlyList<string> Datacenters() => [config.Datacenter];
+    /// <summary>
+    /// The datacenters this agent knows (<c>/v1/catalog/datacenters</c>): its own first, then
+    /// those of the WAN pool's servers by name. Consul orders by median round-trip time from the
+    /// WAN coordinates, nearest first, and its own datacenter is nearest; without coordinates
+    /// (Vivaldi is issue 7) the others are sorted by name.
+    /// </summary>
+    public IReadOnlyList<string> Datacenters() =>
+        [config.Datacenter, .. wanDatacenters().Where(dc => dc != config.Datacenter).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     public Task<QueryResult<IReadOnlyList<CatalogNode>>> NodesAsync(NodeMetaFilter meta, QueryOptions options, CancellationToken cancellationToken) =>
         blocking.RunAsync(

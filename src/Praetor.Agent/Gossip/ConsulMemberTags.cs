@@ -63,6 +63,17 @@ public static class ConsulMemberTags
         return tags;
     }
 
+    /// <summary>
+    /// The tags this server gossips on the WAN: the server tags of the LAN without
+    /// <c>wan_join_port</c>, which only tells LAN members where to reach the WAN pool.
+    /// </summary>
+    public static SortedDictionary<string, string> ForWan(AgentConfig config, string nodeId)
+    {
+        var tags = For(config, nodeId);
+        tags.Remove("wan_join_port");
+        return tags;
+    }
+
     /// <summary>The server RPC port (8300 unless set).</summary>
     public static int ServerPort(AgentConfig config) => config.ServerPort > 0 ? config.ServerPort : 8300;
 

@@ -84,7 +84,22 @@ public sealed class MembersCommandTests : CliAgentFixture
         Assert.Equal("consul", self.Tags["role"]);
         Assert.Equal(1, self.Status);
         Assert.Equal("alive", Praetor.Client.AgentMember.StatusName(self.Status));
-        var wan = await Client.Agent.MembersAsync(wan: true);
-        Assert.Equal("cli-test.dc1", Assert.Single(wan).Name);
+        Assert.Empty(await Client.Agent.MembersAsync(wan: true));
+    }
+
+    [Fact]
+    public async Task Without_a_wan_pool_members_wan_finds_none_and_wan_join_and_force_leave_say_federation_is_disabled()
+    {
+        var members = await RunAsync("members", "-wan");
+        Assert.Equal(2, members.ExitCode);
+        Assert.Equal("", members.Stdout);
+
+        var join = await RunAsync("join", "-wan", "127.0.0.1:9999");
+        Assert.Equal(1, join.ExitCode);
+        Assert.Contains("Error joining address '127.0.0.1:9999': Unexpected response code: 500 (WAN Federation is disabled)", join.Stderr, StringComparison.Ordinal);
+
+        var forceLeave = await RunAsync("force-leave", "-wan", "ghost.dc2");
+        Assert.Equal(1, forceLeave.ExitCode);
+        Assert.Equal("Error force leaving: Unexpected response code: 500 (WAN Federation is disabled)\n", forceLeave.Stderr);
     }
 }

@@ -249,7 +249,7 @@ public sealed class ServicesRegisterScriptCheckTests : IAsyncLifetime, IDisposab
     private AgentHost? _host;
 
     public async Task InitializeAsync() =>
-        _host = await AgentHost.StartAsync(new AgentConfig { DevMode = true, Server = true, HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = AgentConfig.PortDisabled, NodeName = "cli-script", EnableScriptChecks = true });
+        _host = await AgentHost.StartAsync(new AgentConfig { DevMode = true, Server = true, HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = AgentConfig.PortDisabled, SerfWanPort = AgentConfig.PortDisabled, NodeName = "cli-script", EnableScriptChecks = true });
 
     public async Task DisposeAsync()
     {

@@ -73,10 +73,53 @@ public sealed class AgentCommandConfigTests : IDisposable
         taken.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         var port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
 
-        var run = await RunToExitAsync("-dev", "-http-port", "0", "-serf-lan-port", "0", "-dns-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var run = await RunToExitAsync("-dev", "-http-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "0", "-dns-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith($"==> Error starting agent: failed to start the DNS server on 127.0.0.1:{port}: ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_taken_wan_port_stops_the_agent_naming_the_wan_pool_and_the_address()
+    {
+        using var taken = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        taken.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
+
+        var run = await RunToExitAsync("-dev", "-http-port", "0", "-dns-port", "-1", "-serf-lan-port", "0", "-serf-wan-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith($"==> Error starting agent: failed to start the Serf WAN pool on 127.0.0.1:{port}: ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wan_flags_bind_advertise_and_retry_join_the_wan_until_retry_max_wan_then_exit()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var closed = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var run = await RunToExitAsync(
+            "-dev", "-http-port", "0", "-dns-port", "-1", "-serf-lan-port", "0", "-serf-wan-port", "0",
+            "-serf-wan-bind", "127.0.0.1", "-advertise-wan", "127.0.0.1",
+            "-join-wan", $"127.0.0.1:{closed}", "-retry-join-wan", $"127.0.0.1:{closed}", "-retry-max-wan", "1", "-retry-interval-wan", "10ms");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Matches(@"Cluster Addr: 127\.0\.0\.1 \(LAN: \d+, WAN: [1-9]\d*\)", run.Stdout);
+        Assert.Contains("Started Serf WAN pool: address=127.0.0.1:", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Join cluster failed, will retry: cluster=WAN", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("agent: max join WAN retry exhausted, exiting", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_wan_flag_value_is_reported()
+    {
+        var run = await RunToExitAsync("-dev", "-http-port", "0", "-advertise-wan", "wan.example", "-serf-wan-bind", "eth0");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("    advertise_addr_wan: \"wan.example\" is not an IP address", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("    serf_wan: \"eth0\" is not an IP address", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -85,7 +128,7 @@ public sealed class AgentCommandConfigTests : IDisposable
         // Consul's rule since 0.9 (the agent endpoint enforces it); seed 001's old form needs the setting.
         var db = _dir.Write("db.json", """{ "service": { "name": "db", "check": { "script": "/bin/true", "interval": "10s" } } }""");
 
-        var run = await RunToExitAsync("-dev", $"-config-file={db}", "-http-port", "0", "-serf-lan-port", "0");
+        var run = await RunToExitAsync("-dev", $"-config-file={db}", "-http-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "0");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("==> Error starting agent: Scripts are disabled on this agent", run.Stderr, StringComparison.Ordinal);
@@ -106,7 +149,7 @@ public sealed class AgentCommandConfigTests : IDisposable
     public async Task A_good_config_starts_the_agent_with_files_applied_and_flags_winning()
     {
         var dir = _dir.Dir("conf.d");
-        _dir.Write("conf.d/10-agent.json", """{ "datacenter": "FileDC", "node_name": "file-node", "ports": { "dns": 5353, "serf_lan": 9301 }, "enable_local_script_checks": true }""");
+        _dir.Write("conf.d/10-agent.json", """{ "datacenter": "FileDC", "node_name": "file-node", "ports": { "dns": 5353, "serf_lan": 9301, "serf_wan": -1 }, "enable_local_script_checks": true }""");
         _dir.Write("conf.d/20-db.json", """{ "service": { "name": "db", "tags": ["master"], "port": 3306, "check": { "script": "/usr/local/bin/check_mysql_master", "interval": "10s" } } }""");
         var extra = _dir.Write("extra.json", """{ "node_name": "extra-node" }""");
         var stdout = new StringWriter();
@@ -120,11 +163,11 @@ public sealed class AgentCommandConfigTests : IDisposable
         await shutdown.CancelAsync();
         Assert.Equal(0, await agent.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        // -node beats both files; the files' datacenter (lower-cased) and serf_lan stay; -dns-port beats the file.
+        // -node beats both files; the files' datacenter (lower-cased), serf_lan and serf_wan stay; -dns-port beats the file.
         Assert.Contains("Node name: 'flag-node'", output, StringComparison.Ordinal);
         Assert.Contains("Datacenter: 'filedc'", output, StringComparison.Ordinal);
         Assert.Contains("DNS: 5454)", output, StringComparison.Ordinal);
-        Assert.Contains("(LAN: 9301, WAN: 8302)", output, StringComparison.Ordinal);
+        Assert.Contains("(LAN: 9301, WAN: -1)", output, StringComparison.Ordinal);
         Assert.DoesNotContain("HTTP: 8500", output, StringComparison.Ordinal);
     }
 
@@ -136,7 +179,7 @@ public sealed class AgentCommandConfigTests : IDisposable
         var stdout = new StringWriter();
         var stdoutSync = TextWriter.Synchronized(stdout);
         using var shutdown = new CancellationTokenSource();
-        var agent = AgentCommand.RunAsync(["-dev", "-config-dir", dir, "-http-port", "0", "-dns-port", "0", "-serf-lan-port", "0"], stdoutSync, TextWriter.Synchronized(new StringWriter()), () => "test", shutdown.Token);
+        var agent = AgentCommand.RunAsync(["-dev", "-config-dir", dir, "-http-port", "0", "-dns-port", "0", "-serf-lan-port", "0", "-serf-wan-port", "0"], stdoutSync, TextWriter.Synchronized(new StringWriter()), () => "test", shutdown.Token);
         var output = await WaitForAsync(stdout, stdoutSync, agent, "Praetor agent running!");
         var port = System.Text.RegularExpressions.Regex.Match(output, @"HTTP: (\d+),").Groups[1].Value;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };

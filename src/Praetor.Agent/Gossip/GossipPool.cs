@@ -7,13 +7,14 @@ using Praetor.Gossip.Serf;
 namespace Praetor.Agent.Gossip;
 
 /// <summary>
-/// The agent on its LAN pool: one loop consumes the pool's events (member events are queued for
-/// the leader's catalog reconciliation, and every event goes to <see cref="EventReceived"/>), one
-/// loop reconciles members into the catalog (each queued member, and everyone every
-/// <see cref="ReconcileInterval"/>), and the retry-join loop joins <c>retry_join</c>/<c>start_join</c>
-/// addresses as Consul's retry joiner does.
+/// The agent on one of its gossip pools (<see cref="GossipArea"/>): one loop consumes the pool's
+/// events (on the LAN, member events are queued for the leader's catalog reconciliation; every
+/// event goes to <see cref="EventReceived"/>), one loop reconciles members into the catalog (LAN
+/// only: each queued member, and everyone every <see cref="ReconcileInterval"/>), and the
+/// retry-join loop joins the configured addresses (<c>retry_join</c>/<c>start_join</c> on the
+/// LAN, <c>retry_join_wan</c>/<c>start_join_wan</c> on the WAN) as Consul's retry joiner does.
 /// </summary>
-public sealed class LanGossip : IAsyncDisposable
+public sealed class GossipPool : IAsyncDisposable
 {
     /// <summary>How often the leader reconciles every member (Consul's ReconcileInterval).</summary>
     public static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(60);
@@ -22,6 +23,7 @@ public sealed class LanGossip : IAsyncDisposable
     private readonly MemberReconciler? _reconciler;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
+    private readonly string _cluster;
     private readonly CancellationTokenSource _stop = new();
     private readonly Channel<(SerfMember Member, bool Reaped)> _reconcileQueue = Channel.CreateUnbounded<(SerfMember, bool)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _retryJoinFailed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,8 +32,10 @@ public sealed class LanGossip : IAsyncDisposable
     private Task _retryJoin = Task.CompletedTask;
     private int _disposed;
 
-    private LanGossip(AgentConfig config, ISerfPool pool, MemberReconciler? reconciler, TimeProvider time, ILogger log)
+    private GossipPool(GossipArea area, AgentConfig config, ISerfPool pool, MemberReconciler? reconciler, TimeProvider time, ILogger log)
     {
+        Area = area;
+        _cluster = ClusterName(area);
         _config = config;
         Pool = pool;
         _reconciler = reconciler;
@@ -40,16 +44,21 @@ public sealed class LanGossip : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the pool on <c>bind_addr:ports.serf_lan</c> with Consul's tags; a failure to bind is
-    /// a <see cref="LanPoolStartException"/>. <paramref name="reconciler"/> is null on agents that
-    /// do not reconcile (clients).
+    /// Starts the pool of <paramref name="area"/> on its bind address and port
+    /// (<see cref="Settings"/>) with <paramref name="tags"/>; a failure to bind is a
+    /// <see cref="GossipPoolStartException"/>. <paramref name="reconciler"/> is null on agents
+    /// that do not reconcile (clients) and on the WAN.
     /// </summary>
-    public static async Task<LanGossip> StartAsync(
-        AgentConfig config, IReadOnlyDictionary<string, string> tags, SerfPoolFactory factory, MemberReconciler? reconciler,
+    public static async Task<GossipPool> StartAsync(
+        GossipArea area, AgentConfig config, IReadOnlyDictionary<string, string> tags, SerfPoolFactory factory, MemberReconciler? reconciler,
         TimeProvider time, ILoggerFactory? logs, CancellationToken cancellationToken)
     {
+        if (area == GossipArea.Wan && reconciler is not null)
+        {
+            throw new ArgumentException("the WAN pool's members are not reconciled into the catalog", nameof(reconciler));
+        }
         var log = logs?.CreateLogger("agent") ?? NullLogger.Instance;
-        var settings = Settings(config, tags, logs);
+        var settings = Settings(area, config, tags, logs);
         ISerfPool pool;
         try
         {
@@ -57,24 +66,33 @@ public sealed class LanGossip : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new LanPoolStartException($"failed to start the Serf LAN pool on {settings.Bind}: {ex.Message}", ex);
+            throw new GossipPoolStartException($"failed to start the Serf {ClusterName(area)} pool on {settings.Bind}: {ex.Message}", ex);
         }
-        return new LanGossip(config, pool, reconciler, time, log);
+        return new GossipPool(area, config, pool, reconciler, time, log);
     }
 
-    /// <summary>What the pool is started with: bind and advertise endpoints, tags, Consul's LAN (or -dev's faster) gossip timings, the key.</summary>
-    public static LanPoolSettings Settings(AgentConfig config, IReadOnlyDictionary<string, string> tags, ILoggerFactory? logs)
+    /// <summary>
+    /// What a pool is started with. LAN: <c>bind_addr:ports.serf_lan</c> advertising
+    /// <c>advertise_addr</c>, member name <c>node</c>, Consul's gossip_lan timings. WAN:
+    /// <c>serf_wan</c> (else <c>bind_addr</c>) <c>:ports.serf_wan</c> advertising
+    /// <c>advertise_addr_wan</c> (else <c>advertise_addr</c>), member name <c>node.dc</c>,
+    /// Consul's gossip_wan timings. <c>-dev</c> gossips faster on both, near Consul's dev config.
+    /// Both use the <c>encrypt</c> key.
+    /// </summary>
+    public static GossipPoolSettings Settings(GossipArea area, AgentConfig config, IReadOnlyDictionary<string, string> tags, ILoggerFactory? logs)
     {
-        var bindIp = System.Net.IPAddress.Parse(config.BindAddr);
-        var advertiseIp = System.Net.IPAddress.Parse(config.AdvertiseAddress);
-        var port = Math.Max(config.SerfLanPort, 0);
-        // The catalog's address for this node; port 0 (a free port) advertises the port bound.
+        var wan = area == GossipArea.Wan;
+        var bindIp = System.Net.IPAddress.Parse(wan ? config.SerfWanBindAddr ?? config.BindAddr : config.BindAddr);
+        var advertiseIp = System.Net.IPAddress.Parse(wan ? config.AdvertiseAddressWan : config.AdvertiseAddress);
+        var port = Math.Max(wan ? config.SerfWanPort : config.SerfLanPort, 0);
+        // The address others reach this member at; port 0 (a free port) advertises the port bound.
         var advertise = new System.Net.IPEndPoint(advertiseIp, port);
-        var gossip = Praetor.Gossip.Memberlist.GossipOptions.Lan();
+        var gossip = wan ? Praetor.Gossip.Memberlist.GossipOptions.Wan() : Praetor.Gossip.Memberlist.GossipOptions.Lan();
         if (config.DevMode)
         {
-            // Near Consul's -dev gossip_lan (gossip every 100 ms, fast probes), so failures show in
-            // a second or two; the probe timeout must stay under the interval here.
+            // Consul's dev config speeds up gossip_lan and gossip_wan alike (gossip every 100 ms,
+            // fast probes), so failures show in a second or two; the probe timeout must stay under
+            // the interval here.
             gossip = gossip with
             {
                 GossipInterval = TimeSpan.FromMilliseconds(100),
@@ -89,8 +107,27 @@ public sealed class LanGossip : IAsyncDisposable
         {
             keyring = new Praetor.Gossip.Memberlist.Wire.Keyring(Convert.FromBase64String(config.Encrypt));
         }
-        return new LanPoolSettings(config.NodeName, new System.Net.IPEndPoint(bindIp, port), advertise, tags, gossip, serf, keyring, logs?.CreateLogger(config.Server || config.DevMode ? "agent.server.serf.lan" : "agent.client.serf.lan"));
+        var role = config.Server || config.DevMode ? "server" : "client";
+        return new GossipPoolSettings(
+            area,
+            wan ? WanName(config) : config.NodeName,
+            new System.Net.IPEndPoint(bindIp, port),
+            advertise,
+            tags,
+            gossip,
+            serf,
+            keyring,
+            logs?.CreateLogger($"agent.{role}.serf.{(wan ? "wan" : "lan")}"));
     }
+
+    /// <summary>The pool's name in Consul's logs and errors: LAN or WAN.</summary>
+    public static string ClusterName(GossipArea area) => area == GossipArea.Lan ? "LAN" : "WAN";
+
+    /// <summary>This server's name on the WAN: <c>node.dc</c>, as Consul names WAN members.</summary>
+    public static string WanName(AgentConfig config) => $"{config.NodeName}.{config.Datacenter}";
+
+    /// <summary>Which pool this is.</summary>
+    public GossipArea Area { get; }
 
     public ISerfPool Pool { get; }
 
@@ -100,7 +137,7 @@ public sealed class LanGossip : IAsyncDisposable
     /// </summary>
     public event Action<SerfEvent>? EventReceived;
 
-    /// <summary>Faults with Consul's error when <c>retry_max</c> attempts failed (the agent then exits); never completes otherwise.</summary>
+    /// <summary>Faults with Consul's error when <c>retry_max</c> (<c>retry_max_wan</c>) attempts failed (the agent then exits); never completes otherwise.</summary>
     public Task RetryJoinFailed => _retryJoinFailed.Task;
 
     /// <summary>Starts the loops: events, reconciliation (a full pass first), and the retry join of the configured addresses.</summary>
@@ -112,7 +149,9 @@ public sealed class LanGossip : IAsyncDisposable
         {
             _reconcile = Task.Run(() => ReconcileLoopAsync(_reconciler, token), CancellationToken.None);
         }
-        var addresses = _config.StartJoin.Concat(_config.RetryJoin).ToList();
+        var addresses = Area == GossipArea.Lan
+            ? _config.StartJoin.Concat(_config.RetryJoin).ToList()
+            : _config.StartJoinWan.Concat(_config.RetryJoinWan).ToList();
         if (addresses.Count > 0)
         {
             _retryJoin = Task.Run(() => RetryJoinAsync(addresses, token), CancellationToken.None);
@@ -122,27 +161,32 @@ public sealed class LanGossip : IAsyncDisposable
     public IReadOnlyList<SerfMember> Members() => Pool.Members();
 
     /// <summary>This agent as the pool sees it.</summary>
-    public SerfMember? LocalMember() => Pool.Members().FirstOrDefault(m => m.Name == _config.NodeName);
+    public SerfMember? LocalMember()
+    {
+        var name = Area == GossipArea.Lan ? _config.NodeName : WanName(_config);
+        return Pool.Members().FirstOrDefault(m => m.Name == name);
+    }
 
     /// <summary>
-    /// Consul's JoinLAN: logs, joins through the addresses (one without a port gets this agent's
-    /// Serf LAN port, as memberlist's join does), returns how many answered;
+    /// Consul's JoinLAN / JoinWAN: logs, joins through the addresses (one without a port gets this
+    /// pool's Serf port, as memberlist's join does), returns how many answered;
     /// <see cref="GossipException"/> when none did.
     /// </summary>
     public async Task<int> JoinAsync(IReadOnlyList<string> addresses, CancellationToken cancellationToken)
     {
-        var defaultPort = _config.SerfLanPort > 0 ? _config.SerfLanPort : Pool.AdvertiseEndpoint.Port;
+        var configuredPort = Area == GossipArea.Lan ? _config.SerfLanPort : _config.SerfWanPort;
+        var defaultPort = configuredPort > 0 ? configuredPort : Pool.AdvertiseEndpoint.Port;
         addresses = [.. addresses.Select(a => WithPort(a, defaultPort))];
-        Write(LogLevel.Information, $"(LAN) joining: lan_addresses=[{string.Join(' ', addresses)}]");
+        Write(LogLevel.Information, $"({_cluster}) joining: {_cluster.ToLowerInvariant()}_addresses=[{string.Join(' ', addresses)}]");
         try
         {
             var joined = await Pool.JoinAsync(addresses, ignoreOldEvents: true, cancellationToken).ConfigureAwait(false);
-            Write(LogLevel.Information, $"(LAN) joined: number_of_nodes={joined}");
+            Write(LogLevel.Information, $"({_cluster}) joined: number_of_nodes={joined}");
             return joined;
         }
         catch (GossipException ex)
         {
-            Write(LogLevel.Warning, $"(LAN) couldn't join: number_of_nodes=0 error=\"{ex.Message}\"");
+            Write(LogLevel.Warning, $"({_cluster}) couldn't join: number_of_nodes=0 error=\"{ex.Message}\"");
             throw;
         }
     }
@@ -161,15 +205,15 @@ public sealed class LanGossip : IAsyncDisposable
     /// <summary>Leaves the pool gracefully (Consul's Leave): the intent spreads, then gossip stops.</summary>
     public async Task LeaveAsync(CancellationToken cancellationToken)
     {
-        Write(LogLevel.Information, "(LAN) leaving: broadcasting the leave intent");
+        Write(LogLevel.Information, $"({_cluster}) leaving: broadcasting the leave intent");
         await Pool.LeaveAsync(cancellationToken).ConfigureAwait(false);
-        Write(LogLevel.Information, "Graceful leave complete");
+        Write(LogLevel.Information, $"({_cluster}) left");
     }
 
     /// <summary>Marks a failed member left (<paramref name="prune"/>: forgets it); false when no such member.</summary>
     public bool ForceLeave(string node, bool prune)
     {
-        Write(LogLevel.Information, $"Force leaving node: node={node}");
+        Write(LogLevel.Information, Area == GossipArea.Lan ? $"Force leaving node: node={node}" : $"Force leaving node (WAN): node={node}");
         return Pool.ForceLeave(node, prune);
     }
 
@@ -255,10 +299,12 @@ public sealed class LanGossip : IAsyncDisposable
     /// <summary>Consul's retryJoiner: tries every address until one answers, every retry_interval, at most retry_max times (0: forever).</summary>
     private async Task RetryJoinAsync(IReadOnlyList<string> addresses, CancellationToken token)
     {
-        var interval = _config.RetryInterval;
+        var lan = Area == GossipArea.Lan;
+        var interval = lan ? _config.RetryInterval : _config.RetryIntervalWan;
+        var maxAttempts = lan ? _config.RetryMax : _config.RetryMaxWan;
         try
         {
-            Write(LogLevel.Information, "Joining cluster...: cluster=LAN");
+            Write(LogLevel.Information, $"Joining cluster...: cluster={_cluster}");
             var attempt = 0;
             while (true)
             {
@@ -266,7 +312,7 @@ public sealed class LanGossip : IAsyncDisposable
                 try
                 {
                     var joined = await JoinAsync(addresses, token).ConfigureAwait(false);
-                    Write(LogLevel.Information, $"Join cluster completed. Synced with initial agents: cluster=LAN num_agents={joined}");
+                    Write(LogLevel.Information, $"Join cluster completed. Synced with initial agents: cluster={_cluster} num_agents={joined}");
                     return;
                 }
                 catch (GossipException ex)
@@ -274,14 +320,14 @@ public sealed class LanGossip : IAsyncDisposable
                     error = ex.Message;
                 }
                 attempt++;
-                if (_config.RetryMax > 0 && attempt > _config.RetryMax)
+                if (maxAttempts > 0 && attempt > maxAttempts)
                 {
-                    var failure = new GossipException("agent: max join LAN retry exhausted, exiting");
+                    var failure = new GossipException($"agent: max join {_cluster} retry exhausted, exiting");
                     Write(LogLevel.Error, $"Retry join failed: error=\"{failure.Message}\"");
                     _retryJoinFailed.TrySetException(failure);
                     return;
                 }
-                Write(LogLevel.Warning, $"Join cluster failed, will retry: cluster=LAN retry_interval={GoDuration.Format(interval)} error=\"{error}\"");
+                Write(LogLevel.Warning, $"Join cluster failed, will retry: cluster={_cluster} retry_interval={GoDuration.Format(interval)} error=\"{error}\"");
                 await Task.Delay(interval, _time, token).ConfigureAwait(false);
             }
         }

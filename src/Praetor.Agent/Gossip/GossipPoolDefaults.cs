@@ -3,7 +3,7 @@ using Praetor.Gossip;
 namespace Praetor.Agent.Gossip;
 
 /// <summary>The pool an agent starts when its options name none.</summary>
-public static class LanPoolDefaults
+public static class GossipPoolDefaults
 {
     /// <summary>The real Serf pool over UDP and TCP (<see cref="SerfPool"/>).</summary>
     public static SerfPoolFactory Factory { get; } = async (settings, time, cancellationToken) =>
