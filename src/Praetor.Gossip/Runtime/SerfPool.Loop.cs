@@ -112,7 +112,11 @@ public sealed partial class SerfPool
             PoolLog.Reconnecting(_logger, _config.NodeName, member.Name, to);
             StartPushPull(to, new PushPull(true, _memberlist.LocalState(), _serf.LocalState()), ignoreOldEvents: false);
         }
-        foreach (var e in output.Events) _events.Writer.TryWrite(e);
+        foreach (var e in output.Events)
+        {
+            if (_snapshot is not null && !_snapshot.Record(e)) Statistics.SnapshotDropped();
+            _events.Writer.TryWrite(e);
+        }
         if (output.DecodeErrors.Count > 0) Statistics.SerfDropped(output.DecodeErrors.Count);
     }
 
