@@ -89,8 +89,19 @@ public sealed class LanGossip : IAsyncDisposable
         {
             keyring = new Praetor.Gossip.Memberlist.Wire.Keyring(Convert.FromBase64String(config.Encrypt));
         }
-        return new LanPoolSettings(config.NodeName, new System.Net.IPEndPoint(bindIp, port), advertise, tags, gossip, serf, keyring, logs?.CreateLogger(config.Server || config.DevMode ? "agent.server.serf.lan" : "agent.client.serf.lan"));
+        return new LanPoolSettings(config.NodeName, new System.Net.IPEndPoint(bindIp, port), advertise, tags, gossip, serf, keyring, logs?.CreateLogger(config.Server || config.DevMode ? "agent.server.serf.lan" : "agent.client.serf.lan"))
+        {
+            SnapshotPath = SnapshotPath(config),
+            RejoinAfterLeave = config.RejoinAfterLeave,
+        };
     }
+
+    /// <summary>
+    /// Where the LAN pool keeps Serf's snapshot: <c>&lt;data_dir&gt;/serf/local.snapshot</c> (Consul's
+    /// serf_lan snapshot path). None in -dev, even with a <c>-data-dir</c>, as Consul's setupSerf.
+    /// </summary>
+    public static string? SnapshotPath(AgentConfig config) =>
+        config.DevMode || string.IsNullOrEmpty(config.DataDir) ? null : Path.Combine(config.DataDir, "serf", "local.snapshot");
 
     public ISerfPool Pool { get; }
 

@@ -10,7 +10,7 @@ namespace Praetor.Agent.Gossip;
 /// <summary>
 /// What the agent asks of its LAN pool: the node's name, where to bind (port 0 picks a free one),
 /// what to advertise (null: the bound address and port), Consul's member tags, the protocol
-/// parameters and the gossip keys.
+/// parameters, the gossip keys, and Serf's snapshot.
 /// </summary>
 public sealed record LanPoolSettings(
     string NodeName,
@@ -20,7 +20,14 @@ public sealed record LanPoolSettings(
     GossipOptions Gossip,
     SerfOptions Serf,
     Keyring? Keyring,
-    ILogger? Log);
+    ILogger? Log)
+{
+    /// <summary>Serf's snapshot file, <c>&lt;data_dir&gt;/serf/local.snapshot</c>; null (-dev, as Consul) keeps none.</summary>
+    public string? SnapshotPath { get; init; }
+
+    /// <summary>Rejoin the snapshot's members after a graceful leave too (<c>rejoin_after_leave</c>).</summary>
+    public bool RejoinAfterLeave { get; init; }
+}
 
 /// <summary>Starts a gossip pool (the real <c>SerfPool</c>, or a test's fake); throws when it cannot bind.</summary>
 public delegate Task<ISerfPool> SerfPoolFactory(LanPoolSettings settings, TimeProvider time, CancellationToken cancellationToken);
