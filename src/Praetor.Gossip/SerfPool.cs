@@ -19,7 +19,9 @@ namespace Praetor.Gossip;
 /// both cores' output and carries it out field by field (memberlist events into Serf, packets,
 /// push/pulls, fallback pings; Serf's broadcasts into its queues, direct sends, reconnects,
 /// events). Speaks memberlist 0.2.2 / Serf 0.9.4's wire protocol, so a real <c>serf agent</c>
-/// can join it and be joined. Every public member is safe to call from any thread.
+/// can join it and be joined. With a <see cref="SerfPoolConfig.SnapshotPath"/> it keeps Serf's
+/// snapshot (<see cref="SerfSnapshotter"/>): clocks restored and previous members rejoined at
+/// start. Every public member is safe to call from any thread.
 /// </summary>
 public sealed partial class SerfPool : ISerfPool
 {
