@@ -19,7 +19,9 @@ namespace Praetor.Gossip;
 /// both cores' output and carries it out field by field (memberlist events into Serf, packets,
 /// push/pulls, fallback pings; Serf's broadcasts into its queues, direct sends, reconnects,
 /// events). Speaks memberlist 0.2.2 / Serf 0.9.4's wire protocol, so a real <c>serf agent</c>
-/// can join it and be joined. Every public member is safe to call from any thread.
+/// can join it and be joined. With a <see cref="SerfPoolConfig.SnapshotPath"/> it keeps Serf's
+/// snapshot (<see cref="SerfSnapshotter"/>): clocks restored and previous members rejoined at
+/// start. Every public member is safe to call from any thread.
 /// </summary>
 public sealed partial class SerfPool : ISerfPool
 {
@@ -39,18 +41,20 @@ public sealed partial class SerfPool : ISerfPool
     private readonly MemberlistCore _memberlist;
     private readonly SerfCore _serf;
     private readonly SerfBroadcastQueues _serfBroadcasts;
+    private readonly SerfSnapshotter? _snapshot;
     private readonly Channel<Action> _inputs = Channel.CreateUnbounded<Action>();
     private readonly Channel<SerfEvent> _events;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IReadOnlyList<SerfMember> _members = [];
-    private Task _loopTask = Task.CompletedTask, _tickerTask = Task.CompletedTask, _udpTask = Task.CompletedTask, _tcpTask = Task.CompletedTask;
+    private Task _loopTask = Task.CompletedTask, _tickerTask = Task.CompletedTask, _udpTask = Task.CompletedTask, _tcpTask = Task.CompletedTask, _rejoinTask = Task.CompletedTask;
     private int _stopping;
     private int _tcpConnections;
 
-    private SerfPool(SerfPoolConfig config, GossipOptions options, TimeProvider time, Socket udp, TcpListener tcp, byte[] meta)
+    private SerfPool(SerfPoolConfig config, GossipOptions options, TimeProvider time, Socket udp, TcpListener tcp, byte[] meta, SerfSnapshotter? snapshot)
     {
         _config = config;
+        _snapshot = snapshot;
         _options = options;
         _time = time;
         _startTimestamp = time.GetTimestamp();
@@ -65,7 +69,7 @@ public sealed partial class SerfPool : ISerfPool
         var now = Now();
         var seed = RandomNumberGenerator.GetInt32(int.MaxValue);
         // Serf first: memberlist's constructor reports our own join, which Serf must hear.
-        _serf = new SerfCore(config.NodeName, config.SerfOptions, new Random(seed ^ 0x5e4f), now);
+        _serf = new SerfCore(config.NodeName, config.SerfOptions, new Random(seed ^ 0x5e4f), now, snapshot?.Clocks);
         var vsn = new ProtocolVersions(1, 5, 2, SerfOptions.ProtocolVersionMin, SerfOptions.ProtocolVersionMax, config.SerfOptions.ProtocolVersion);
         _memberlist = new MemberlistCore(options, new LocalMember(config.NodeName, AdvertiseEndpoint, meta, vsn), new Random(seed), now)
         {
@@ -121,14 +125,27 @@ public sealed partial class SerfPool : ISerfPool
         if (problems.Count > 0) throw new ArgumentException("invalid gossip pool configuration: " + string.Join("; ", problems), nameof(config));
         if (!SerfTags.TryEncode(config.Tags, config.SerfOptions.ProtocolVersion, out var meta, out var tagError)) throw new GossipException(tagError!);
 
-        var (udp, tcp) = Bind(config.Bind);
-        var pool = new SerfPool(config, options, time, udp, tcp, meta);
+        var snapshot = config.SnapshotPath is null ? null : SerfSnapshotter.Open(config.SnapshotPath, config.RejoinAfterLeave, config.Logger ?? NullLogger.Instance, time);
+        SerfPool pool;
+        try
+        {
+            var (udp, tcp) = Bind(config.Bind);
+            pool = new SerfPool(config, options, time, udp, tcp, meta, snapshot);
+        }
+        catch
+        {
+            snapshot?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
         pool.Start();
         return Task.FromResult(pool);
     }
 
     /// <inheritdoc />
     public IPEndPoint AdvertiseEndpoint { get; }
+
+    /// <summary>The members the snapshot held alive at start, which the pool rejoins by itself (empty without a snapshot, or after a leave unless RejoinAfterLeave).</summary>
+    public IReadOnlyList<PreviousNode> PreviousNodes => _snapshot?.PreviousNodes ?? [];
 
     /// <summary>This node's name.</summary>
     public string NodeName => _config.NodeName;
@@ -191,7 +208,9 @@ public sealed partial class SerfPool : ISerfPool
     public async Task LeaveAsync(CancellationToken cancellationToken)
     {
         if (IsStopped) return;
-        // Serf.Leave: the leave intent first, waited for (bounded) so others see "leaving"...
+        // Serf.Leave: the snapshot records the leave, so a restart does not rejoin by itself...
+        if (_snapshot is not null) await _snapshot.LeaveAsync(cancellationToken);
+        // ...then the leave intent first, waited for (bounded) so others see "leaving"...
         var intentSent = await OnLoop(now =>
         {
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -271,6 +290,35 @@ public sealed partial class SerfPool : ISerfPool
         _udpTask = Task.Run(RunUdpReceiveAsync);
         _tcpTask = Task.Run(RunTcpAcceptAsync);
         PoolLog.Started(_logger, _config.NodeName, _udp.LocalEndPoint, AdvertiseEndpoint, _config.Keyring is not null);
+        if (_snapshot is null) return;
+        _snapshot.Start(_serf.Clock);
+        if (_snapshot.PreviousNodes.Count > 0) _rejoinTask = Task.Run(() => RejoinAsync(_snapshot.PreviousNodes));
+    }
+
+    /// <summary>
+    /// Serf's handleRejoin: a memberlist join to each member the snapshot held alive (ourselves
+    /// skipped) until one answers.
+    /// </summary>
+    private async Task RejoinAsync(IReadOnlyList<PreviousNode> previous)
+    {
+        foreach (var node in previous)
+        {
+            if (node.Name == _config.NodeName || !SerfSnapshotFormat.TryParseAddr(node.Addr, out var to)) continue;
+            SnapshotLog.Rejoining(_logger, node);
+            try
+            {
+                if (await JoinOneAsync(to, ignoreOldEvents: false, _stop.Token) is null)
+                {
+                    SnapshotLog.Rejoined(_logger, node);
+                    return;
+                }
+            }
+            catch (Exception e) when (e is GossipException or OperationCanceledException)
+            {
+                return; // stopped
+            }
+        }
+        SnapshotLog.RejoinFailed(_logger);
     }
 
     private async Task StopAsync()
@@ -285,7 +333,7 @@ public sealed partial class SerfPool : ISerfPool
         _tcp.Stop();
         try
         {
-            await Task.WhenAll(_loopTask, _tickerTask, _udpTask, _tcpTask);
+            await Task.WhenAll(_loopTask, _tickerTask, _udpTask, _tcpTask, _rejoinTask);
         }
         catch (OperationCanceledException)
         {
@@ -297,6 +345,7 @@ public sealed partial class SerfPool : ISerfPool
         }
         finally
         {
+            if (_snapshot is not null) await _snapshot.DisposeAsync();
             _events.Writer.TryComplete();
             _stopped.TrySetResult();
         }

@@ -1,20 +1,21 @@
 using Praetor.Gossip.Memberlist;
+using Praetor.Gossip.Serf;
 using Xunit.Abstractions;
 
 namespace Praetor.Simulation;
 
 /// <summary>
-/// Whole-cluster figures on a seeded lossy network: how many rounds a join and a failure take to
-/// reach every member, and how often Lifeguard's absence turns slow nodes into false failures.
+/// Whole-cluster figures on a seeded lossy network: how many rounds a join, a failure and a user
+/// event take to reach every member, and how often Lifeguard's absence turns slow nodes into false failures.
 /// A "round" is one protocol period (ProbeInterval, 1 s on LAN); gossip rounds are GossipInterval (200 ms).
 /// </summary>
 public class ConvergenceTests(ITestOutputHelper output)
 {
     private static readonly GossipOptions Lan = GossipOptions.Lan();
 
-    private static SimulatedNetwork Bootstrap(int n, NetworkFaults faults, GossipOptions options, Func<int, bool>? slow = null)
+    private static SimulatedNetwork Bootstrap(int n, NetworkFaults faults, GossipOptions options, Func<int, bool>? slow = null, bool withSerf = false)
     {
-        var net = new SimulatedNetwork(options, faults);
+        var net = new SimulatedNetwork(options, faults) { WithSerf = withSerf };
         for (var i = 0; i < n; i++) net.AddNode(slow?.Invoke(i) ?? false);
         for (var i = 1; i < n; i++) net.Join(net.Nodes[i], net.Nodes[0]);
         var converged = net.RunUntil(TimeSpan.FromSeconds(60), () => AllSeeAlive(net, net.Nodes));
@@ -83,6 +84,37 @@ public class ConvergenceTests(ITestOutputHelper output)
         output.WriteLine($"failure: {n} nodes, 1% loss, seed {seed}: first suspicion after {firstSuspected?.TotalSeconds:F1} s; dead at every member after {took.TotalSeconds:F1} s = {took / Lan.ProbeInterval:F1} protocol periods (suspicion timeout min {min.TotalSeconds:F1} s, max {(min * Lan.SuspicionMaxTimeoutMult).TotalSeconds:F1} s)");
         Assert.True(converged, $"the failure was not seen by all within 120 s (seed {seed})");
         Assert.True(took < min * Lan.SuspicionMaxTimeoutMult + TimeSpan.FromSeconds(10), $"detection took {took} (seed {seed})");
+    }
+
+    [Fact]
+    public void A_user_event_reaches_every_member_within_a_few_gossip_rounds()
+    {
+        var n = SimulationKnobs.Nodes;
+        var seed = SimulationKnobs.Seed;
+        var net = Bootstrap(n, new NetworkFaults { Seed = seed, PacketLossRate = 0.01 }, Lan, withSerf: true);
+        net.RunUntil(net.Now + TimeSpan.FromSeconds(2));
+
+        var delivered = new HashSet<int>();
+        var deliveries = 0;
+        net.OnSerfEvent = (node, e) =>
+        {
+            if (e is not SerfUserEvent { Name: "deploy" }) return;
+            deliveries++;
+            delivered.Add(node.Index);
+        };
+        var start = net.Now;
+        TimeSpan? half = null;
+        net.FireUserEvent(net.Nodes[n / 4], "deploy", [1]);
+        var converged = net.RunUntil(start + TimeSpan.FromSeconds(30), () =>
+        {
+            if (half is null && delivered.Count * 2 >= n) half = net.Now - start;
+            return delivered.Count == n;
+        }, TimeSpan.FromMilliseconds(20));
+        var took = net.Now - start;
+        output.WriteLine($"user event: {n} nodes (Serf over memberlist), 1% loss, seed {seed}: delivered at half the members after {half?.TotalSeconds:F2} s, at every member after {took.TotalSeconds:F2} s = {took / Lan.GossipInterval:F1} gossip rounds = {took / Lan.ProbeInterval:F2} protocol periods; {deliveries} deliveries for {n} members");
+        Assert.True(converged, $"the user event reached {delivered.Count} of {n} members in 30 s (seed {seed})");
+        Assert.Equal(n, deliveries);
+        Assert.True(took < TimeSpan.FromSeconds(5), $"the user event took {took} (seed {seed})");
     }
 
     [Fact]

@@ -1,5 +1,8 @@
 using System.Net;
 using Praetor.Gossip.Memberlist;
+using Praetor.Gossip.Memberlist.Wire;
+using Praetor.Gossip.Runtime;
+using Praetor.Gossip.Serf;
 
 namespace Praetor.Simulation;
 
@@ -35,7 +38,10 @@ public sealed record NetworkFaults
 /// N memberlist cores in one process over a seeded network (DESIGN principle 1): UDP packets
 /// are lost or delayed, TCP exchanges delayed, slow nodes stall, crashed nodes vanish. Time is
 /// virtual and advances in <see cref="TickInterval"/> steps; events inside a step run at their own
-/// time, in (time, sequence) order, so a seed replays the run exactly.
+/// time, in (time, sequence) order, so a seed replays the run exactly. With <see cref="WithSerf"/>,
+/// each node also runs a Serf core on its memberlist as the pool does: memberlist's member events
+/// go into Serf, Serf's broadcasts ride memberlist's gossip as user messages, and received user
+/// messages go to Serf. Push/pull carries memberlist's state only (not Serf's).
 /// </summary>
 public sealed class SimulatedNetwork
 {
@@ -52,6 +58,12 @@ public sealed class SimulatedNetwork
         _faults = faults;
         _random = new Random(faults.Seed);
     }
+
+    /// <summary>Runs a Serf core over each node's memberlist core.</summary>
+    public bool WithSerf { get; init; }
+
+    /// <summary>Called for every event a node's Serf core delivers: (observer, event).</summary>
+    public Action<SimNode, SerfEvent>? OnSerfEvent { get; set; }
 
     /// <summary>How often each running node's core is ticked.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(20);
@@ -74,8 +86,11 @@ public sealed class SimulatedNetwork
         var i = Nodes.Count;
         var address = new IPEndPoint(new IPAddress([10, (byte)(i >> 16), (byte)(i >> 8), (byte)i]), 7946);
         var local = new LocalMember($"node-{i:D4}", address, [], ProtocolVersions.Serf09);
+        // Serf first, as in the pool: memberlist's constructor reports our own join.
+        var serf = WithSerf ? new SerfCore(local.Name, new SerfOptions(), new Random(unchecked(_faults.Seed * 6151 + i)), Now) : null;
         var core = new MemberlistCore(_options, local, new Random(unchecked(_faults.Seed * 7919 + i)), Now);
-        var node = new SimNode(i, core, address) { Slow = slow };
+        var node = new SimNode(i, core, address) { Slow = slow, Serf = serf, SerfBroadcasts = serf is null ? null : new SerfBroadcastQueues(_options.RetransmitMult) };
+        if (node.SerfBroadcasts is { } queues) core.UserBroadcasts = (overhead, limit) => queues.GetBroadcasts(overhead, limit, core.NumMembers);
         if (slow) node.NextStallAt = Now + Draw(TimeSpan.Zero, _faults.RunBetweenStallsMax);
         Nodes.Add(node);
         _byAddress[address] = node;
@@ -87,6 +102,14 @@ public sealed class SimulatedNetwork
     public void Join(SimNode node, SimNode seed)
     {
         node.Core.Join([seed.Address]);
+        Flush(node);
+    }
+
+    /// <summary>Node <paramref name="node"/>'s Serf core fires a user event (the cluster must run <see cref="WithSerf"/>).</summary>
+    public void FireUserEvent(SimNode node, string name, byte[] payload)
+    {
+        var serf = node.Serf ?? throw new InvalidOperationException("the network runs without Serf");
+        if (!serf.TryFireUserEvent(name, payload, coalesce: false, Now, out var error)) throw new InvalidOperationException(error);
         Flush(node);
     }
 
@@ -110,8 +133,7 @@ public sealed class SimulatedNetwork
                 if (node.Crashed) continue;
                 if (node.Slow) AdvanceStall(node);
                 if (node.StalledUntil > Now) continue;
-                node.Core.Tick(Now);
-                Flush(node);
+                Tick(node);
             }
             if (stop is not null && Now >= nextCheck)
             {
@@ -129,8 +151,7 @@ public sealed class SimulatedNetwork
         {
             // The stall just ended: timers are found expired first, then the backlog is handled.
             node.StalledUntil = TimeSpan.Zero;
-            node.Core.Tick(Now);
-            Flush(node);
+            Tick(node);
             var backlog = node.Backlog.ToList();
             node.Backlog.Clear();
             foreach (var work in backlog) work();
@@ -140,6 +161,13 @@ public sealed class SimulatedNetwork
             node.StalledUntil = Now + Draw(_faults.StallMin, _faults.StallMax);
             node.NextStallAt = node.StalledUntil + Draw(TimeSpan.Zero, _faults.RunBetweenStallsMax);
         }
+    }
+
+    private void Tick(SimNode node)
+    {
+        node.Core.Tick(Now);
+        node.Serf?.Tick(Now);
+        Flush(node);
     }
 
     /// <summary>Runs <paramref name="work"/> on <paramref name="node"/> now, or when its stall ends; never on a crashed node.</summary>
@@ -156,12 +184,29 @@ public sealed class SimulatedNetwork
 
     private TimeSpan Delay() => Draw(_faults.DelayMin, _faults.DelayMax);
 
-    /// <summary>Executes a node's output: the network's half of the host contract.</summary>
+    /// <summary>Executes both cores' outputs until neither has more (one feeds the other), as the pool's Drain.</summary>
     private void Flush(SimNode node)
     {
-        var output = node.Core.TakeOutput();
-        if (output.IsEmpty) return;
-        foreach (var e in output.Events) OnEvent?.Invoke(node, e);
+        while (true)
+        {
+            var output = node.Core.TakeOutput();
+            var serf = node.Serf?.TakeOutput();
+            if (output.IsEmpty && (serf is null || serf.IsEmpty)) return;
+            Execute(node, output);
+            if (serf is null) continue;
+            node.SerfBroadcasts!.Enqueue(serf, null);
+            foreach (var e in serf.Events) OnSerfEvent?.Invoke(node, e);
+        }
+    }
+
+    /// <summary>Executes a memberlist core's output: the network's half of the host contract.</summary>
+    private void Execute(SimNode node, MemberlistOutput output)
+    {
+        foreach (var e in output.Events)
+        {
+            OnEvent?.Invoke(node, e);
+            node.Serf?.OnMemberEvent(e, Now);
+        }
         foreach (var packet in output.Packets)
         {
             PacketsSent++;
@@ -174,7 +219,11 @@ public sealed class SimulatedNetwork
             if (!_byAddress.TryGetValue(packet.To, out var to)) continue;
             At(Now + Delay(), () => OnNode(to, () =>
             {
-                foreach (var m in packet.Messages) to.Core.Receive(node.Address, m, Now);
+                foreach (var m in packet.Messages)
+                {
+                    if (m is UserMsg user && to.Serf is not null) to.Serf.OnMessage(user.Payload, Now);
+                    else to.Core.Receive(node.Address, m, Now);
+                }
                 Flush(to);
             }));
         }
@@ -233,4 +282,10 @@ public sealed class SimNode(int index, MemberlistCore core, IPEndPoint address)
     public TimeSpan StalledUntil { get; set; }
     public TimeSpan NextStallAt { get; set; }
     public List<Action> Backlog { get; } = [];
+
+    /// <summary>The node's Serf core, when the network runs with Serf.</summary>
+    public SerfCore? Serf { get; init; }
+
+    /// <summary>Serf's broadcast queues, which fill the room memberlist's gossip packets leave.</summary>
+    internal SerfBroadcastQueues? SerfBroadcasts { get; init; }
 }

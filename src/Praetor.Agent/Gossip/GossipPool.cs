@@ -117,8 +117,22 @@ public sealed class GossipPool : IAsyncDisposable
             gossip,
             serf,
             keyring,
-            logs?.CreateLogger($"agent.{role}.serf.{(wan ? "wan" : "lan")}"));
+            logs?.CreateLogger($"agent.{role}.serf.{(wan ? "wan" : "lan")}"))
+        {
+            SnapshotPath = SnapshotPath(area, config),
+            RejoinAfterLeave = config.RejoinAfterLeave,
+        };
     }
+
+    /// <summary>
+    /// Where a pool keeps Serf's snapshot: <c>&lt;data_dir&gt;/serf/local.snapshot</c> for the LAN,
+    /// <c>serf/remote.snapshot</c> for the WAN (Consul's paths). None in -dev, even with a
+    /// <c>-data-dir</c>, as Consul's setupSerf.
+    /// </summary>
+    public static string? SnapshotPath(GossipArea area, AgentConfig config) =>
+        config.DevMode || string.IsNullOrEmpty(config.DataDir)
+            ? null
+            : Path.Combine(config.DataDir, "serf", area == GossipArea.Lan ? "local.snapshot" : "remote.snapshot");
 
     /// <summary>The pool's name in Consul's logs and errors: LAN or WAN.</summary>
     public static string ClusterName(GossipArea area) => area == GossipArea.Lan ? "LAN" : "WAN";

@@ -16,6 +16,8 @@ public static class GossipPoolDefaults
                 SerfOptions = settings.Serf,
                 Keyring = settings.Keyring,
                 Logger = settings.Log,
+                SnapshotPath = settings.SnapshotPath,
+                RejoinAfterLeave = settings.RejoinAfterLeave,
             },
             time,
             cancellationToken).ConfigureAwait(false);

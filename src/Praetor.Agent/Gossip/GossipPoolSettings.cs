@@ -17,7 +17,8 @@ public enum GossipArea
 /// <summary>
 /// What the agent asks of one gossip pool: which pool, the member's name (<c>node</c> on the LAN,
 /// <c>node.dc</c> on the WAN), where to bind (port 0 picks a free one), what to advertise (null:
-/// the bound address and port), Consul's member tags, the protocol parameters and the gossip keys.
+/// the bound address and port), Consul's member tags, the protocol parameters, the gossip keys,
+/// and Serf's snapshot.
 /// </summary>
 public sealed record GossipPoolSettings(
     GossipArea Area,
@@ -28,7 +29,14 @@ public sealed record GossipPoolSettings(
     GossipOptions Gossip,
     SerfOptions Serf,
     Keyring? Keyring,
-    ILogger? Log);
+    ILogger? Log)
+{
+    /// <summary>Serf's snapshot file (see <c>GossipPool.SnapshotPath</c>); null (-dev, as Consul) keeps none.</summary>
+    public string? SnapshotPath { get; init; }
+
+    /// <summary>Rejoin the snapshot's members after a graceful leave too (<c>rejoin_after_leave</c>).</summary>
+    public bool RejoinAfterLeave { get; init; }
+}
 
 /// <summary>Starts a gossip pool (the real <c>SerfPool</c>, or a test's fake); throws when it cannot bind.</summary>
 public delegate Task<ISerfPool> SerfPoolFactory(GossipPoolSettings settings, TimeProvider time, CancellationToken cancellationToken);

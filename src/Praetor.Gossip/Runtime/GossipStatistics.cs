@@ -13,6 +13,7 @@ public sealed class GossipStatistics
     private long _serfMessagesDropped;
     private long _sendErrors;
     private long _pushPullsFailed;
+    private long _snapshotEventsDropped;
 
     /// <summary>UDP packets received (whole or partly dropped ones included).</summary>
     public long UdpPacketsReceived => Interlocked.Read(ref _udpPacketsReceived);
@@ -35,6 +36,9 @@ public sealed class GossipStatistics
     /// <summary>Push/pull exchanges we started that failed (connect, timeout, decode, refused).</summary>
     public long PushPullsFailed => Interlocked.Read(ref _pushPullsFailed);
 
+    /// <summary>Events left out of the snapshot because its writer was behind (a slow disk).</summary>
+    public long SnapshotEventsDropped => Interlocked.Read(ref _snapshotEventsDropped);
+
     internal void UdpReceived() => Interlocked.Increment(ref _udpPacketsReceived);
     internal void UdpDropped() => Interlocked.Increment(ref _udpPacketsDropped);
     internal void TcpDropped() => Interlocked.Increment(ref _tcpStreamsDropped);
@@ -42,4 +46,5 @@ public sealed class GossipStatistics
     internal void SerfDropped(int count) => Interlocked.Add(ref _serfMessagesDropped, count);
     internal void SendFailed() => Interlocked.Increment(ref _sendErrors);
     internal void PushPullFailed() => Interlocked.Increment(ref _pushPullsFailed);
+    internal void SnapshotDropped() => Interlocked.Increment(ref _snapshotEventsDropped);
 }

@@ -1,4 +1,5 @@
 using Praetor.Gossip.Memberlist;
+using Praetor.Gossip.Serf;
 
 namespace Praetor.Gossip.Runtime;
 
@@ -22,11 +23,13 @@ internal sealed class SerfBroadcastQueues(int retransmitMult)
 
     public int Count => _intents.Count + _queries.Count + _events.Count;
 
-    public void EnqueueIntent(byte[] message, Action? onFinished = null) => Enqueue(_intents, message, onFinished);
-
-    public void EnqueueQuery(byte[] message) => Enqueue(_queries, message, null);
-
-    public void EnqueueEvent(byte[] message) => Enqueue(_events, message, null);
+    /// <summary>Queues the Serf core's broadcasts, each on its queue; <paramref name="onIntentSent"/> runs when each intent has been sent its last time.</summary>
+    public void Enqueue(SerfOutput output, Action? onIntentSent)
+    {
+        foreach (var raw in output.IntentBroadcasts) Enqueue(_intents, raw, onIntentSent);
+        foreach (var raw in output.QueryBroadcasts) Enqueue(_queries, raw, null);
+        foreach (var raw in output.EventBroadcasts) Enqueue(_events, raw, null);
+    }
 
     /// <summary>delegate.go GetBroadcasts: intents first, then queries, then events, each in the room the previous left.</summary>
     public IReadOnlyList<byte[]> GetBroadcasts(int overheadBytes, int limitBytes, int numMembers)

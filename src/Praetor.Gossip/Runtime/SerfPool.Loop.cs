@@ -97,9 +97,7 @@ public sealed partial class SerfPool
     /// <summary>Serf's output; <paramref name="onIntentSent"/> (a leave waiting) runs when each intent has been sent its last time.</summary>
     private void ExecuteSerf(SerfOutput output, Action? onIntentSent)
     {
-        foreach (var raw in output.IntentBroadcasts) _serfBroadcasts.EnqueueIntent(raw, onIntentSent);
-        foreach (var raw in output.QueryBroadcasts) _serfBroadcasts.EnqueueQuery(raw);
-        foreach (var raw in output.EventBroadcasts) _serfBroadcasts.EnqueueEvent(raw);
+        _serfBroadcasts.Enqueue(output, onIntentSent);
         foreach (var (addr, port, node, message) in output.DirectSends)
         {
             if (addr.Length is 4 or 16 && message.Length > 0) SendPacket(new IPEndPoint(new IPAddress(addr), port), node, [new UserMsg(message)]);
@@ -112,28 +110,19 @@ public sealed partial class SerfPool
             PoolLog.Reconnecting(_logger, _config.NodeName, member.Name, to);
             StartPushPull(to, new PushPull(true, _memberlist.LocalState(), _serf.LocalState()), ignoreOldEvents: false);
         }
-        foreach (var e in output.Events) _events.Writer.TryWrite(e);
+        foreach (var e in output.Events)
+        {
+            if (_snapshot is not null && !_snapshot.Record(e)) Statistics.SnapshotDropped();
+            _events.Writer.TryWrite(e);
+        }
         if (output.DecodeErrors.Count > 0) Statistics.SerfDropped(output.DecodeErrors.Count);
     }
 
     /// <summary>memberlist's EventDelegate, as Serf implements it (event_delegate.go).</summary>
     private void NotifySerf(MemberEvent e, TimeSpan now)
     {
-        var m = e.Member;
-        var node = new SerfNode(m.Name, m.Address.Address.GetAddressBytes(), (ushort)m.Address.Port, m.Meta, m.Vsn);
-        switch (e.Kind)
-        {
-            case MemberEventKind.Join:
-                _serf.OnNodeJoin(node, now);
-                break;
-            case MemberEventKind.Leave or MemberEventKind.Failed:
-                _serf.OnNodeLeave(node, now);
-                break;
-            case MemberEventKind.Update:
-                _serf.OnNodeUpdate(node, now);
-                break;
-        }
-        if (m.Name != _config.NodeName) PoolLog.MemberEvent(_logger, _config.NodeName, e.Kind, m.Name, m.Address);
+        _serf.OnMemberEvent(e, now);
+        if (e.Member.Name != _config.NodeName) PoolLog.MemberEvent(_logger, _config.NodeName, e.Kind, e.Member.Name, e.Member.Address);
     }
 
     /// <summary>

@@ -50,6 +50,16 @@ public sealed record SerfPoolConfig(string NodeName, IPEndPoint Bind)
     /// <summary>4096: events kept for a slow reader of <see cref="ISerfPool.Events"/>; beyond it the oldest are dropped.</summary>
     public int EventQueueEventsMax { get; init; } = 4096;
 
+    /// <summary>
+    /// Serf's snapshot file (SnapshotPath): members and clocks are appended to it while the pool
+    /// runs, and at start the clocks are restored from it and the members alive at its end are
+    /// rejoined; null keeps no snapshot.
+    /// </summary>
+    public string? SnapshotPath { get; init; }
+
+    /// <summary>Rejoin the snapshot's members even when it ends with a graceful leave (RejoinAfterLeave); off by default.</summary>
+    public bool RejoinAfterLeave { get; init; }
+
     /// <summary>Compress packets (when that makes them smaller) and streams with LZW, as memberlist's EnableCompression; off by default.</summary>
     public bool Compress { get; init; }
 }

@@ -107,6 +107,26 @@ public sealed partial class SerfCore
         return output;
     }
 
+    /// <summary>memberlist's EventDelegate as Serf implements it (event_delegate.go): a member event of memberlist's, handed to the matching handler.</summary>
+    public void OnMemberEvent(Memberlist.MemberEvent e, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var m = e.Member;
+        var node = new SerfNode(m.Name, m.Address.Address.GetAddressBytes(), (ushort)m.Address.Port, m.Meta, m.Vsn);
+        switch (e.Kind)
+        {
+            case Memberlist.MemberEventKind.Join:
+                OnNodeJoin(node, now);
+                break;
+            case Memberlist.MemberEventKind.Leave or Memberlist.MemberEventKind.Failed:
+                OnNodeLeave(node, now);
+                break;
+            case Memberlist.MemberEventKind.Update:
+                OnNodeUpdate(node, now);
+                break;
+        }
+    }
+
     /// <summary>memberlist NotifyJoin: a member appeared (or came back).</summary>
     public void OnNodeJoin(SerfNode node, TimeSpan now)
     {
