@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -30,6 +31,7 @@ public sealed partial class SerfPool : ISerfPool
     public const int PendingPacketsMax = 10_000;
 
     private readonly SerfPoolConfig _config;
+    private readonly Meter? _ownedMeter;
     private readonly GossipOptions _options;
     private readonly TimeProvider _time;
     private readonly long _startTimestamp;
@@ -51,6 +53,9 @@ public sealed partial class SerfPool : ISerfPool
     private SerfPool(SerfPoolConfig config, GossipOptions options, TimeProvider time, Socket udp, TcpListener tcp, byte[] meta)
     {
         _config = config;
+        // Without the agent's factory the pool has a meter of its own, ended with the pool.
+        _ownedMeter = config.MeterFactory is null ? new Meter(GossipStatistics.MeterName) : null;
+        Statistics = new GossipStatistics(_ownedMeter ?? config.MeterFactory!.Create(new MeterOptions(GossipStatistics.MeterName)));
         _options = options;
         _time = time;
         _startTimestamp = time.GetTimestamp();
@@ -140,7 +145,7 @@ public sealed partial class SerfPool : ISerfPool
     public ChannelReader<SerfEvent> Events => _events.Reader;
 
     /// <summary>What the pool dropped or failed (metrics).</summary>
-    public GossipStatistics Statistics { get; } = new();
+    public GossipStatistics Statistics { get; }
 
     /// <summary>True once the pool stopped gossiping (after a leave, or disposed).</summary>
     public bool IsStopped => Volatile.Read(ref _stopping) != 0;
@@ -298,6 +303,7 @@ public sealed partial class SerfPool : ISerfPool
         finally
         {
             _events.Writer.TryComplete();
+            _ownedMeter?.Dispose();
             _stopped.TrySetResult();
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -46,10 +47,10 @@ public sealed class LanGossip : IAsyncDisposable
     /// </summary>
     public static async Task<LanGossip> StartAsync(
         AgentConfig config, IReadOnlyDictionary<string, string> tags, SerfPoolFactory factory, MemberReconciler? reconciler,
-        TimeProvider time, ILoggerFactory? logs, CancellationToken cancellationToken)
+        TimeProvider time, ILoggerFactory? logs, IMeterFactory? meters, CancellationToken cancellationToken)
     {
         var log = logs?.CreateLogger("agent") ?? NullLogger.Instance;
-        var settings = Settings(config, tags, logs);
+        var settings = Settings(config, tags, logs) with { MeterFactory = meters };
         ISerfPool pool;
         try
         {

@@ -16,6 +16,7 @@ public static class LanPoolDefaults
                 SerfOptions = settings.Serf,
                 Keyring = settings.Keyring,
                 Logger = settings.Log,
+                MeterFactory = settings.MeterFactory,
             },
             time,
             cancellationToken).ConfigureAwait(false);

@@ -20,7 +20,11 @@ public sealed record LanPoolSettings(
     GossipOptions Gossip,
     SerfOptions Serf,
     Keyring? Keyring,
-    ILogger? Log);
+    ILogger? Log)
+{
+    /// <summary>The agent's meter factory, on which the pool creates its meter; null: the pool's own.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
+}
 
 /// <summary>Starts a gossip pool (the real <c>SerfPool</c>, or a test's fake); throws when it cannot bind.</summary>
 public delegate Task<ISerfPool> SerfPoolFactory(LanPoolSettings settings, TimeProvider time, CancellationToken cancellationToken);

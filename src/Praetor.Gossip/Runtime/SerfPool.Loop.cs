@@ -14,6 +14,7 @@ public sealed partial class SerfPool
 {
     private readonly ArrayBufferWriter<byte> _sendBuffer = new(2048);
     private TaskCompletionSource? _memberlistLeaveSent;
+    private int _reportedHealthScore = -1;
 
     private async Task RunLoopAsync()
     {
@@ -112,7 +113,11 @@ public sealed partial class SerfPool
             PoolLog.Reconnecting(_logger, _config.NodeName, member.Name, to);
             StartPushPull(to, new PushPull(true, _memberlist.LocalState(), _serf.LocalState()), ignoreOldEvents: false);
         }
-        foreach (var e in output.Events) _events.Writer.TryWrite(e);
+        foreach (var e in output.Events)
+        {
+            Statistics.EventDelivered(e);
+            _events.Writer.TryWrite(e);
+        }
         if (output.DecodeErrors.Count > 0) Statistics.SerfDropped(output.DecodeErrors.Count);
     }
 
@@ -151,6 +156,7 @@ public sealed partial class SerfPool
         try
         {
             _udp.SendTo(_sendBuffer.WrittenSpan, SocketFlags.None, to);
+            Statistics.UdpSent(_sendBuffer.WrittenCount);
         }
         catch (SocketException e)
         {
@@ -183,7 +189,7 @@ public sealed partial class SerfPool
                 // An ICMP error reported on the socket, or a closing socket.
                 continue;
             }
-            Statistics.UdpReceived();
+            Statistics.UdpReceived(received.ReceivedBytes);
             var from = (IPEndPoint)received.RemoteEndPoint;
             var messages = new List<object>();
             if (!MemberlistCodec.TryDecodePacket(buffer.AsSpan(0, received.ReceivedBytes), _config.Keyring, messages, out var error))
@@ -229,5 +235,11 @@ public sealed partial class SerfPool
             merged.Add(status == member.Status ? member : member with { Status = status });
         }
         _members = merged;
+        var score = _memberlist.HealthScore;
+        if (score != _reportedHealthScore)
+        {
+            _reportedHealthScore = score;
+            Statistics.HealthScore(score);
+        }
     }
 }
