@@ -64,7 +64,7 @@ public sealed class Agent : IAsyncDisposable
         Catalog = new CatalogEndpoint(Store, Log, blocking, config);
         Health = new HealthEndpoint(Store, blocking);
         LocalState = new LocalState(config.NodeName);
-        AgentLocal = new AgentEndpoint(config, LocalState, Health, time);
+        AgentLocal = new AgentEndpoint(config, LocalState, Health, metrics, time);
         _reaper = new TombstoneReaper(Store, Log, config.TombstoneTtl, time);
         _antiEntropy = new AntiEntropy(LocalState, Catalog, Health, SelfNode, time);
         _reconciler = new MemberReconciler(config, Store, Catalog, SelfNode, options.Logs?.CreateLogger("agent.leader"));

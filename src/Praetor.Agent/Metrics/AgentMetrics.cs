@@ -5,8 +5,8 @@ namespace Praetor.Agent.Metrics;
 
 /// <summary>
 /// The instruments of the agent library (meter <see cref="MeterName"/>), under Consul's names:
-/// the server's KV and transaction applies and reads as samples in milliseconds, and the LAN
-/// members by role as gauges (Consul's usage metrics, reported by servers).
+/// the server's KV and transaction applies and reads as samples in milliseconds, check results as a
+/// counter, and the LAN members by role as gauges (Consul's usage metrics, reported by servers).
 /// </summary>
 public sealed class AgentMetrics
 {
@@ -21,6 +21,7 @@ public sealed class AgentMetrics
         KvsApply = Meter.CreateHistogram<double>("consul.kvs.apply", "ms", "time to apply a KV write (KVS.Apply)");
         TxnApply = Meter.CreateHistogram<double>("consul.txn.apply", "ms", "time to apply a transaction that writes (Txn.Apply)");
         TxnRead = Meter.CreateHistogram<double>("consul.txn.read", "ms", "time to run a read-only transaction (Txn.Read)");
+        CheckUpdates = Meter.CreateCounter<long>("consul.agent.check.updates", "{result}", "check results reported (runs, TTL updates), by status");
     }
 
     /// <summary>The agent library's meter, for instruments owned elsewhere in it (gauges over agent state).</summary>
@@ -34,6 +35,12 @@ public sealed class AgentMetrics
 
     /// <summary><c>consul.txn.read</c>: a read-only transaction on a snapshot.</summary>
     public Histogram<double> TxnRead { get; }
+
+    /// <summary>
+    /// <c>consul.agent.check.updates</c> (Praetor's; Consul has no such metric): every result a
+    /// check reports — a script, HTTP, TCP or alias run, a TTL update — labelled <c>status</c>.
+    /// </summary>
+    public Counter<long> CheckUpdates { get; }
 
     /// <summary>Milliseconds since <paramref name="startTimestamp"/> (a <see cref="Stopwatch.GetTimestamp"/>), as go-metrics' MeasureSince reports.</summary>
     public static double MillisecondsSince(long startTimestamp) => Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds;
