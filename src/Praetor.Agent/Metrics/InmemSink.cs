@@ -8,8 +8,9 @@ namespace Praetor.Agent.Metrics;
 /// it listens to the instruments of the meters one <see cref="AgentMeterFactory"/> created and
 /// aggregates their measurements into fixed intervals (10 s, the last minute kept, as Consul),
 /// plus totals since start for the Prometheus format. Counters (<see cref="Counter{T}"/>) are
-/// go-metrics counters, histograms (<see cref="Histogram{T}"/>) are samples, observable gauges are
-/// gauges, read every <see cref="GaugeObserveInterval"/>. Measurements may arrive on any thread;
+/// go-metrics counters, histograms (<see cref="Histogram{T}"/>) are samples, gauges are gauges
+/// (observable ones read every <see cref="GaugeObserveInterval"/>); unlike go-metrics, a gauge
+/// keeps its last value in the intervals after it was set. Measurements may arrive on any thread;
 /// one lock guards the aggregates (go-metrics locks per interval the same way).
 /// </summary>
 public sealed class InmemSink : IDisposable
@@ -35,6 +36,7 @@ public sealed class InmemSink : IDisposable
     private readonly TimeProvider _time;
     private readonly List<Interval> _intervals = [];
     private readonly Dictionary<string, InstrumentState> _instruments = new(StringComparer.Ordinal);
+    private readonly List<Series> _gauges = [];
     private readonly MeterListener _listener;
     private readonly ITimer _gaugeTimer;
 
@@ -135,7 +137,7 @@ public sealed class InmemSink : IDisposable
     {
         Counter<long> or Counter<int> or Counter<double> => MetricKind.Counter,
         Histogram<long> or Histogram<int> or Histogram<double> => MetricKind.Sample,
-        ObservableGauge<long> or ObservableGauge<int> or ObservableGauge<double> => MetricKind.Gauge,
+        ObservableGauge<long> or ObservableGauge<int> or ObservableGauge<double> or Gauge<long> or Gauge<int> or Gauge<double> => MetricKind.Gauge,
         _ => null,
     };
 
@@ -149,6 +151,8 @@ public sealed class InmemSink : IDisposable
             switch (instrument.Kind)
             {
                 case MetricKind.Gauge:
+                    if (!series.HasValue) _gauges.Add(series);
+                    series.HasValue = true;
                     series.LastValue = value;
                     interval.Gauges[series] = value;
                     break;
@@ -181,6 +185,11 @@ public sealed class InmemSink : IDisposable
         var start = now - now % _interval.Ticks;
         if (_intervals.Count > 0 && _intervals[^1].StartTicks == start) return _intervals[^1];
         var interval = new Interval(start);
+        foreach (var gauge in _gauges)
+        {
+            // A gauge holds its last value until it is set again (memberlist sets its health score only on change).
+            interval.Gauges[gauge] = gauge.LastValue;
+        }
         _intervals.Add(interval);
         if (_intervals.Count > _intervalsMax) _intervals.RemoveRange(0, _intervals.Count - _intervalsMax);
         return interval;
@@ -249,6 +258,7 @@ public sealed class InmemSink : IDisposable
         public string Hash { get; } = hash;
         public Aggregate Total { get; } = new();
         public double LastValue { get; set; }
+        public bool HasValue { get; set; }
 
         public bool Matches(ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
