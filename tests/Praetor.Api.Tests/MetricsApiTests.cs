@@ -175,6 +175,19 @@ public sealed partial class MetricsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_openmetrics_accept_header_gets_prometheus_text_and_plain_json_without_it()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/agent/metrics");
+        request.Headers.Accept.ParseAdd("application/openmetrics-text; version=1.0.0");
+        using var response = await _http.SendAsync(request);
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.StartsWith("# HELP ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var json = await _http.GetAsync("/v1/agent/metrics?format=");
+        Assert.Equal("application/json", json.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task An_unknown_format_is_refused_with_400()
     {
         using var response = await _http.GetAsync("/v1/agent/metrics?format=xml");
