@@ -3,6 +3,7 @@ using Praetor.Agent.Endpoints;
 using Praetor.Agent.Events;
 using Praetor.Agent.Gossip;
 using Praetor.Agent.Local;
+using Praetor.Agent.Metrics;
 using Praetor.Gossip;
 using Praetor.Gossip.Serf;
 using Praetor.Raft;
@@ -46,16 +47,25 @@ public sealed class Agent : IAsyncDisposable
         var time = options.Time;
         Config = config;
         NodeId = string.IsNullOrEmpty(config.NodeId) ? Guid.NewGuid().ToString() : config.NodeId;
+        Meters = new AgentMeterFactory();
+        MetricsSink = new InmemSink(Meters, options.MetricsInterval, InmemSink.DefaultRetain, time);
+        var metrics = new AgentMetrics(Meters);
+        if (config.Server || config.DevMode)
+        {
+            // Consul's usage metrics, which servers report: alive LAN members by role.
+            metrics.Meter.CreateObservableGauge("consul.members.servers", () => AliveMembers(server: true), "{member}", "alive LAN members that are servers");
+            metrics.Meter.CreateObservableGauge("consul.members.clients", () => AliveMembers(server: false), "{member}", "alive LAN members that are clients");
+        }
         Store = new StateStore();
-        Log = new SingleNodeLog(new StateMachine(Store), ServerAddress);
+        Log = new SingleNodeLog(new StateMachine(Store), ServerAddress, Meters);
         var blocking = new BlockingQuery(Store, Log, config, time);
-        Txn = new TxnEndpoint(Store, Log, blocking);
-        Kv = new KvEndpoint(Store, Txn, blocking);
+        Txn = new TxnEndpoint(Store, Log, blocking, metrics);
+        Kv = new KvEndpoint(Store, Txn, blocking, metrics);
         Status = new StatusEndpoint(Log);
         Catalog = new CatalogEndpoint(Store, Log, blocking, config, WanDatacenters);
         Health = new HealthEndpoint(Store, blocking);
         LocalState = new LocalState(config.NodeName);
-        AgentLocal = new AgentEndpoint(config, LocalState, Health, time);
+        AgentLocal = new AgentEndpoint(config, LocalState, Health, metrics, time);
         _reaper = new TombstoneReaper(Store, Log, config.TombstoneTtl, time);
         _antiEntropy = new AntiEntropy(LocalState, Catalog, Health, SelfNode, time);
         _reconciler = new MemberReconciler(config, Store, Catalog, SelfNode, options.Logs?.CreateLogger("agent.leader"));
@@ -85,6 +95,29 @@ public sealed class Agent : IAsyncDisposable
 
     /// <summary>User events: fire through the LAN pool, and list those received (<c>/v1/event/*</c>).</summary>
     public EventEndpoint Events { get; }
+
+    /// <summary>
+    /// Where every library of this agent creates its meter (gossip, log, agent, DNS, HTTP API), so
+    /// <see cref="MetricsSink"/> collects this agent's measurements and no other's.
+    /// </summary>
+    public AgentMeterFactory Meters { get; }
+
+    /// <summary>The agent's metrics, aggregated as Consul's in-memory sink (<c>/v1/agent/metrics</c>).</summary>
+    public InmemSink MetricsSink { get; }
+
+    /// <summary>Alive LAN members that are Consul servers (<paramref name="server"/>) or clients; Consul's members.servers/clients.</summary>
+    private int AliveMembers(bool server)
+    {
+        var count = 0;
+        foreach (var member in _lan?.Members() ?? [])
+        {
+            if (member.Status == MemberStatus.Alive && member.Tags.TryGetValue("role", out var role) && role == (server ? "consul" : "node"))
+            {
+                count++;
+            }
+        }
+        return count;
+    }
 
     /// <summary>The LAN pool; null when <c>ports.serf_lan</c> is -1 (or no pool implementation is available).</summary>
     public GossipPool? Lan => _lan;
@@ -167,7 +200,7 @@ public sealed class Agent : IAsyncDisposable
         var wanFactory = _options.WanPool ?? _options.LanPool ?? GossipPoolDefaults.Factory;
         if (Config.RunsWanPool)
         {
-            _wan = await GossipPool.StartAsync(GossipArea.Wan, Config, ConsulMemberTags.ForWan(Config, NodeId), wanFactory, null, _options.Time, _options.Logs, token).ConfigureAwait(false);
+            _wan = await GossipPool.StartAsync(GossipArea.Wan, Config, ConsulMemberTags.ForWan(Config, NodeId), wanFactory, null, _options.Time, _options.Logs, Meters, token).ConfigureAwait(false);
             StopOnRetryJoinFailure(_wan);
             if (Config.SerfWanPort == 0)
             {
@@ -178,7 +211,7 @@ public sealed class Agent : IAsyncDisposable
         if (Config.SerfLanPort != AgentConfig.PortDisabled)
         {
             var isServer = Config.Server || Config.DevMode;
-            _lan = await GossipPool.StartAsync(GossipArea.Lan, Config, tags, lanFactory, isServer ? _reconciler : null, _options.Time, _options.Logs, token).ConfigureAwait(false);
+            _lan = await GossipPool.StartAsync(GossipArea.Lan, Config, tags, lanFactory, isServer ? _reconciler : null, _options.Time, _options.Logs, Meters, token).ConfigureAwait(false);
             _lan.EventReceived += _eventReceiver.Deliver;
             StopOnRetryJoinFailure(_lan);
         }
@@ -415,6 +448,8 @@ public sealed class Agent : IAsyncDisposable
         await _antiEntropy.DisposeAsync().ConfigureAwait(false);
         await _reaper.DisposeAsync().ConfigureAwait(false);
         await Log.DisposeAsync().ConfigureAwait(false);
+        MetricsSink.Dispose();
+        Meters.Dispose();
         _lifetime.Dispose();
         _leaveLock.Dispose();
     }
@@ -432,4 +467,7 @@ public sealed record AgentStartOptions
     public SerfPoolFactory? WanPool { get; init; }
 
     public ILoggerFactory? Logs { get; init; }
+
+    /// <summary>The metrics aggregation interval (Consul's 10 s); tests shorten it so finished intervals come sooner.</summary>
+    public TimeSpan MetricsInterval { get; init; } = InmemSink.DefaultInterval;
 }

@@ -101,6 +101,7 @@ public sealed class AgentHost : IAsyncDisposable
             kestrel.Listen(address, agent.Config.HttpPort);
         });
         var app = builder.Build();
+        app.Use(MetricsRoutes.MeasureRequests(agent));
         app.Use(Routes.HandleErrorsAsync);
         app.MapGet("/", context => Results.Text("Consul Agent").ExecuteAsync(context));
         KvRoutes.Map(app, agent);
@@ -110,6 +111,7 @@ public sealed class AgentHost : IAsyncDisposable
         CatalogRoutes.Map(app, agent);
         HealthRoutes.Map(app, agent);
         EventRoutes.Map(app, agent.Events);
+        MetricsRoutes.Map(app, agent);
         return app;
     }
 

@@ -28,6 +28,24 @@ public sealed class AgentEndpoint
     }
 
     /// <summary>The local agent's node name (Go's <c>Agent().NodeName()</c>, from <c>/v1/agent/self</c>).</summary>
+    /// <summary><c>GET /v1/agent/metrics</c>: the agent's metrics, as its in-memory sink shows them (Go's <c>Agent.Metrics</c>).</summary>
+    public async Task<MetricsInfo> MetricsAsync(CancellationToken ct = default)
+    {
+        using var response = await _transport.SendAsync(HttpMethod.Get, "agent/metrics", new ApiQuery(), null, null, ct);
+        await ApiTransport.EnsureStatusAsync(response, ct);
+        return await response.Content.ReadFromJsonAsync(ClientJsonContext.Default.MetricsInfo, ct) ?? new MetricsInfo();
+    }
+
+    /// <summary><c>GET /v1/agent/metrics?format=prometheus</c>: the agent's metrics as Prometheus text exposition (totals since start).</summary>
+    public async Task<string> MetricsPrometheusAsync(CancellationToken ct = default)
+    {
+        var query = new ApiQuery();
+        query.Add("format", "prometheus");
+        using var response = await _transport.SendAsync(HttpMethod.Get, "agent/metrics", query, null, null, ct);
+        await ApiTransport.EnsureStatusAsync(response, ct);
+        return await response.Content.ReadAsStringAsync(ct);
+    }
+
     public async Task<string> NodeNameAsync(CancellationToken ct = default) => (await SelfAsync(ct)).Config.NodeName;
 
     /// <summary>The services registered with this agent, by ID (<c>GET /v1/agent/services</c>).</summary>

@@ -11,4 +11,5 @@ namespace Praetor.Client;
 [JsonSerializable(typeof(TxnResponse))]
 [JsonSerializable(typeof(AgentSelf))]
 [JsonSerializable(typeof(List<AgentMember>))]
+[JsonSerializable(typeof(MetricsInfo))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

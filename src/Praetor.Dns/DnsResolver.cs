@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using Praetor.Agent.Config;
@@ -16,8 +18,21 @@ namespace Praetor.Dns;
 /// </summary>
 public sealed class DnsResolver(Agent.Agent agent)
 {
+    /// <summary>The meter of the DNS interface's instruments.</summary>
+    public const string MeterName = "Praetor.Dns";
+
     /// <summary>Consul lists at most three name servers.</summary>
     private const int MaxNameServers = 3;
+
+    private static readonly MeterOptions DnsMeter = new(MeterName);
+
+    /// <summary><c>consul.dns.domain_query</c>: milliseconds to answer a name in the domains, labelled with the node, as Consul.</summary>
+    private readonly Histogram<double> _domainQuery = agent.Meters.Create(DnsMeter)
+        .CreateHistogram<double>("consul.dns.domain_query", "ms", "time to answer a query for a name in the domains");
+
+    /// <summary><c>consul.dns.ptr_query</c>: milliseconds to answer a reverse (PTR) name.</summary>
+    private readonly Histogram<double> _ptrQuery = agent.Meters.Create(DnsMeter)
+        .CreateHistogram<double>("consul.dns.ptr_query", "ms", "time to answer a reverse lookup");
 
     /// <summary>
     /// The response to <paramref name="query"/>, or null when it is for the recursors (a name outside
@@ -25,6 +40,7 @@ public sealed class DnsResolver(Agent.Agent agent)
     /// </summary>
     public async Task<DnsResponse?> ResolveAsync(DnsQuery query, CancellationToken cancellationToken)
     {
+        var start = Stopwatch.GetTimestamp();
         var config = agent.Config;
         var hasRecursors = config.Recursors.Count > 0;
         var response = new DnsResponse { RecursionAvailable = hasRecursors };
@@ -53,9 +69,12 @@ public sealed class DnsResolver(Agent.Agent agent)
         }
 
         var answer = new Answer(agent, query, lookup, config, response);
+        var node = new KeyValuePair<string, object?>("node", config.NodeName);
         if (lookup.Kind == DnsLookupKind.Reverse)
         {
-            if (!await answer.ReverseAsync(cancellationToken).ConfigureAwait(false))
+            var known = await answer.ReverseAsync(cancellationToken).ConfigureAwait(false);
+            _ptrQuery.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, node);
+            if (!known)
             {
                 if (hasRecursors)
                 {
@@ -89,6 +108,7 @@ public sealed class DnsResolver(Agent.Agent agent)
             // NXDOMAIN, or NODATA (the name exists, not with this type): the SOA tells resolvers how long to cache that.
             response.Authority.Add(answer.Soa());
         }
+        _domainQuery.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, node);
         return response;
     }
 

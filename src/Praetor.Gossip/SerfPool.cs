@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -32,6 +33,7 @@ public sealed partial class SerfPool : ISerfPool
     public const int PendingPacketsMax = 10_000;
 
     private readonly SerfPoolConfig _config;
+    private readonly Meter? _ownedMeter;
     private readonly GossipOptions _options;
     private readonly TimeProvider _time;
     private readonly long _startTimestamp;
@@ -55,6 +57,9 @@ public sealed partial class SerfPool : ISerfPool
     {
         _config = config;
         _snapshot = snapshot;
+        // Without the agent's factory the pool has a meter of its own, ended with the pool.
+        _ownedMeter = config.MeterFactory is null ? new Meter(GossipStatistics.MeterName) : null;
+        Statistics = new GossipStatistics(_ownedMeter ?? config.MeterFactory!.Create(new MeterOptions(GossipStatistics.MeterName)));
         _options = options;
         _time = time;
         _startTimestamp = time.GetTimestamp();
@@ -157,7 +162,7 @@ public sealed partial class SerfPool : ISerfPool
     public ChannelReader<SerfEvent> Events => _events.Reader;
 
     /// <summary>What the pool dropped or failed (metrics).</summary>
-    public GossipStatistics Statistics { get; } = new();
+    public GossipStatistics Statistics { get; }
 
     /// <summary>True once the pool stopped gossiping (after a leave, or disposed).</summary>
     public bool IsStopped => Volatile.Read(ref _stopping) != 0;
@@ -347,6 +352,7 @@ public sealed partial class SerfPool : ISerfPool
         {
             if (_snapshot is not null) await _snapshot.DisposeAsync();
             _events.Writer.TryComplete();
+            _ownedMeter?.Dispose();
             _stopped.TrySetResult();
         }
     }

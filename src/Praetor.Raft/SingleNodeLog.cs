@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 
 namespace Praetor.Raft;
@@ -5,7 +7,10 @@ namespace Praetor.Raft;
 /// <summary>
 /// A single-node, in-memory log: the write path of `-dev` mode until the replicated Raft node
 /// exists. Proposals are queued, appended in batches, and applied in order on one loop, so the
-/// state machine sees exactly one writer.
+/// state machine sees exactly one writer. Instruments (meter <see cref="MeterName"/>, hashicorp/raft's
+/// names with Consul's prefix): <c>consul.raft.apply</c> counts commands proposed,
+/// <c>consul.raft.commitTime</c> samples the milliseconds from a proposal to its entry being
+/// committed (appended: on one node the log is its own quorum).
 /// </summary>
 public sealed class SingleNodeLog : IReplicatedLog
 {
@@ -23,9 +28,24 @@ public sealed class SingleNodeLog : IReplicatedLog
         Channel.CreateUnbounded<Proposal>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _applyLoop;
 
-    public SingleNodeLog(IStateMachine stateMachine, string serverAddress)
+    /// <summary>The meter of the log's instruments.</summary>
+    public const string MeterName = "Praetor.Raft";
+
+    private readonly Meter? _ownedMeter;
+    private readonly Counter<long> _applies;
+    private readonly Histogram<double> _commitTime;
+
+    /// <summary>Starts the log and commits its first (no-op) entry.</summary>
+    /// <param name="stateMachine">Where committed commands are applied, on the log's loop.</param>
+    /// <param name="serverAddress">This server's RPC address, reported as leader and peer.</param>
+    /// <param name="meters">The agent's meter factory; null: a meter of the log's own, ended with it.</param>
+    public SingleNodeLog(IStateMachine stateMachine, string serverAddress, IMeterFactory? meters = null)
     {
         _stateMachine = stateMachine;
+        _ownedMeter = meters is null ? new Meter(MeterName) : null;
+        var meter = _ownedMeter ?? meters!.Create(new MeterOptions(MeterName));
+        _applies = meter.CreateCounter<long>("consul.raft.apply", "{command}", "commands proposed to the log");
+        _commitTime = meter.CreateHistogram<double>("consul.raft.commitTime", "ms", "time from a proposal to its commit");
         _leading = new LeaderState(IsLeader: true, serverAddress, TimeSpan.Zero);
         Peers = [serverAddress];
         _proposals.Writer.TryWrite(new Proposal([], LogEntryType.Noop));
@@ -52,6 +72,7 @@ public sealed class SingleNodeLog : IReplicatedLog
         {
             return Task.FromException<ApplyResult>(new NotLeaderException("the log is shut down"));
         }
+        _applies.Add(1);
         // Cancellation only stops the caller waiting: a queued command is still applied,
         // as a replicated log cannot take back an entry once proposed.
         return proposal.Completion.Task.WaitAsync(cancellationToken);
@@ -72,6 +93,7 @@ public sealed class SingleNodeLog : IReplicatedLog
             {
                 var entry = new LogEntry(Term, _store.LastIndex + 1, proposal.Type, proposal.Command);
                 _store.Append(entry);
+                _commitTime.Record(Stopwatch.GetElapsedTime(proposal.ProposedTimestamp).TotalMilliseconds);
             }
             for (var i = 0; i < batch.Count; i++)
             {
@@ -118,6 +140,7 @@ public sealed class SingleNodeLog : IReplicatedLog
     {
         _proposals.Writer.TryComplete();
         await _applyLoop.ConfigureAwait(false);
+        _ownedMeter?.Dispose();
     }
 
     private sealed class Proposal(byte[] command, LogEntryType type)
@@ -125,6 +148,9 @@ public sealed class SingleNodeLog : IReplicatedLog
         public byte[] Command { get; } = command;
 
         public LogEntryType Type { get; } = type;
+
+        /// <summary>When it was proposed (<see cref="Stopwatch.GetTimestamp"/>), for <c>consul.raft.commitTime</c>.</summary>
+        public long ProposedTimestamp { get; } = Stopwatch.GetTimestamp();
 
         public TaskCompletionSource<ApplyResult> Completion { get; } =
             new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,6 +1,7 @@
 using Praetor.Agent.Checks;
 using Praetor.Agent.Definitions;
 using Praetor.Agent.Local;
+using Praetor.Agent.Metrics;
 using Praetor.State.Catalog;
 
 namespace Praetor.Agent.Endpoints;
@@ -17,6 +18,7 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
     public static readonly TimeSpan ReapInterval = TimeSpan.FromSeconds(1);
 
     private readonly AgentConfig _config;
+    private readonly AgentMetrics _metrics;
     private readonly LocalState _local;
     private readonly HealthEndpoint _health;
     private readonly TimeProvider _time;
@@ -25,9 +27,10 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
     private readonly Dictionary<string, (TimeSpan After, long CriticalSince)> _reapable = new(StringComparer.Ordinal);
     private readonly ITimer _reaper;
 
-    public AgentEndpoint(AgentConfig config, LocalState local, HealthEndpoint health, TimeProvider time)
+    public AgentEndpoint(AgentConfig config, LocalState local, HealthEndpoint health, AgentMetrics metrics, TimeProvider time)
     {
         _config = config;
+        _metrics = metrics;
         _local = local;
         _health = health;
         _time = time;
@@ -174,6 +177,7 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
 
     void ICheckStatusSink.Update(string checkId, string status, string output)
     {
+        _metrics.CheckUpdates.Add(1, new KeyValuePair<string, object?>("status", status));
         if (!_local.UpdateCheck(checkId, status, output))
         {
             return;

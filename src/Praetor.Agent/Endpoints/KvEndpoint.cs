@@ -1,3 +1,4 @@
+using Praetor.Agent.Metrics;
 using Praetor.State;
 using Praetor.State.Commands;
 using Praetor.State.Kv;
@@ -5,7 +6,7 @@ using Praetor.State.Kv;
 namespace Praetor.Agent.Endpoints;
 
 /// <summary>The KV store's reads (all blocking) and single-key writes (Consul's KVS endpoint).</summary>
-public sealed class KvEndpoint(StateStore store, TxnEndpoint txn, BlockingQuery blocking)
+public sealed class KvEndpoint(StateStore store, TxnEndpoint txn, BlockingQuery blocking, AgentMetrics metrics)
 {
     /// <summary>One key; its index is the KV table's, as Consul reports it.</summary>
     public Task<QueryResult<KvEntry?>> GetAsync(string key, QueryOptions options, CancellationToken cancellationToken) =>
@@ -34,10 +35,15 @@ public sealed class KvEndpoint(StateStore store, TxnEndpoint txn, BlockingQuery 
             snapshot => (snapshot.Kv.IndexOfPrefix(prefix), Keys(snapshot.Kv.List(prefix), prefix, separator)),
             cancellationToken);
 
-    /// <summary>Runs one write (set, cas, lock, unlock, delete, delete-cas, delete-tree); <see cref="TxnResult.Committed"/> says whether it took effect.</summary>
+    /// <summary>
+    /// Runs one write (set, cas, lock, unlock, delete, delete-cas, delete-tree); <see cref="TxnResult.Committed"/>
+    /// says whether it took effect. Measured as <c>consul.kvs.apply</c>.
+    /// </summary>
     public async Task<TxnResult> WriteAsync(KvOperation operation, CancellationToken cancellationToken)
     {
-        var (result, _) = await txn.ApplyAsync([operation], ConsistencyMode.Default, cancellationToken).ConfigureAwait(false);
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await txn.WriteAsync([operation], cancellationToken).ConfigureAwait(false);
+        metrics.KvsApply.Record(AgentMetrics.MillisecondsSince(start));
         return result;
     }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Praetor.Agent.Metrics;
 using Praetor.Raft;
 using Praetor.State;
 using Praetor.State.Commands;
@@ -8,20 +10,34 @@ namespace Praetor.Agent.Endpoints;
 /// Transactions (Consul's Txn endpoint), and through them every KV write: a transaction of
 /// reads only is answered from a snapshot; anything that writes goes through the log.
 /// </summary>
-public sealed class TxnEndpoint(StateStore store, IReplicatedLog log, BlockingQuery blocking)
+public sealed class TxnEndpoint(StateStore store, IReplicatedLog log, BlockingQuery blocking, AgentMetrics metrics)
 {
-    /// <summary>Runs <paramref name="operations"/>; the meta is set for read-only transactions, which honour consistency modes.</summary>
+    /// <summary>
+    /// Runs <paramref name="operations"/>; the meta is set for read-only transactions, which honour
+    /// consistency modes. Measured as <c>consul.txn.read</c> or <c>consul.txn.apply</c>.
+    /// </summary>
     public async Task<(TxnResult Result, QueryMeta? Meta)> ApplyAsync(
         IReadOnlyList<TxnOperation> operations, ConsistencyMode consistency, CancellationToken cancellationToken)
     {
+        var start = Stopwatch.GetTimestamp();
         if (IsReadOnly(operations))
         {
             blocking.CheckConsistency(consistency);
             var snapshot = store.Current;
-            return (StateMachine.ReadTxn(snapshot, operations), blocking.Meta(snapshot.Index, consistency));
+            var read = StateMachine.ReadTxn(snapshot, operations);
+            metrics.TxnRead.Record(AgentMetrics.MillisecondsSince(start));
+            return (read, blocking.Meta(snapshot.Index, consistency));
         }
+        var result = await WriteAsync(operations, cancellationToken).ConfigureAwait(false);
+        metrics.TxnApply.Record(AgentMetrics.MillisecondsSince(start));
+        return (result, null);
+    }
+
+    /// <summary>Applies <paramref name="operations"/> (at least one writes) through the log, unmeasured: the caller measures it under its own name.</summary>
+    internal async Task<TxnResult> WriteAsync(IReadOnlyList<TxnOperation> operations, CancellationToken cancellationToken)
+    {
         var applied = await log.ApplyAsync(CommandCodec.Encode(new TxnCommand(operations)), cancellationToken).ConfigureAwait(false);
-        return ((TxnResult)applied.Response!, null);
+        return (TxnResult)applied.Response!;
     }
 
     private static bool IsReadOnly(IReadOnlyList<TxnOperation> operations)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -51,14 +52,14 @@ public sealed class GossipPool : IAsyncDisposable
     /// </summary>
     public static async Task<GossipPool> StartAsync(
         GossipArea area, AgentConfig config, IReadOnlyDictionary<string, string> tags, SerfPoolFactory factory, MemberReconciler? reconciler,
-        TimeProvider time, ILoggerFactory? logs, CancellationToken cancellationToken)
+        TimeProvider time, ILoggerFactory? logs, IMeterFactory? meters, CancellationToken cancellationToken)
     {
         if (area == GossipArea.Wan && reconciler is not null)
         {
             throw new ArgumentException("the WAN pool's members are not reconciled into the catalog", nameof(reconciler));
         }
         var log = logs?.CreateLogger("agent") ?? NullLogger.Instance;
-        var settings = Settings(area, config, tags, logs);
+        var settings = Settings(area, config, tags, logs) with { MeterFactory = meters };
         ISerfPool pool;
         try
         {

@@ -18,6 +18,7 @@ public static class GossipPoolDefaults
                 Logger = settings.Log,
                 SnapshotPath = settings.SnapshotPath,
                 RejoinAfterLeave = settings.RejoinAfterLeave,
+                MeterFactory = settings.MeterFactory,
             },
             time,
             cancellationToken).ConfigureAwait(false);

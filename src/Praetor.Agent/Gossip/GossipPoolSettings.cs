@@ -36,6 +36,9 @@ public sealed record GossipPoolSettings(
 
     /// <summary>Rejoin the snapshot's members after a graceful leave too (<c>rejoin_after_leave</c>).</summary>
     public bool RejoinAfterLeave { get; init; }
+
+    /// <summary>The agent's meter factory, on which the pool creates its meter; null: the pool's own.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
 }
 
 /// <summary>Starts a gossip pool (the real <c>SerfPool</c>, or a test's fake); throws when it cannot bind.</summary>

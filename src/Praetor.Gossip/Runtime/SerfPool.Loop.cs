@@ -14,6 +14,7 @@ public sealed partial class SerfPool
 {
     private readonly ArrayBufferWriter<byte> _sendBuffer = new(2048);
     private TaskCompletionSource? _memberlistLeaveSent;
+    private int _reportedHealthScore = -1;
 
     private async Task RunLoopAsync()
     {
@@ -112,6 +113,7 @@ public sealed partial class SerfPool
         }
         foreach (var e in output.Events)
         {
+            Statistics.EventDelivered(e);
             if (_snapshot is not null && !_snapshot.Record(e)) Statistics.SnapshotDropped();
             _events.Writer.TryWrite(e);
         }
@@ -140,6 +142,7 @@ public sealed partial class SerfPool
         try
         {
             _udp.SendTo(_sendBuffer.WrittenSpan, SocketFlags.None, to);
+            Statistics.UdpSent(_sendBuffer.WrittenCount);
         }
         catch (SocketException e)
         {
@@ -172,7 +175,7 @@ public sealed partial class SerfPool
                 // An ICMP error reported on the socket, or a closing socket.
                 continue;
             }
-            Statistics.UdpReceived();
+            Statistics.UdpReceived(received.ReceivedBytes);
             var from = (IPEndPoint)received.RemoteEndPoint;
             var messages = new List<object>();
             if (!MemberlistCodec.TryDecodePacket(buffer.AsSpan(0, received.ReceivedBytes), _config.Keyring, messages, out var error))
@@ -218,5 +221,11 @@ public sealed partial class SerfPool
             merged.Add(status == member.Status ? member : member with { Status = status });
         }
         _members = merged;
+        var score = _memberlist.HealthScore;
+        if (score != _reportedHealthScore)
+        {
+            _reportedHealthScore = score;
+            Statistics.HealthScore(score);
+        }
     }
 }

@@ -37,6 +37,7 @@ public sealed partial class SerfPool
                 client.Dispose();
                 continue;
             }
+            Statistics.TcpAccepted();
             _ = ServeConnectionAsync(client);
         }
     }
@@ -151,6 +152,7 @@ public sealed partial class SerfPool
         {
             using var socket = new Socket(to.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             await socket.ConnectAsync(to, linked.Token);
+            Statistics.TcpConnected();
             await socket.SendAsync(local, SocketFlags.None, linked.Token);
             var (message, error) = await ReadStreamMessageAsync(socket, linked.Token);
             return message switch
@@ -186,6 +188,7 @@ public sealed partial class SerfPool
             {
                 using var socket = new Socket(request.To.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 await socket.ConnectAsync(request.To, linked.Token);
+                Statistics.TcpConnected();
                 await socket.SendAsync(bytes, SocketFlags.None, linked.Token);
                 var (message, _) = await ReadStreamMessageAsync(socket, linked.Token);
                 contacted = message is AckResp ack && ack.SeqNo == request.Ping.SeqNo;

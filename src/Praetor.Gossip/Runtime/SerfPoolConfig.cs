@@ -62,4 +62,10 @@ public sealed record SerfPoolConfig(string NodeName, IPEndPoint Bind)
 
     /// <summary>Compress packets (when that makes them smaller) and streams with LZW, as memberlist's EnableCompression; off by default.</summary>
     public bool Compress { get; init; }
+
+    /// <summary>
+    /// Where the pool's meter (<see cref="GossipStatistics.MeterName"/>) comes from: the agent's
+    /// factory, so that its sink collects this pool; null: a meter of the pool's own, disposed with it.
+    /// </summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
 }

@@ -24,6 +24,19 @@ public sealed class PraetorClientAgentTests : CliAgentFixture
     }
 
     [Fact]
+    public async Task Agent_metrics_read_as_json_and_as_prometheus_text()
+    {
+        var metrics = await Client.Agent.MetricsAsync();
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC$", metrics.Timestamp);
+        // Gauges are observed from the start and keep their value in every interval.
+        Assert.Contains(metrics.Gauges, g => g.Name == "consul.members.servers");
+
+        // The agent registered itself through the log: totals since start count it.
+        var text = await Client.Agent.MetricsPrometheusAsync();
+        Assert.Contains("# TYPE consul_raft_apply counter\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Put_then_get_round_trips_value_flags_and_indexes()
     {
         Assert.True(await Client.Kv.PutAsync("zip", Encoding.UTF8.GetBytes("zap"), flags: 5));
