@@ -84,6 +84,7 @@ public sealed partial class SerfPool
     private void ExecuteMemberlist(MemberlistOutput output, TimeSpan now)
     {
         foreach (var e in output.Events) NotifySerf(e, now);
+        foreach (var conflict in output.Conflicts) OnNameConflict(conflict);
         foreach (var packet in output.Packets) SendPacket(packet.To, packet.ToNode, packet.Messages);
         foreach (var request in output.PushPulls)
         {
@@ -102,7 +103,10 @@ public sealed partial class SerfPool
         foreach (var raw in output.EventBroadcasts) _serfBroadcasts.EnqueueEvent(raw);
         foreach (var (addr, port, node, message) in output.DirectSends)
         {
-            if (addr.Length is 4 or 16 && message.Length > 0) SendPacket(new IPEndPoint(new IPAddress(addr), port), node, [new UserMsg(message)]);
+            if (message.Length == 0) continue;
+            // Our own answers to our own queries need no trip through the socket.
+            if (node == _config.NodeName && port == AdvertiseEndpoint.Port) _serf.OnMessage(message, Now());
+            else if (addr.Length is 4 or 16) SendPacket(new IPEndPoint(new IPAddress(addr), port), node, [new UserMsg(message)]);
         }
         foreach (var member in output.Reconnects)
         {
@@ -112,7 +116,11 @@ public sealed partial class SerfPool
             PoolLog.Reconnecting(_logger, _config.NodeName, member.Name, to);
             StartPushPull(to, new PushPull(true, _memberlist.LocalState(), _serf.LocalState()), ignoreOldEvents: false);
         }
-        foreach (var e in output.Events) _events.Writer.TryWrite(e);
+        foreach (var e in output.Events)
+        {
+            if (e is SerfQueryEvent query && InternalQueries.IsInternal(query.Name)) AnswerInternalQuery(query);
+            else _events.Writer.TryWrite(e);
+        }
         if (output.DecodeErrors.Count > 0) Statistics.SerfDropped(output.DecodeErrors.Count);
     }
 
@@ -145,7 +153,7 @@ public sealed partial class SerfPool
     {
         if (messages.Count == 0) return;
         var target = toNode.Length > 0 ? _memberlist.FindMember(toNode) : null;
-        var options = new PacketOptions(_config.Compress, Crc: target is { Vsn.ProtocolMax: >= 5 }, _config.Keyring, EncryptionVersion: 1);
+        var options = new PacketOptions(_config.Compress, Crc: target is { Vsn.ProtocolMax: >= 5 }, _keyring, EncryptionVersion: 1);
         _sendBuffer.ResetWrittenCount();
         MemberlistCodec.EncodePacket(_sendBuffer, messages, options);
         try
@@ -186,7 +194,7 @@ public sealed partial class SerfPool
             Statistics.UdpReceived();
             var from = (IPEndPoint)received.RemoteEndPoint;
             var messages = new List<object>();
-            if (!MemberlistCodec.TryDecodePacket(buffer.AsSpan(0, received.ReceivedBytes), _config.Keyring, messages, out var error))
+            if (!MemberlistCodec.TryDecodePacket(buffer.AsSpan(0, received.ReceivedBytes), _keyring, messages, out var error))
             {
                 Statistics.UdpDropped();
                 PoolLog.PacketDropped(_logger, from, error);

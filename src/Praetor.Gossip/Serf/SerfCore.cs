@@ -242,6 +242,7 @@ public sealed partial class SerfCore
             _nextReconnectAt = now + _options.ReconnectInterval;
             PickReconnect();
         }
+        ExpireQueries(now);
         _coalescer.Flush(now, _output.Events);
     }
 
@@ -258,6 +259,7 @@ public sealed partial class SerfCore
     public void Shutdown(TimeSpan now)
     {
         State = SerfState.Shutdown;
+        OpenQueries.CloseAll();
         _coalescer.Flush(now, _output.Events, all: true);
     }
 
