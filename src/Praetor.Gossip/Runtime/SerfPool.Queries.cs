@@ -21,6 +21,18 @@ public sealed partial class SerfPool
         return OnLoop(now => StartQuery(name, payload, param ?? new QueryParam(), now));
     }
 
+    /// <summary>
+    /// Answers a query delivered on <see cref="Events"/> (Query.Respond): once, before its deadline,
+    /// within Serf's response size limit; relayed as the query asked. Throws
+    /// <see cref="GossipException"/> with Serf's reason otherwise.
+    /// </summary>
+    public void Respond(SerfQueryEvent query, byte[]? payload)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var error = Invoke(now => _serf.Respond(query, payload, now));
+        if (error is not null) throw new GossipException(error);
+    }
+
     /// <inheritdoc />
     public async Task<KeyringResponse> KeyringAsync(KeyringOperation operation, string? key, byte relayFactor, CancellationToken cancellationToken)
     {
