@@ -245,6 +245,57 @@ public sealed class Agent : IAsyncDisposable
     }
 
     /// <summary>
+    /// Consul's keyring operation (<c>/v1/operator/keyring</c>, <c>consul keyring</c>) on the gossip
+    /// pools this agent runs (the LAN pool; no WAN pool yet): Serf's keyring query across the pool,
+    /// or with <paramref name="localOnly"/> (a list only) this agent's own keyring. A key that is not
+    /// base64 of 16, 24 or 32 bytes is a bad request; <see cref="GossipException"/> without a pool.
+    /// </summary>
+    public async Task<IReadOnlyList<KeyringPoolResponse>> KeyringAsync(KeyringOperation operation, string? key, byte relayFactor, bool localOnly, CancellationToken cancellationToken = default)
+    {
+        if (_lan is null)
+        {
+            throw new GossipException("this agent runs no LAN gossip pool (ports.serf_lan = -1)");
+        }
+        if (operation != KeyringOperation.List)
+        {
+            ValidateGossipKey(key);
+        }
+        var response = localOnly && operation == KeyringOperation.List
+            ? OwnKeyring(_lan.Pool.Keyring)
+            : await _lan.Pool.KeyringAsync(operation, key, relayFactor, cancellationToken).ConfigureAwait(false);
+        return [new KeyringPoolResponse(false, Config.Datacenter, "", response)];
+    }
+
+    private KeyringResponse OwnKeyring(Praetor.Gossip.Memberlist.Wire.Keyring? keyring)
+    {
+        if (keyring is null)
+        {
+            return new KeyringResponse(1, 1, 1, new Dictionary<string, string> { [Config.NodeName] = InternalQueries.EmptyKeyringMessage },
+                new Dictionary<string, int>(), new Dictionary<string, int> { [""] = 1 }, "1/1 nodes reported failure");
+        }
+        var keys = keyring.Keys.ToDictionary(Convert.ToBase64String, _ => 1);
+        return new KeyringResponse(1, 1, 0, new Dictionary<string, string>(), keys, new Dictionary<string, int> { [Convert.ToBase64String(keyring.PrimaryKey)] = 1 }, null);
+    }
+
+    /// <summary>A gossip key must be base64 (standard alphabet, padded) of an AES-128, -192 or -256 key.</summary>
+    private static void ValidateGossipKey(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            throw EndpointException.BadRequest("Key is required");
+        }
+        var buffer = new byte[key.Length];
+        if (!Convert.TryFromBase64String(key, buffer, out var length))
+        {
+            throw EndpointException.BadRequest("Invalid key: not base64");
+        }
+        if (!Praetor.Gossip.Memberlist.Wire.Keyring.IsValidKeyLength(length))
+        {
+            throw EndpointException.BadRequest($"Invalid key: key size must be 16, 24 or 32 bytes, got {length}");
+        }
+    }
+
+    /// <summary>
     /// Leaves the LAN pool gracefully (the intent spreads before gossip stops), then asks the host
     /// to shut down (<see cref="ShutdownRequested"/>), as Consul's <c>/v1/agent/leave</c> does.
     /// </summary>

@@ -110,6 +110,7 @@ public sealed class AgentHost : IAsyncDisposable
         CatalogRoutes.Map(app, agent);
         HealthRoutes.Map(app, agent);
         EventRoutes.Map(app, agent.Events);
+        OperatorRoutes.Map(app, agent);
         return app;
     }
 

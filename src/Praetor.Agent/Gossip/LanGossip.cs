@@ -53,6 +53,7 @@ public sealed class LanGossip : IAsyncDisposable
         ISerfPool pool;
         try
         {
+            settings = settings with { Keyring = LoadOrCreateKeyringFile(settings, log) };
             pool = await factory(settings, time, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -60,6 +61,33 @@ public sealed class LanGossip : IAsyncDisposable
             throw new LanPoolStartException($"failed to start the Serf LAN pool on {settings.Bind}: {ex.Message}", ex);
         }
         return new LanGossip(config, pool, reconciler, time, log);
+    }
+
+    /// <summary>
+    /// Consul's keyring file: when it exists it is the keyring (an <c>encrypt</c> key is then ignored,
+    /// with a warning); otherwise the <c>encrypt</c> key is written to it, so keyring changes made
+    /// later by <c>consul keyring</c> survive a restart. A file that cannot be read or written is
+    /// a <see cref="GossipException"/>.
+    /// </summary>
+    private static Praetor.Gossip.Memberlist.Wire.Keyring? LoadOrCreateKeyringFile(LanPoolSettings settings, ILogger log)
+    {
+        if (settings.KeyringFile is not { } path)
+        {
+            return settings.Keyring;
+        }
+        if (KeyringFile.Read(path) is { } stored)
+        {
+            if (settings.Keyring is not null)
+            {
+                log.Log(LogLevel.Warning, "{Message}", $"loaded the LAN keyring from {path}: the encrypt key in the configuration is ignored");
+            }
+            return stored;
+        }
+        if (settings.Keyring is { } keyring && KeyringFile.Write(path, keyring) is { } error)
+        {
+            throw new GossipException(error);
+        }
+        return settings.Keyring;
     }
 
     /// <summary>What the pool is started with: bind and advertise endpoints, tags, Consul's LAN (or -dev's faster) gossip timings, the key.</summary>
@@ -89,7 +117,10 @@ public sealed class LanGossip : IAsyncDisposable
         {
             keyring = new Praetor.Gossip.Memberlist.Wire.Keyring(Convert.FromBase64String(config.Encrypt));
         }
-        return new LanPoolSettings(config.NodeName, new System.Net.IPEndPoint(bindIp, port), advertise, tags, gossip, serf, keyring, logs?.CreateLogger(config.Server || config.DevMode ? "agent.server.serf.lan" : "agent.client.serf.lan"));
+        return new LanPoolSettings(config.NodeName, new System.Net.IPEndPoint(bindIp, port), advertise, tags, gossip, serf, keyring, logs?.CreateLogger(config.Server || config.DevMode ? "agent.server.serf.lan" : "agent.client.serf.lan"))
+        {
+            KeyringFile = string.IsNullOrEmpty(config.DataDir) ? null : Path.Combine(config.DataDir, "serf", "local.keyring"),
+        };
     }
 
     public ISerfPool Pool { get; }

@@ -15,6 +15,7 @@ public static class LanPoolDefaults
                 GossipOptions = settings.Gossip,
                 SerfOptions = settings.Serf,
                 Keyring = settings.Keyring,
+                KeyringFile = settings.KeyringFile,
                 Logger = settings.Log,
             },
             time,

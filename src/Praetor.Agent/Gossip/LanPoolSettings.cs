@@ -20,7 +20,11 @@ public sealed record LanPoolSettings(
     GossipOptions Gossip,
     SerfOptions Serf,
     Keyring? Keyring,
-    ILogger? Log);
+    ILogger? Log)
+{
+    /// <summary>Where the pool keeps its keyring (Consul's <c>&lt;data_dir&gt;/serf/local.keyring</c>); null: in memory only.</summary>
+    public string? KeyringFile { get; init; }
+}
 
 /// <summary>Starts a gossip pool (the real <c>SerfPool</c>, or a test's fake); throws when it cannot bind.</summary>
 public delegate Task<ISerfPool> SerfPoolFactory(LanPoolSettings settings, TimeProvider time, CancellationToken cancellationToken);
