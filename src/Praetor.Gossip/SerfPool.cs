@@ -39,6 +39,7 @@ public sealed partial class SerfPool : ISerfPool
     private readonly MemberlistCore _memberlist;
     private readonly SerfCore _serf;
     private readonly SerfBroadcastQueues _serfBroadcasts;
+    private readonly byte[] _advertiseAddress;
     private readonly Channel<Action> _inputs = Channel.CreateUnbounded<Action>();
     private readonly Channel<SerfEvent> _events;
     private readonly CancellationTokenSource _stop = new();
@@ -61,6 +62,7 @@ public sealed partial class SerfPool : ISerfPool
         _tcp = tcp;
         var boundPort = ((IPEndPoint)tcp.LocalEndpoint).Port;
         AdvertiseEndpoint = ResolveAdvertise(config, boundPort);
+        _advertiseAddress = AdvertiseEndpoint.Address.GetAddressBytes();
         _events = Channel.CreateBounded<SerfEvent>(new BoundedChannelOptions(config.EventQueueEventsMax) { FullMode = BoundedChannelFullMode.DropOldest });
         _serfBroadcasts = new SerfBroadcastQueues(options.RetransmitMult);
 

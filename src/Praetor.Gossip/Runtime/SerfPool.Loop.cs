@@ -105,7 +105,8 @@ public sealed partial class SerfPool
         {
             if (message.Length == 0) continue;
             // Our own answers to our own queries need no trip through the socket.
-            if (node == _config.NodeName && port == AdvertiseEndpoint.Port) _serf.OnMessage(message, Now());
+            // (A node elsewhere under our name, as in a name conflict, still gets its packets.)
+            if (node == _config.NodeName && port == AdvertiseEndpoint.Port && addr.AsSpan().SequenceEqual(_advertiseAddress)) _serf.OnMessage(message, Now());
             else if (addr.Length is 4 or 16) SendPacket(new IPEndPoint(new IPAddress(addr), port), node, [new UserMsg(message)]);
         }
         foreach (var member in output.Reconnects)
