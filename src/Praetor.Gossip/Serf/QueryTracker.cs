@@ -116,6 +116,20 @@ public sealed class QueryTracker
         return response;
     }
 
+    /// <summary>The earliest deadline of an open query (null: none open).</summary>
+    public TimeSpan? NextDeadline
+    {
+        get
+        {
+            TimeSpan? next = null;
+            foreach (var query in _open.Values)
+            {
+                if (next is null || query.Deadline < next) next = query.Deadline;
+            }
+            return next;
+        }
+    }
+
     /// <summary>Delivers a received ack or response to its query.</summary>
     public QueryResponseVerdict Handle(QueryResponseMessage message, TimeSpan now)
     {

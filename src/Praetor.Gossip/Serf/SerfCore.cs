@@ -252,6 +252,7 @@ public sealed partial class SerfCore
         var next = _nextReapAt < _nextReconnectAt ? _nextReapAt : _nextReconnectAt;
         if (_coalescer.NextFlushAt is { } flush && flush < next) next = flush;
         foreach (var (_, at) in _pendingPrunes) if (at < next) next = at;
+        if (OpenQueries.NextDeadline is { } deadline && deadline < next) next = deadline;
         return next < now ? now : next;
     }
 

@@ -62,8 +62,10 @@ public class QueryTrackerTests
         var early = tracker.Register(5, 7, T0 + TimeSpan.FromSeconds(1), requestAck: true, capacity: 2);
         var late = tracker.Register(6, 8, T0 + TimeSpan.FromSeconds(5), requestAck: false, capacity: 2);
         tracker.Handle(Answer("a", "kept"), T0);
+        Assert.Equal(T0 + TimeSpan.FromSeconds(1), tracker.NextDeadline);
 
         tracker.Expire(T0 + TimeSpan.FromSeconds(1));
+        Assert.Equal(T0 + TimeSpan.FromSeconds(5), tracker.NextDeadline);
 
         Assert.True(early.IsClosed);
         Assert.False(late.IsClosed);
