@@ -324,6 +324,53 @@ public sealed class Agent : IAsyncDisposable
     }
 
     /// <summary>
+    /// Consul's keyring operation (<c>/v1/operator/keyring</c>, <c>consul keyring</c>): Serf's
+    /// keyring query across each gossip pool this agent runs, the WAN pool first (servers) and then
+    /// the LAN pool, as Consul's KeyringOperation; with <paramref name="localOnly"/> (a list only)
+    /// the LAN pool alone (no WAN traffic). A key that is not base64 of 16, 24 or 32 bytes is a bad
+    /// request; <see cref="GossipException"/> without a LAN pool.
+    /// </summary>
+    public async Task<IReadOnlyList<KeyringPoolResponse>> KeyringAsync(KeyringOperation operation, string? key, byte relayFactor, bool localOnly, CancellationToken cancellationToken = default)
+    {
+        if (_lan is null)
+        {
+            throw new GossipException("this agent runs no LAN gossip pool (ports.serf_lan = -1)");
+        }
+        if (operation != KeyringOperation.List)
+        {
+            ValidateGossipKey(key);
+        }
+        var responses = new List<KeyringPoolResponse>(2);
+        foreach (var pool in localOnly ? [_lan] : (GossipPool?[])[_wan, _lan])
+        {
+            if (pool is not null)
+            {
+                var response = await pool.Pool.KeyringAsync(operation, key, relayFactor, cancellationToken).ConfigureAwait(false);
+                responses.Add(new KeyringPoolResponse(pool.Area == GossipArea.Wan, Config.Datacenter, "", response));
+            }
+        }
+        return responses;
+    }
+
+    /// <summary>A gossip key must be base64 (standard alphabet, padded) of an AES-128, -192 or -256 key.</summary>
+    private static void ValidateGossipKey(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            throw EndpointException.BadRequest("Key is required");
+        }
+        var buffer = new byte[key.Length];
+        if (!Convert.TryFromBase64String(key, buffer, out var length))
+        {
+            throw EndpointException.BadRequest("Invalid key: not base64");
+        }
+        if (!Praetor.Gossip.Memberlist.Wire.Keyring.IsValidKeyLength(length))
+        {
+            throw EndpointException.BadRequest($"Invalid key: key size must be 16, 24 or 32 bytes, got {length}");
+        }
+    }
+
+    /// <summary>
     /// Leaves the WAN pool and then the LAN pool gracefully (each intent spreads before gossip
     /// stops), as a Consul server leaves, then asks the host to shut down
     /// (<see cref="ShutdownRequested"/>), as Consul's <c>/v1/agent/leave</c> does.

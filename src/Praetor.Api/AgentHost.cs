@@ -112,6 +112,7 @@ public sealed class AgentHost : IAsyncDisposable
         HealthRoutes.Map(app, agent);
         EventRoutes.Map(app, agent.Events);
         MetricsRoutes.Map(app, agent);
+        OperatorRoutes.Map(app, agent);
         return app;
     }
 

@@ -14,6 +14,7 @@ public static class PraetorCli
         ("force-leave", ForceLeaveCommand.Synopsis),
         ("join", JoinCommand.Synopsis),
         ("keygen", KeygenCommand.Synopsis),
+        ("keyring", KeyringCommand.Synopsis),
         ("kv", KvCommands.Synopsis),
         ("leave", LeaveCommand.Synopsis),
         ("maint", MaintCommand.Synopsis),
@@ -62,6 +63,8 @@ public static class PraetorCli
                 return await JoinCommand.RunAsync(rest, context);
             case "leave":
                 return await LeaveCommand.RunAsync(rest, context);
+            case "keyring":
+                return await KeyringCommand.RunAsync(rest, context);
             case "force-leave":
                 return await ForceLeaveCommand.RunAsync(rest, context);
             case "maint":

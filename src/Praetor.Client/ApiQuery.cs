@@ -43,6 +43,16 @@ internal sealed class ApiQuery
             query.Add("filter", options.Filter);
         }
 
+        if (options.RelayFactor != 0)
+        {
+            query.Add("relay-factor", options.RelayFactor);
+        }
+
+        if (options.LocalOnly)
+        {
+            query.Add("local-only", "true");
+        }
+
         return query;
     }
 
@@ -50,6 +60,10 @@ internal sealed class ApiQuery
     {
         var query = new ApiQuery();
         query.AddDatacenter(options?.Datacenter);
+        if (options is { RelayFactor: not 0 })
+        {
+            query.Add("relay-factor", options.RelayFactor);
+        }
         return query;
     }
 

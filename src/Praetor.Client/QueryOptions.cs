@@ -6,6 +6,12 @@ public sealed record QueryOptions
     /// <summary><c>?dc=</c>; overrides the client's datacenter.</summary>
     public string? Datacenter { get; init; }
 
+    /// <summary><c>?relay-factor=</c> (0-5): how many other members relay each node's answer to a keyring list; 0 sends none.</summary>
+    public byte RelayFactor { get; init; }
+
+    /// <summary><c>?local-only=true</c>: a keyring list of the agent's own keys only, without asking the pool.</summary>
+    public bool LocalOnly { get; init; }
+
     /// <summary><c>?stale</c>: any server may answer.</summary>
     public bool AllowStale { get; init; }
 

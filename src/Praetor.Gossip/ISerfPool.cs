@@ -40,6 +40,21 @@ public interface ISerfPool : IAsyncDisposable
     /// <summary>Member and user events as the pool delivers them (after coalescing), for handlers and catalog reconciliation.</summary>
     ChannelReader<SerfEvent> Events { get; }
 
+    /// <summary>
+    /// Sends a query to the pool (Serf.Query; <paramref name="param"/> null: Serf's defaults) and
+    /// returns its collector: acks (when requested) and one response per node until the deadline.
+    /// Throws <see cref="GossipException"/> with Serf's message when the query is too large.
+    /// </summary>
+    Task<SerfQueryResponse> QueryAsync(string name, byte[]? payload, QueryParam? param, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs a keyring operation across the pool as Serf's KeyManager (list, or install/use/remove
+    /// of the base64 <paramref name="key"/>) and adds up the answers; the response's Error is set
+    /// when a node failed or not every node answered. Throws <see cref="GossipException"/> for a
+    /// key that is not base64.
+    /// </summary>
+    Task<KeyringResponse> KeyringAsync(KeyringOperation operation, string? key, byte relayFactor, CancellationToken cancellationToken);
+
     /// <summary>The gossip encryption keys in use (primary first); null when gossip is not encrypted.</summary>
     Keyring? Keyring { get; }
 }

@@ -44,6 +44,7 @@ public sealed partial class SerfPool : ISerfPool
     private readonly SerfCore _serf;
     private readonly SerfBroadcastQueues _serfBroadcasts;
     private readonly SerfSnapshotter? _snapshot;
+    private readonly byte[] _advertiseAddress;
     private readonly Channel<Action> _inputs = Channel.CreateUnbounded<Action>();
     private readonly Channel<SerfEvent> _events;
     private readonly CancellationTokenSource _stop = new();
@@ -52,6 +53,7 @@ public sealed partial class SerfPool : ISerfPool
     private Task _loopTask = Task.CompletedTask, _tickerTask = Task.CompletedTask, _udpTask = Task.CompletedTask, _tcpTask = Task.CompletedTask, _rejoinTask = Task.CompletedTask;
     private int _stopping;
     private int _tcpConnections;
+    private volatile Keyring? _keyring;
 
     private SerfPool(SerfPoolConfig config, GossipOptions options, TimeProvider time, Socket udp, TcpListener tcp, byte[] meta, SerfSnapshotter? snapshot)
     {
@@ -64,10 +66,12 @@ public sealed partial class SerfPool : ISerfPool
         _time = time;
         _startTimestamp = time.GetTimestamp();
         _logger = config.Logger ?? NullLogger.Instance;
+        _keyring = config.Keyring;
         _udp = udp;
         _tcp = tcp;
         var boundPort = ((IPEndPoint)tcp.LocalEndpoint).Port;
         AdvertiseEndpoint = ResolveAdvertise(config, boundPort);
+        _advertiseAddress = AdvertiseEndpoint.Address.GetAddressBytes();
         _events = Channel.CreateBounded<SerfEvent>(new BoundedChannelOptions(config.EventQueueEventsMax) { FullMode = BoundedChannelFullMode.DropOldest });
         _serfBroadcasts = new SerfBroadcastQueues(options.RetransmitMult);
 
@@ -95,8 +99,8 @@ public sealed partial class SerfPool : ISerfPool
         var vsn = new ProtocolVersions(1, 5, 2, 2, 5, 5);
         var alive = new Alive(1, _config.NodeName, [127, 0, 0, 1], 1, [], vsn);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        MemberlistCodec.EncodePacket(buffer, [new AckResp(1, ZeroCoordinatePayload), alive, new UserMsg([1])], new PacketOptions(_config.Compress, Crc: true, _config.Keyring));
-        MemberlistCodec.TryDecodePacket(buffer.WrittenSpan, _config.Keyring, [], out _);
+        MemberlistCodec.EncodePacket(buffer, [new AckResp(1, ZeroCoordinatePayload), alive, new UserMsg([1])], new PacketOptions(_config.Compress, Crc: true, _keyring));
+        MemberlistCodec.TryDecodePacket(buffer.WrittenSpan, _keyring, [], out _);
     }
 
     /// <summary>
@@ -156,7 +160,7 @@ public sealed partial class SerfPool : ISerfPool
     public string NodeName => _config.NodeName;
 
     /// <inheritdoc />
-    public Keyring? Keyring => _config.Keyring;
+    public Keyring? Keyring => _keyring;
 
     /// <inheritdoc />
     public ChannelReader<SerfEvent> Events => _events.Reader;
@@ -350,6 +354,8 @@ public sealed partial class SerfPool : ISerfPool
         }
         finally
         {
+            // The loop has ended: nobody else touches the core now. Waiting queries end here.
+            _serf.OpenQueries.CloseAll();
             if (_snapshot is not null) await _snapshot.DisposeAsync();
             _events.Writer.TryComplete();
             _ownedMeter?.Dispose();

@@ -24,6 +24,7 @@ public sealed class FakeLanPool : ISerfPool
     {
         Settings = settings;
         AdvertiseEndpoint = new(IPAddress.Loopback, settings.Area == GossipArea.Lan ? 18301 : 18302);
+        KeyringResult = OwnKeyring;
         _members.Add(Member(settings.NodeName, settings.Tags, address: "127.0.0.1", port: (ushort)AdvertiseEndpoint.Port));
     }
 
@@ -107,6 +108,36 @@ public sealed class FakeLanPool : ISerfPool
 
     public void FireUserEvent(string name, byte[] payload, bool coalesce)
     {
+    }
+
+    /// <summary>Every keyring operation asked for, with its key and relay factor.</summary>
+    public List<(KeyringOperation Operation, string? Key, byte RelayFactor)> KeyringOperations { get; } = [];
+
+    /// <summary>What a keyring operation answers (by default: this node alone, with the configured keyring).</summary>
+    public Func<KeyringOperation, string?, KeyringResponse> KeyringResult { get; set; }
+
+    public Task<SerfQueryResponse> QueryAsync(string name, byte[]? payload, QueryParam? param, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("the LAN tests send no queries");
+
+    public Task<KeyringResponse> KeyringAsync(KeyringOperation operation, string? key, byte relayFactor, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            KeyringOperations.Add((operation, key, relayFactor));
+        }
+        return Task.FromResult(KeyringResult(operation, key));
+    }
+
+    private KeyringResponse OwnKeyring(KeyringOperation operation, string? key)
+    {
+        if (Keyring is null)
+        {
+            var message = operation == KeyringOperation.List ? InternalQueries.EmptyKeyringMessage : InternalQueries.NoKeyringMessage;
+            return new KeyringResponse(1, 1, 1, new Dictionary<string, string> { [Settings.NodeName] = message }, new Dictionary<string, int>(), new Dictionary<string, int> { [""] = 1 }, "1/1 nodes reported failure");
+        }
+        var keys = operation == KeyringOperation.List ? Keyring.Keys.ToDictionary(Convert.ToBase64String, _ => 1) : [];
+        var primary = operation == KeyringOperation.List ? Convert.ToBase64String(Keyring.PrimaryKey) : "";
+        return new KeyringResponse(1, 1, 0, new Dictionary<string, string>(), keys, new Dictionary<string, int> { [primary] = 1 }, null);
     }
 
     public ValueTask DisposeAsync()

@@ -63,6 +63,7 @@ public sealed class GossipPool : IAsyncDisposable
         ISerfPool pool;
         try
         {
+            settings = settings with { Keyring = LoadOrCreateKeyringFile(settings, log) };
             pool = await factory(settings, time, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -70,6 +71,33 @@ public sealed class GossipPool : IAsyncDisposable
             throw new GossipPoolStartException($"failed to start the Serf {ClusterName(area)} pool on {settings.Bind}: {ex.Message}", ex);
         }
         return new GossipPool(area, config, pool, reconciler, time, log);
+    }
+
+    /// <summary>
+    /// Consul's keyring file: when it exists it is the keyring (an <c>encrypt</c> key is then ignored,
+    /// with a warning); otherwise the <c>encrypt</c> key is written to it, so keyring changes made
+    /// later by <c>consul keyring</c> survive a restart. A file that cannot be read or written is
+    /// a <see cref="GossipException"/>.
+    /// </summary>
+    private static Praetor.Gossip.Memberlist.Wire.Keyring? LoadOrCreateKeyringFile(GossipPoolSettings settings, ILogger log)
+    {
+        if (settings.KeyringFile is not { } path)
+        {
+            return settings.Keyring;
+        }
+        if (KeyringFile.Read(path) is { } stored)
+        {
+            if (settings.Keyring is not null)
+            {
+                log.Log(LogLevel.Warning, "{Message}", $"loaded the {ClusterName(settings.Area)} keyring from {path}: the encrypt key in the configuration is ignored");
+            }
+            return stored;
+        }
+        if (settings.Keyring is { } keyring && KeyringFile.Write(path, keyring) is { } error)
+        {
+            throw new GossipException(error);
+        }
+        return settings.Keyring;
     }
 
     /// <summary>
@@ -122,6 +150,7 @@ public sealed class GossipPool : IAsyncDisposable
         {
             SnapshotPath = SnapshotPath(area, config),
             RejoinAfterLeave = config.RejoinAfterLeave,
+            KeyringFile = KeyringFilePath(area, config),
         };
     }
 
@@ -134,6 +163,10 @@ public sealed class GossipPool : IAsyncDisposable
         config.DevMode || string.IsNullOrEmpty(config.DataDir)
             ? null
             : Path.Combine(config.DataDir, "serf", area == GossipArea.Lan ? "local.snapshot" : "remote.snapshot");
+
+    /// <summary>Consul's keyring files: <c>&lt;data_dir&gt;/serf/local.keyring</c> (LAN) and <c>serf/remote.keyring</c> (WAN); none without a data dir.</summary>
+    public static string? KeyringFilePath(GossipArea area, AgentConfig config) =>
+        string.IsNullOrEmpty(config.DataDir) ? null : Path.Combine(config.DataDir, "serf", area == GossipArea.Lan ? "local.keyring" : "remote.keyring");
 
     /// <summary>The pool's name in Consul's logs and errors: LAN or WAN.</summary>
     public static string ClusterName(GossipArea area) => area == GossipArea.Lan ? "LAN" : "WAN";

@@ -15,6 +15,8 @@ public static class GossipPoolDefaults
                 GossipOptions = settings.Gossip,
                 SerfOptions = settings.Serf,
                 Keyring = settings.Keyring,
+                KeyringFile = settings.KeyringFile,
+                KeyringFile = settings.KeyringFile,
                 Logger = settings.Log,
                 SnapshotPath = settings.SnapshotPath,
                 RejoinAfterLeave = settings.RejoinAfterLeave,

@@ -37,6 +37,9 @@ public sealed record GossipPoolSettings(
     /// <summary>Rejoin the snapshot's members after a graceful leave too (<c>rejoin_after_leave</c>).</summary>
     public bool RejoinAfterLeave { get; init; }
 
+    /// <summary>Where the pool keeps its keyring (Consul's <c>&lt;data_dir&gt;/serf/local.keyring</c>, <c>remote.keyring</c> on the WAN); null: in memory only.</summary>
+    public string? KeyringFile { get; init; }
+
     /// <summary>The agent's meter factory, on which the pool creates its meter; null: the pool's own.</summary>
     public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
 }

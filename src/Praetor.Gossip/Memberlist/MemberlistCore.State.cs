@@ -43,6 +43,8 @@ public sealed partial class MemberlistCore
             else
             {
                 NameConflicts++;
+                var other = new Member(a.Node, new System.Net.IPEndPoint(new System.Net.IPAddress(a.Addr), a.Port), a.Meta, NodeState.Alive, a.Incarnation, a.Vsn, now);
+                _output.Conflicts.Add(new NameConflict(state.Snapshot(), other));
                 return;
             }
         }

@@ -67,6 +67,20 @@ public sealed partial class MemberlistCore
     /// <summary>Members in the list, this node and not-yet-reaped dead ones included (memberlist's estNumNodes).</summary>
     public int NumMembers => _nodes.Count;
 
+    /// <summary>Members neither dead nor left, this node included (memberlist's NumMembers).</summary>
+    public int NumAliveMembers
+    {
+        get
+        {
+            var alive = 0;
+            foreach (var n in _nodes)
+            {
+                if (!n.DeadOrLeft) alive++;
+            }
+            return alive;
+        }
+    }
+
     /// <summary>Broadcasts waiting to be piggybacked.</summary>
     public int BroadcastsQueued => _broadcasts.Count;
 

@@ -20,6 +20,12 @@ public sealed record PushPullRequest(IPEndPoint To, string ToNode, bool Join, IR
 public sealed record FallbackPingRequest(IPEndPoint To, string ToNode, Ping Ping, TimeSpan Deadline);
 
 /// <summary>
+/// memberlist's ConflictDelegate: <see cref="Other"/> claims the name of <see cref="Existing"/> from
+/// another address; the claim was refused (the existing member is kept).
+/// </summary>
+public sealed record NameConflict(Member Existing, Member Other);
+
+/// <summary>
 /// The work one or more inputs produced, taken with <see cref="MemberlistCore.TakeOutput"/>. The
 /// host executes every list in order; nothing in it is retried by the core (UDP is best-effort,
 /// and a failed TCP exchange is reported back). The host owns the lists once taken.
@@ -38,9 +44,12 @@ public sealed class MemberlistOutput
     /// <summary>Member events, in the order they happened.</summary>
     public List<MemberEvent> Events { get; } = [];
 
+    /// <summary>Name conflicts seen, in order (the host decides what to do; Serf resolves one about this node by a query).</summary>
+    public List<NameConflict> Conflicts { get; } = [];
+
     /// <summary>Our leave broadcast has been sent its last time (memberlist's Leave waits for this before shutting down).</summary>
     public bool LeaveBroadcastFinished { get; set; }
 
     /// <summary>True when there is nothing to do.</summary>
-    public bool IsEmpty => Packets.Count == 0 && PushPulls.Count == 0 && FallbackPings.Count == 0 && Events.Count == 0 && !LeaveBroadcastFinished;
+    public bool IsEmpty => Packets.Count == 0 && PushPulls.Count == 0 && FallbackPings.Count == 0 && Events.Count == 0 && Conflicts.Count == 0 && !LeaveBroadcastFinished;
 }

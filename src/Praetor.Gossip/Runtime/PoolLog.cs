@@ -40,4 +40,25 @@ internal static partial class PoolLog
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "gossip: push/pull with {To} failed: {Failure}")]
     public static partial void PushPullFailed(ILogger logger, IPEndPoint to, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "gossip: failed to respond to query {Query}: {Error}")]
+    public static partial void QueryRespondFailed(ILogger logger, string query, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "gossip: {Node}: keyring changed by a keyring query, {Keys} key(s)")]
+    public static partial void KeyringChanged(ILogger logger, string node, int keys);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "gossip: name conflict for '{Name}': both {Existing} and {Other} are claiming")]
+    public static partial void NameConflict(ILogger logger, string name, IPEndPoint existing, IPEndPoint other);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "gossip: node name conflicts with another node at {Other}. Names must be unique! (Resolution enabled: true)")]
+    public static partial void LocalNameConflict(ILogger logger, IPEndPoint other);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "gossip: invalid conflict query response from {From}: {Error}")]
+    public static partial void ConflictAnswerInvalid(ILogger logger, string from, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "gossip: majority in name conflict resolution [{Matching} / {Responses}]")]
+    public static partial void ConflictWon(ILogger logger, int matching, int responses);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "gossip: {Node}: minority in name conflict resolution, quitting [{Matching} / {Responses}]")]
+    public static partial void ConflictLost(ILogger logger, string node, int matching, int responses);
 }

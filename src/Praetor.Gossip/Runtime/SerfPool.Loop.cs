@@ -85,6 +85,7 @@ public sealed partial class SerfPool
     private void ExecuteMemberlist(MemberlistOutput output, TimeSpan now)
     {
         foreach (var e in output.Events) NotifySerf(e, now);
+        foreach (var conflict in output.Conflicts) OnNameConflict(conflict);
         foreach (var packet in output.Packets) SendPacket(packet.To, packet.ToNode, packet.Messages);
         foreach (var request in output.PushPulls)
         {
@@ -101,7 +102,11 @@ public sealed partial class SerfPool
         _serfBroadcasts.Enqueue(output, onIntentSent);
         foreach (var (addr, port, node, message) in output.DirectSends)
         {
-            if (addr.Length is 4 or 16 && message.Length > 0) SendPacket(new IPEndPoint(new IPAddress(addr), port), node, [new UserMsg(message)]);
+            if (message.Length == 0) continue;
+            // Our own answers to our own queries need no trip through the socket.
+            // (A node elsewhere under our name, as in a name conflict, still gets its packets.)
+            if (node == _config.NodeName && port == AdvertiseEndpoint.Port && addr.AsSpan().SequenceEqual(_advertiseAddress)) _serf.OnMessage(message, Now());
+            else if (addr.Length is 4 or 16) SendPacket(new IPEndPoint(new IPAddress(addr), port), node, [new UserMsg(message)]);
         }
         foreach (var member in output.Reconnects)
         {
@@ -115,7 +120,8 @@ public sealed partial class SerfPool
         {
             Statistics.EventDelivered(e);
             if (_snapshot is not null && !_snapshot.Record(e)) Statistics.SnapshotDropped();
-            _events.Writer.TryWrite(e);
+            if (e is SerfQueryEvent query && InternalQueries.IsInternal(query.Name)) AnswerInternalQuery(query);
+            else _events.Writer.TryWrite(e);
         }
         if (output.DecodeErrors.Count > 0) Statistics.SerfDropped(output.DecodeErrors.Count);
     }
@@ -136,7 +142,7 @@ public sealed partial class SerfPool
     {
         if (messages.Count == 0) return;
         var target = toNode.Length > 0 ? _memberlist.FindMember(toNode) : null;
-        var options = new PacketOptions(_config.Compress, Crc: target is { Vsn.ProtocolMax: >= 5 }, _config.Keyring, EncryptionVersion: 1);
+        var options = new PacketOptions(_config.Compress, Crc: target is { Vsn.ProtocolMax: >= 5 }, _keyring, EncryptionVersion: 1);
         _sendBuffer.ResetWrittenCount();
         MemberlistCodec.EncodePacket(_sendBuffer, messages, options);
         try
@@ -178,7 +184,7 @@ public sealed partial class SerfPool
             Statistics.UdpReceived(received.ReceivedBytes);
             var from = (IPEndPoint)received.RemoteEndPoint;
             var messages = new List<object>();
-            if (!MemberlistCodec.TryDecodePacket(buffer.AsSpan(0, received.ReceivedBytes), _config.Keyring, messages, out var error))
+            if (!MemberlistCodec.TryDecodePacket(buffer.AsSpan(0, received.ReceivedBytes), _keyring, messages, out var error))
             {
                 Statistics.UdpDropped();
                 PoolLog.PacketDropped(_logger, from, error);

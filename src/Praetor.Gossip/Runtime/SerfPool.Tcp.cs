@@ -11,7 +11,7 @@ namespace Praetor.Gossip;
 /// <summary>The pool's TCP side: serving push/pulls, pings and user messages, and starting push/pulls and fallback pings.</summary>
 public sealed partial class SerfPool
 {
-    private StreamOptions StreamOptions => new(_config.Compress, _config.Keyring, EncryptionVersion: 1);
+    private StreamOptions StreamOptions => new(_config.Compress, _keyring, EncryptionVersion: 1);
 
     private async Task RunTcpAcceptAsync()
     {
@@ -216,7 +216,7 @@ public sealed partial class SerfPool
             {
                 if (filled > 0)
                 {
-                    var status = StreamCodec.TryDecode(buffer.AsSpan(0, filled), _config.Keyring, out var message, out _, out var error);
+                    var status = StreamCodec.TryDecode(buffer.AsSpan(0, filled), _keyring, out var message, out _, out var error);
                     if (status == StreamDecodeStatus.Complete) return (message, DecodeError.None);
                     if (status == StreamDecodeStatus.Invalid) return (null, error);
                 }

@@ -32,6 +32,12 @@ public sealed record SerfPoolConfig(string NodeName, IPEndPoint Bind)
     /// <summary>Encrypts and authenticates every packet and stream with the primary key (any key decrypts) when set; null gossips in plaintext.</summary>
     public Keyring? Keyring { get; init; }
 
+    /// <summary>
+    /// Where the keyring is written (atomically) after every change by a keyring query, as Serf's
+    /// KeyringFile (<see cref="KeyringFile"/>); null keeps changes in memory only.
+    /// </summary>
+    public string? KeyringFile { get; init; }
+
     /// <summary>Where the pool logs joins, failures and dropped input; null logs nothing.</summary>
     public ILogger? Logger { get; init; }
 

@@ -7,7 +7,7 @@ public sealed partial class SerfCore
     /// <summary>
     /// memberlist NotifyMsg: a Serf message arrived by gossip. Intents, user events and queries
     /// seen for the first time are re-broadcast on their queue; undecodable ones are dropped and
-    /// reported in <see cref="SerfOutput.DecodeErrors"/>. Relays are forwarded as direct sends.
+    /// reported in <see cref="SerfOutput.DecodeErrors"/>. Query responses go to <see cref="OpenQueries"/>; relays are forwarded as direct sends.
     /// </summary>
     public void OnMessage(ReadOnlySpan<byte> message, TimeSpan now)
     {
@@ -31,11 +31,14 @@ public sealed partial class SerfCore
             case QueryMessage query:
                 if (HandleQuery(query, now)) _output.QueryBroadcasts.Add(message.ToArray());
                 break;
+            case QueryResponseMessage response:
+                HandleQueryResponse(response, now);
+                break;
             case RelayMessage relay:
                 _output.DirectSends.Add((relay.DestIp ?? [], (ushort)relay.DestPort, relay.DestName, relay.Inner));
                 break;
             default:
-                // Query responses belong to the query tracker of the host; the rest never come by gossip.
+                // Push/pull state and query payloads never come as gossip messages.
                 break;
         }
     }

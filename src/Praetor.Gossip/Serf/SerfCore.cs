@@ -262,6 +262,7 @@ public sealed partial class SerfCore
             _nextReconnectAt = now + _options.ReconnectInterval;
             PickReconnect();
         }
+        ExpireQueries(now);
         _coalescer.Flush(now, _output.Events);
     }
 
@@ -271,6 +272,7 @@ public sealed partial class SerfCore
         var next = _nextReapAt < _nextReconnectAt ? _nextReapAt : _nextReconnectAt;
         if (_coalescer.NextFlushAt is { } flush && flush < next) next = flush;
         foreach (var (_, at) in _pendingPrunes) if (at < next) next = at;
+        if (OpenQueries.NextDeadline is { } deadline && deadline < next) next = deadline;
         return next < now ? now : next;
     }
 
@@ -278,6 +280,7 @@ public sealed partial class SerfCore
     public void Shutdown(TimeSpan now)
     {
         State = SerfState.Shutdown;
+        OpenQueries.CloseAll();
         _coalescer.Flush(now, _output.Events, all: true);
     }
 

@@ -40,6 +40,15 @@ public sealed record SerfOptions
     /// <summary>5 min: a join/leave intent for a member not yet known is kept this long waiting for memberlist to report it (RecentIntentTimeout).</summary>
     public TimeSpan RecentIntentTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>16: a query's default timeout is gossip interval × this × ⌈log10(members + 1)⌉ (QueryTimeoutMult).</summary>
+    public int QueryTimeoutMult { get; init; } = 16;
+
+    /// <summary>1024 bytes: the largest encoded query this node sends (QuerySizeLimit).</summary>
+    public int QuerySizeBytesMax { get; init; } = 1024;
+
+    /// <summary>1024 bytes: the largest encoded query response (or relayed response) this node sends (QueryResponseSizeLimit).</summary>
+    public int QueryResponseSizeBytesMax { get; init; } = 1024;
+
     /// <summary>5 s + 1 s: a pruning force-leave of a member still leaving waits this long before erasing it (BroadcastTimeout + LeavePropagateDelay).</summary>
     public TimeSpan PruneDelay { get; init; } = TimeSpan.FromSeconds(6);
 
@@ -76,6 +85,9 @@ public sealed record SerfOptions
         if (QueryBufferSize < 1) problems.Add("query buffer size must be at least 1");
         if (ReapInterval <= TimeSpan.Zero) problems.Add("reap interval must be positive");
         if (ReconnectInterval <= TimeSpan.Zero) problems.Add("reconnect interval must be positive");
+        if (QueryTimeoutMult < 1) problems.Add("query timeout multiplier must be at least 1");
+        if (QuerySizeBytesMax < 1) problems.Add("query size limit must be at least 1 byte");
+        if (QueryResponseSizeBytesMax < 1) problems.Add("query response size limit must be at least 1 byte");
         return problems;
     }
 }

@@ -38,6 +38,12 @@ internal sealed class FakeSerfPool : ISerfPool
 
     public IReadOnlyList<SerfMember> Members() => [];
 
+    public Task<SerfQueryResponse> QueryAsync(string name, byte[]? payload, QueryParam? param, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("the event tests send no queries");
+
+    public Task<KeyringResponse> KeyringAsync(KeyringOperation operation, string? key, byte relayFactor, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("the event tests run no keyring operations");
+
     public Task<int> JoinAsync(IReadOnlyList<string> addresses, bool ignoreOldEvents, CancellationToken cancellationToken) => Task.FromResult(0);
 
     public Task LeaveAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -78,6 +78,9 @@ public sealed class Keyring
         return new Keyring([.. keys]);
     }
 
+    /// <summary>True when <paramref name="key"/> is in the keyring.</summary>
+    public bool Contains(ReadOnlySpan<byte> key) => IndexOf(key) >= 0;
+
     /// <summary>True for a valid AES key length (16, 24 or 32 bytes).</summary>
     public static bool IsValidKeyLength(int length) => length is 16 or 24 or 32;
 
