@@ -16,7 +16,6 @@ public static class GossipPoolDefaults
                 SerfOptions = settings.Serf,
                 Keyring = settings.Keyring,
                 KeyringFile = settings.KeyringFile,
-                KeyringFile = settings.KeyringFile,
                 Logger = settings.Log,
                 SnapshotPath = settings.SnapshotPath,
                 RejoinAfterLeave = settings.RejoinAfterLeave,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Praetor.Gossip.Memberlist.Wire;
 
 namespace Praetor.Gossip;
@@ -10,16 +11,16 @@ namespace Praetor.Gossip;
 /// </summary>
 public static class KeyringFile
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, IndentSize = 2 };
 
     /// <summary>Writes <paramref name="keyring"/> to <paramref name="path"/>; null on success, else Serf's message.</summary>
     public static string? Write(string path, Keyring keyring)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(keyring);
-        var keys = new List<string>(keyring.Count);
-        foreach (var key in keyring.Keys) keys.Add(Convert.ToBase64String(key));
-        var json = JsonSerializer.SerializeToUtf8Bytes(keys, Indented);
+        var keys = new string[keyring.Count];
+        var i = 0;
+        foreach (var key in keyring.Keys) keys[i++] = Convert.ToBase64String(key);
+        var json = JsonSerializer.SerializeToUtf8Bytes(keys, KeyringFileJson.Default.StringArray);
         var temporary = path + ".tmp";
         try
         {
@@ -54,7 +55,7 @@ public static class KeyringFile
         string[]? encoded;
         try
         {
-            encoded = JsonSerializer.Deserialize<string[]>(File.ReadAllBytes(path));
+            encoded = JsonSerializer.Deserialize(File.ReadAllBytes(path), KeyringFileJson.Default.StringArray);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
@@ -91,3 +92,8 @@ public static class KeyringFile
         }
     }
 }
+
+/// <summary>The keyring file's JSON (an array of strings, indented by two spaces), generated at build time.</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, IndentSize = 2)]
+[JsonSerializable(typeof(string[]))]
+internal sealed partial class KeyringFileJson : JsonSerializerContext;
