@@ -26,13 +26,13 @@ public sealed class KeyringApiTests : IAsyncLifetime
         foreach (var dir in _dirs) Directory.Delete(dir, recursive: true);
     }
 
-    private async Task<(HttpClient Http, FakeLanPool Pool)> StartAsync(bool encrypted = true, string? dataDir = null)
+    private async Task<(HttpClient Http, FakeLanPool Pool)> StartAsync(bool encrypted = true, string? dataDir = null, bool wan = false)
     {
         FakeLanPool? pool = null;
         var config = new AgentConfig
         {
             DevMode = true, Server = true, Bootstrap = true, HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = 0, NodeName = "key-node",
-            Encrypt = encrypted ? Key : null, DataDir = dataDir,
+            Encrypt = encrypted ? Key : null, DataDir = dataDir, SerfWanPort = wan ? 0 : AgentConfig.PortDisabled,
         };
         var host = await AgentHost.StartAsync(config, new AgentStartOptions
         {
@@ -53,16 +53,17 @@ public sealed class KeyringApiTests : IAsyncLifetime
         new(method, "/v1/operator/keyring" + query) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
 
     [Fact]
-    public async Task Get_lists_the_pools_keys_in_consuls_shape()
+    public async Task Get_lists_the_wan_pools_keys_then_the_lan_pools_in_consuls_shape()
     {
-        var (http, _) = await StartAsync();
+        var (http, _) = await StartAsync(wan: true);
 
         var response = await http.GetAsync("/v1/operator/keyring");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var text = await response.Content.ReadAsStringAsync();
         Assert.Equal(
-            $"[{{\"WAN\":false,\"Datacenter\":\"dc1\",\"Segment\":\"\",\"Messages\":{{}},\"Keys\":{{\"{Key}\":1}},\"PrimaryKeys\":{{\"{Key}\":1}},\"NumNodes\":1}}]",
+            $"[{{\"WAN\":true,\"Datacenter\":\"dc1\",\"Segment\":\"\",\"Messages\":{{}},\"Keys\":{{\"{Key}\":1}},\"PrimaryKeys\":{{\"{Key}\":1}},\"NumNodes\":1}}," +
+            $"{{\"WAN\":false,\"Datacenter\":\"dc1\",\"Segment\":\"\",\"Messages\":{{}},\"Keys\":{{\"{Key}\":1}},\"PrimaryKeys\":{{\"{Key}\":1}},\"NumNodes\":1}}]",
             text);
     }
 
@@ -125,7 +126,7 @@ public sealed class KeyringApiTests : IAsyncLifetime
     [Fact]
     public async Task Local_only_lists_the_lan_pool_alone()
     {
-        var (http, pool) = await StartAsync();
+        var (http, pool) = await StartAsync(wan: true);
 
         var response = await http.GetAsync("/v1/operator/keyring?local-only=true");
 

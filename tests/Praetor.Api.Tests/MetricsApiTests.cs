@@ -23,7 +23,7 @@ public sealed partial class MetricsApiTests : IAsyncLifetime
     private static AgentConfig Config(string name) => new()
     {
         DevMode = true, Server = true, NodeName = name, BindAddr = "127.0.0.1",
-        HttpPort = 0, DnsPort = 0, SerfLanPort = 0,
+        HttpPort = 0, DnsPort = 0, SerfLanPort = 0, SerfWanPort = AgentConfig.PortDisabled,
     };
 
     public async Task InitializeAsync()

@@ -106,7 +106,7 @@ public sealed class SerfInteropTests
         SerfPool.StartAsync(
             new SerfPoolConfig(name, new IPEndPoint(IPAddress.Loopback, 0))
             {
-                GossipOptions = GossipOptions.Local(),
+                GossipOptions = GossipOptions.Local() with { TcpTimeout = TimeSpan.FromSeconds(10) }, // 1 s timed out joins under load
                 Keyring = key is null ? null : new Keyring(key),
                 Tags = new Dictionary<string, string> { ["role"] = "praetor" },
             },

@@ -113,7 +113,7 @@ public sealed class SerfKeyringInteropTests
         SerfPool.StartAsync(
             new SerfPoolConfig(name, new IPEndPoint(IPAddress.Loopback, 0))
             {
-                GossipOptions = GossipOptions.Local(),
+                GossipOptions = GossipOptions.Local() with { TcpTimeout = TimeSpan.FromSeconds(10) }, // 1 s timed out joins under load
                 Keyring = new Keyring(Key1),
                 KeyringFile = keyringFile,
                 Tags = new Dictionary<string, string> { ["role"] = "praetor" },

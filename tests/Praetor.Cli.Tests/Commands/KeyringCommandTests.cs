@@ -15,7 +15,7 @@ public sealed class KeyringCommandTests : IAsyncLifetime
     {
         _host = await AgentHost.StartAsync(new AgentConfig
         {
-            DevMode = true, Server = true, HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = 0, BindAddr = "127.0.0.1",
+            DevMode = true, Server = true, HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = 0, SerfWanPort = AgentConfig.PortDisabled, BindAddr = "127.0.0.1",
             NodeName = "keyring-test", Encrypt = Key1,
         });
         _environment["CONSUL_HTTP_ADDR"] = _host.HttpAddress.Authority;

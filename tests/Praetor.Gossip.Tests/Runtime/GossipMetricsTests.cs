@@ -56,7 +56,7 @@ public sealed class GossipMetricsTests
 
     private static Task<SerfPool> StartAsync(string name, IMeterFactory? meters = null) =>
         SerfPool.StartAsync(
-            new SerfPoolConfig(name, new IPEndPoint(IPAddress.Loopback, 0)) { GossipOptions = GossipOptions.Local(), MeterFactory = meters },
+            new SerfPoolConfig(name, new IPEndPoint(IPAddress.Loopback, 0)) { GossipOptions = PoolTestKit.Options, MeterFactory = meters },
             TimeProvider.System,
             CancellationToken.None);
 

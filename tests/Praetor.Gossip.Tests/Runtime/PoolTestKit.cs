@@ -11,11 +11,14 @@ internal static class PoolTestKit
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
+    /// <summary>memberlist's local profile with a 10 s TCP timeout: its 1 s made joins time out on a loaded machine.</summary>
+    public static GossipOptions Options { get; } = GossipOptions.Local() with { TcpTimeout = TimeSpan.FromSeconds(10) };
+
     public static Task<SerfPool> StartAsync(string name, Keyring? keyring = null) =>
         SerfPool.StartAsync(
             new SerfPoolConfig(name, new IPEndPoint(IPAddress.Loopback, 0))
             {
-                GossipOptions = GossipOptions.Local(),
+                GossipOptions = Options,
                 Keyring = keyring,
                 Tags = new Dictionary<string, string> { ["role"] = "test" },
             },

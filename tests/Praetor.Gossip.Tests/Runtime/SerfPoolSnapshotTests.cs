@@ -17,7 +17,7 @@ public sealed class SerfPoolSnapshotTests : IDisposable
         SerfPool.StartAsync(
             new SerfPoolConfig(name, new IPEndPoint(IPAddress.Loopback, port))
             {
-                GossipOptions = GossipOptions.Local() with { TcpTimeout = TimeSpan.FromSeconds(10) },
+                GossipOptions = PoolTestKit.Options,
                 SnapshotPath = snapshot,
                 RejoinAfterLeave = rejoinAfterLeave,
             },
