@@ -23,7 +23,7 @@ internal sealed class RaftCluster
         _seed = seed;
         _configure = configure ?? (o => o);
         var voters = Enumerable.Range(1, size).Select(i => (ulong)i).ToArray();
-        foreach (var id in voters) AddServer(id, Configuration.Of(voters));
+        foreach (var id in voters) AddServer(id, MemoryRaftStorage.Bootstrap(Configuration.Of(voters)));
     }
 
     /// <summary>When set, messages are queued but not delivered until <see cref="Deliver"/> lets them through.</summary>
@@ -44,10 +44,9 @@ internal sealed class RaftCluster
 
     public IEnumerable<ulong> Ids => _servers.Keys;
 
-    /// <summary>Starts a server on fresh storage holding <paramref name="bootstrap"/> (empty: a server to be added by the leader).</summary>
-    public Server AddServer(ulong id, Configuration bootstrap, MemoryRaftStorage? storage = null)
+    /// <summary>Starts a server on <paramref name="storage"/> (<see cref="MemoryRaftStorage.Empty"/>: a server for the leader to add).</summary>
+    public Server AddServer(ulong id, MemoryRaftStorage storage)
     {
-        storage ??= new MemoryRaftStorage(bootstrap);
         var options = _configure(new RaftOptions { Id = id });
         var server = new Server(new RaftNode(options, storage, new Random((_seed * 1000) + (int)id)), storage);
         _servers[id] = server;

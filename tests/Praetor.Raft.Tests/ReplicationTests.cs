@@ -159,7 +159,7 @@ public class ReplicationTests
             storages[id] = storage;
         }
         var cluster = new RaftCluster(0, seed: 26, o => o with { AppendEntriesBatchEntriesMax = 1 });
-        foreach (var (id, storage) in storages) cluster.AddServer(id, Configuration.Of(1, 2, 3), storage);
+        foreach (var (id, storage) in storages) cluster.AddServer(id, storage);
         cluster.Hold = true;
         cluster.ServerOf(1).Node.Step(new TimeoutNow(2, 1, 3));
         cluster.Settle();

@@ -12,10 +12,37 @@ public sealed class MemoryRaftStorage : IRaftStorage
     private HardState _hardState;
     private RaftSnapshot _snapshot;
 
-    /// <summary>A new server's storage: nothing logged, <paramref name="bootstrap"/> as its configuration (empty for a server that will be added by a leader).</summary>
-    public MemoryRaftStorage(Configuration bootstrap)
+    /// <summary>
+    /// Storage whose state as of index 0 has <paramref name="configuration"/> and nothing logged.
+    /// A server that joins an existing cluster starts with an empty configuration
+    /// (<see cref="Empty"/>) and learns the cluster's from the leader's log or snapshot; the first
+    /// servers of a cluster start from <see cref="Bootstrap"/>.
+    /// </summary>
+    public MemoryRaftStorage(Configuration configuration)
     {
-        _snapshot = new RaftSnapshot(new SnapshotMetadata(0, 0, bootstrap), []);
+        _snapshot = new RaftSnapshot(new SnapshotMetadata(0, 0, configuration), []);
+    }
+
+    /// <summary>A server that will be added to an existing cluster: no configuration, nothing logged.</summary>
+    public static MemoryRaftStorage Empty() => new(new Configuration([], []));
+
+    /// <summary>
+    /// The storage of one of a new cluster's first servers (every one of them bootstraps with the
+    /// same <paramref name="configuration"/>): one committed <see cref="ConfigChangeType.AddVoter"/>
+    /// entry of term 1 per voter, in id order, so that servers added later learn the initial
+    /// configuration from the log like any other change (as etcd's bootstrap does).
+    /// </summary>
+    public static MemoryRaftStorage Bootstrap(Configuration configuration)
+    {
+        var storage = Empty();
+        var entries = new List<LogEntry>();
+        foreach (var voter in configuration.Voters)
+        {
+            entries.Add(new LogEntry(1, (ulong)entries.Count + 1, LogEntryType.ConfigChange, new ConfigChange(ConfigChangeType.AddVoter, voter, []).Encode()));
+        }
+        storage.Append(entries);
+        storage.SetHardState(new HardState(1, 0, (ulong)entries.Count));
+        return storage;
     }
 
     /// <inheritdoc/>
