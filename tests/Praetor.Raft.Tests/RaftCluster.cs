@@ -32,6 +32,12 @@ internal sealed class RaftCluster
     /// <summary>Drops any message it returns true for (in addition to cut links).</summary>
     public Func<RaftMessage, bool>? Drop { get; set; }
 
+    /// <summary>When set, each delivery round is shuffled (reordering) and a message is duplicated with probability <see cref="DuplicateRate"/>.</summary>
+    public Random? Chaos { get; set; }
+
+    /// <summary>With <see cref="Chaos"/>: the chance a message is delivered twice.</summary>
+    public double DuplicateRate { get; set; }
+
     /// <summary>Every message the servers handed out, in order (delivered or not).</summary>
     public List<RaftMessage> Sent { get; } = [];
 
@@ -130,6 +136,14 @@ internal sealed class RaftCluster
             {
                 var batch = _inFlight.ToList();
                 _inFlight.Clear();
+                if (Chaos is { } chaos)
+                {
+                    chaos.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batch));
+                    foreach (var message in batch.ToList())
+                    {
+                        if (chaos.NextDouble() < DuplicateRate) batch.Add(message);
+                    }
+                }
                 foreach (var message in batch) DeliverOne(message);
                 moved = true;
             }
