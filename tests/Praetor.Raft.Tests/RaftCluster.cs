@@ -38,6 +38,15 @@ internal sealed class RaftCluster
     /// <summary>With <see cref="Chaos"/>: the chance a message is delivered twice.</summary>
     public double DuplicateRate { get; set; }
 
+    /// <summary>With <see cref="Chaos"/>: the chance a message is held back for 1 to <see cref="DelayTicksMax"/> ticks.</summary>
+    public double DelayRate { get; set; }
+
+    /// <summary>The longest delay, in ticks.</summary>
+    public int DelayTicksMax { get; set; } = 5;
+
+    private readonly List<(long Due, RaftMessage Message)> _delayed = [];
+    private long _ticks;
+
     /// <summary>Every message the servers handed out, in order (delivered or not).</summary>
     public List<RaftMessage> Sent { get; } = [];
 
@@ -87,6 +96,9 @@ internal sealed class RaftCluster
     {
         for (var t = 0; t < ticks; t++)
         {
+            _ticks++;
+            _inFlight.AddRange(_delayed.Where(d => d.Due <= _ticks).Select(d => d.Message));
+            _delayed.RemoveAll(d => d.Due <= _ticks);
             foreach (var server in _servers.Values) server.Node.Tick();
             Settle();
         }
@@ -142,6 +154,11 @@ internal sealed class RaftCluster
                     foreach (var message in batch.ToList())
                     {
                         if (chaos.NextDouble() < DuplicateRate) batch.Add(message);
+                        if (chaos.NextDouble() < DelayRate)
+                        {
+                            batch.Remove(message);
+                            _delayed.Add((_ticks + chaos.Next(1, DelayTicksMax + 1), message));
+                        }
                     }
                 }
                 foreach (var message in batch) DeliverOne(message);

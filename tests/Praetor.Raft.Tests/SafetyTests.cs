@@ -3,7 +3,7 @@ using Praetor.Raft.Core;
 namespace Praetor.Raft.Tests;
 
 /// <summary>
-/// Seeded runs under message loss, duplication, reordering and changing partitions, checking
+/// Seeded runs under message loss, delay, duplication, reordering and changing partitions, checking
 /// Raft's safety properties after every tick: election safety (one leader per term) and state
 /// machine safety (every server applies a prefix of the same sequence). Each failure names its
 /// seed; the run replays from it. (The full simulation with crashes and a linearizability
@@ -20,7 +20,7 @@ public class SafetyTests
 
     [Theory]
     [MemberData(nameof(Seeds))]
-    public void Safety_holds_under_loss_duplication_reordering_and_partitions(int seed)
+    public void Safety_holds_under_loss_delay_duplication_reordering_and_partitions(int seed)
     {
         var random = new Random(seed);
         var size = seed % 2 == 0 ? 3 : 5;
@@ -28,6 +28,7 @@ public class SafetyTests
         {
             Chaos = new Random(seed + 1_000_000),
             DuplicateRate = 0.05,
+            DelayRate = 0.05,
         };
         var dropRate = 0.0;
         cluster.Drop = _ => random.NextDouble() < dropRate;
@@ -79,6 +80,7 @@ public class SafetyTests
         cluster.Heal();
         dropRate = 0;
         cluster.Chaos = null;
+        cluster.Tick(cluster.DelayTicksMax); // let delayed messages land
         cluster.TickUntil(() => cluster.Leader != 0 && cluster[cluster.Leader].LeadershipTransferee == 0 && cluster[cluster.Leader].CommitIndex == cluster[cluster.Leader].LastIndex);
         var leader = cluster.Leader;
         cluster.Propose(leader, "final");
