@@ -24,6 +24,7 @@ internal sealed class Progress(ulong next, int inflightMax)
     /// <summary>The next index to send.</summary>
     public ulong Next { get; private set; } = next;
 
+    /// <summary>How entries are sent to the server now.</summary>
     public ReplicationState State { get; private set; } = ReplicationState.Probe;
 
     /// <summary>In probe state: an AppendEntries is outstanding, wait for its answer (or a heartbeat answer).</summary>
@@ -52,6 +53,7 @@ internal sealed class Progress(ulong next, int inflightMax)
         _ => true,
     };
 
+    /// <summary>Whether the pipelining window is full.</summary>
     public bool InflightFull => _inflight.Count >= inflightMax;
 
     /// <summary>An acknowledgement through <paramref name="index"/>; false when it tells nothing new.</summary>
@@ -114,18 +116,21 @@ internal sealed class Progress(ulong next, int inflightMax)
         if (_inflight.Count > 0) _inflight.Dequeue();
     }
 
+    /// <summary>Back to one AppendEntries at a time, from after the match (or the snapshot sent).</summary>
     public void BecomeProbe()
     {
         Next = State == ReplicationState.Snapshot ? Math.Max(Match + 1, PendingSnapshot + 1) : Match + 1;
         Reset(ReplicationState.Probe);
     }
 
+    /// <summary>The logs match through <see cref="Match"/>: pipeline from there.</summary>
     public void BecomeReplicate()
     {
         Next = Match + 1;
         Reset(ReplicationState.Replicate);
     }
 
+    /// <summary>A snapshot through <paramref name="snapshotIndex"/> is on its way; nothing else is sent until it is answered.</summary>
     public void BecomeSnapshot(ulong snapshotIndex)
     {
         Reset(ReplicationState.Snapshot);

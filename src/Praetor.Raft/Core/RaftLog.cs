@@ -12,6 +12,7 @@ internal sealed class RaftLog
     private readonly List<LogEntry> _unstable = [];
     private ulong _unstableOffset;
 
+    /// <summary>The log over <paramref name="storage"/>, with the persisted commit index; everything up to the snapshot counts as applied (the host restores its state machine from it).</summary>
     public RaftLog(IRaftStorage storage, ulong commit)
     {
         _storage = storage;
@@ -29,8 +30,10 @@ internal sealed class RaftLog
     /// <summary>The highest index the host has applied (or restored from a snapshot).</summary>
     public ulong Applied { get; private set; }
 
+    /// <summary>The first index still held (after the snapshot, received or stored).</summary>
     public ulong FirstIndex => UnstableSnapshot is { } s ? s.Metadata.Index + 1 : _storage.FirstIndex;
 
+    /// <summary>The index of the last entry, unstable or stable (the snapshot's index when no entry follows it).</summary>
     public ulong LastIndex =>
         _unstable.Count > 0 ? _unstableOffset + (ulong)_unstable.Count - 1 :
         UnstableSnapshot is { } s ? s.Metadata.Index : _storage.LastIndex;
@@ -41,11 +44,13 @@ internal sealed class RaftLog
     /// <summary>Called with every batch of entries appended (replacing any suffix from the first one's index), so the node can follow configuration changes.</summary>
     public Action<IReadOnlyList<LogEntry>>? Appended { get; set; }
 
+    /// <summary>The term of the last entry.</summary>
     public ulong LastTerm => TryGetTerm(LastIndex, out var term) ? term : throw new InvalidOperationException($"no term for the last index {LastIndex}");
 
     /// <summary>The entries handed to the host to persist and not yet confirmed stable.</summary>
     public IReadOnlyList<LogEntry> UnstableEntries => [.. _unstable];
 
+    /// <summary>The term at <paramref name="index"/>, including the snapshot's own index; false when compacted away or beyond the end.</summary>
     public bool TryGetTerm(ulong index, out ulong term)
     {
         term = 0;
@@ -64,6 +69,7 @@ internal sealed class RaftLog
         return _storage.TryGetTerm(index, out term);
     }
 
+    /// <summary>Whether the log holds an entry of <paramref name="term"/> at <paramref name="index"/>.</summary>
     public bool MatchTerm(ulong index, ulong term) => TryGetTerm(index, out var t) && t == term;
 
     /// <summary>§5.4.1's election restriction: is a log ending at (<paramref name="lastIndex"/>, <paramref name="lastTerm"/>) at least as up to date as this one?</summary>
@@ -137,6 +143,7 @@ internal sealed class RaftLog
         }
     }
 
+    /// <summary>Raises the commit index (never lowers it; never past the last entry).</summary>
     public void CommitTo(ulong index)
     {
         if (index <= Committed) return;
@@ -144,6 +151,7 @@ internal sealed class RaftLog
         Committed = index;
     }
 
+    /// <summary>Records that the host applied through <paramref name="index"/>.</summary>
     public void AppliedTo(ulong index)
     {
         if (index < Applied) throw new InvalidOperationException($"applied index going back from {Applied} to {index}");
@@ -191,6 +199,7 @@ internal sealed class RaftLog
         _unstableOffset = index + 1;
     }
 
+    /// <summary>The host persisted the received snapshot at <paramref name="index"/>.</summary>
     public void StableSnapshotTo(ulong index)
     {
         if (UnstableSnapshot is { } s && s.Metadata.Index == index) UnstableSnapshot = null;

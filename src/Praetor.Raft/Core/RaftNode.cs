@@ -36,9 +36,12 @@ public sealed partial class RaftNode
     private Ready? _handedOut;
 
     /// <summary>
-    /// Starts a server from what <paramref name="storage"/> holds (a new server: nothing, and the
-    /// bootstrap configuration). <paramref name="random"/> draws the election timeouts; give each
-    /// server its own, seeded in a simulation.
+    /// Starts a server from what <paramref name="storage"/> holds (see
+    /// <see cref="MemoryRaftStorage.Bootstrap"/> and <see cref="MemoryRaftStorage.Empty"/> for new
+    /// servers). <paramref name="random"/> draws the election timeouts; give each server its own,
+    /// seeded in a simulation. Everything through the stored snapshot counts as applied — the host
+    /// restores its state machine from that snapshot first — and committed entries after it are
+    /// handed out again to apply.
     /// </summary>
     public RaftNode(RaftOptions options, IRaftStorage storage, Random random)
     {
