@@ -68,6 +68,19 @@ internal sealed class RaftCluster
         return server;
     }
 
+    /// <summary>
+    /// Crashes <paramref name="id"/> and starts it again on its storage (all of it durable here):
+    /// messages to and from the old instance are lost, the state machine restarts from the snapshot.
+    /// </summary>
+    public void Restart(ulong id)
+    {
+        _inFlight.RemoveAll(m => m.To == id || m.From == id);
+        _delayed.RemoveAll(d => d.Message.To == id || d.Message.From == id);
+        var storage = _servers[id].Storage;
+        var server = AddServer(id, storage);
+        if (storage.Snapshot() is { } snapshot) server.Restore(snapshot);
+    }
+
     /// <summary>The live leader of the highest term, or 0.</summary>
     public ulong Leader =>
         _servers.Values.Where(s => s.Node.Role == RaftRole.Leader).OrderByDescending(s => s.Node.Term).Select(s => s.Node.Id).FirstOrDefault();
