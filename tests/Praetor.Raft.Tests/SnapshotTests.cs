@@ -65,4 +65,23 @@ public class SnapshotTests
         Assert.Equal(metadata.Index, Assert.IsType<InstallSnapshotResponse>(Assert.Single(ready.Messages)).Index);
         cluster[follower].Advance(ready);
     }
+
+    [Fact]
+    public void A_server_added_after_compaction_learns_the_configuration_from_the_snapshot()
+    {
+        var cluster = new RaftCluster(3, seed: 44);
+        var leader = cluster.ElectLeader();
+        for (var i = 0; i < 5; i++) cluster.Propose(leader, $"a{i}");
+        foreach (var id in cluster.Ids.ToList()) cluster.ServerOf(id).TakeSnapshot();
+        cluster.AddServer(4, MemoryRaftStorage.Empty());
+
+        Assert.True(cluster[leader].TryProposeConfigChange(new ConfigChange(ConfigChangeType.AddNonVoter, 4, []), out _, out var problem), problem);
+        cluster.Settle();
+        cluster.Tick(2);
+
+        Assert.Single(cluster.Sent.OfType<InstallSnapshot>(), m => m.To == 4);
+        Assert.Equal([1UL, 2, 3], cluster[4].Configuration.Voters);
+        Assert.Equal([4UL], cluster[4].Configuration.NonVoters);
+        Assert.Equal(cluster.ServerOf(leader).Applied, cluster.ServerOf(4).Applied);
+    }
 }

@@ -180,6 +180,9 @@ internal sealed class RaftLog
         return LimitBytes(candidates, 0, candidates.Count, bytesMax);
     }
 
+    /// <summary>Whether <see cref="NextToApply"/> has anything, without building it.</summary>
+    public bool HasNextToApply(bool applyBeforeCommit) => Math.Max(Applied + 1, FirstIndex) <= (applyBeforeCommit ? LastIndex : Committed);
+
     /// <summary>Committed entries not yet applied (or, with the planted <see cref="RaftFaults.ApplyBeforeCommit"/>, every entry not yet applied).</summary>
     public IReadOnlyList<LogEntry> NextToApply(long bytesMax, bool applyBeforeCommit)
     {

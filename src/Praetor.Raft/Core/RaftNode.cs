@@ -117,7 +117,7 @@ public sealed partial class RaftNode
         SoftState != _lastSoftState || HardState != _lastHardState || _log.UnstableSnapshot is not null ||
         _log.LastStableIndex < _log.LastIndex || _outbox.Count > 0 || _readStates.Count > 0 ||
         (Role == RaftRole.Leader && (_broadcastPending || _readHeartbeatPending)) ||
-        _log.NextToApply(1, _faults.ApplyBeforeCommit).Count > 0;
+        _log.HasNextToApply(_faults.ApplyBeforeCommit);
 
     /// <summary>
     /// The work accumulated since the last hand-off: the caller follows the <see cref="Core.Ready"/>
