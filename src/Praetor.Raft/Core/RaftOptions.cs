@@ -2,9 +2,9 @@ namespace Praetor.Raft.Core;
 
 /// <summary>
 /// The parameters of one <see cref="RaftNode"/>. Time is counted in ticks: the host calls
-/// <see cref="RaftNode.Tick"/> at a fixed interval (Consul's defaults, at a 100 ms tick, give the
-/// 1 s election timeout and 100 ms heartbeat below). Validate once with <see cref="Validate"/>;
-/// the core assumes a valid record.
+/// <see cref="RaftNode.Tick"/> at a fixed interval; at a 100 ms tick the defaults below are a 1 s
+/// election timeout (Consul's at raft_multiplier 1) and 100 ms heartbeats. Validate once with
+/// <see cref="Validate"/>; the core assumes a valid record.
 /// </summary>
 public sealed record RaftOptions
 {
@@ -23,7 +23,8 @@ public sealed record RaftOptions
     /// sent a heartbeat that a quorum acknowledged: a follower that received it will not vote for
     /// anyone else for <see cref="ElectionTicks"/> of its own ticks, which, if its clock runs at most
     /// this many ticks fast per election timeout, is at least the lease in the leader's ticks.
-    /// The default (10% of the election timeout) assumes clocks that drift less than 10%.
+    /// The default, 10% of the default election timeout, assumes clocks that drift less than 10%;
+    /// scale it with <see cref="ElectionTicks"/>.
     /// </summary>
     public int LeaseClockDriftTicks { get; init; } = 1;
 
