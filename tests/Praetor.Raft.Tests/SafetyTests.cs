@@ -5,8 +5,8 @@ namespace Praetor.Raft.Tests;
 /// <summary>
 /// Seeded runs under message loss, delay, duplication, reordering, changing partitions, leadership
 /// transfers and restarts, checking Raft's safety properties after every tick: election safety
-/// (one leader per term) and state machine safety (every server applies a prefix of the same
-/// sequence). Each failure names its seed; <see cref="Run"/> replays it. (The full simulation,
+/// (one leader per term), state machine safety (every server applies a prefix of the same
+/// sequence) and lease safety (a lease read sees every commit made anywhere). Each failure names its seed; <see cref="Run"/> replays it. (The full simulation,
 /// with lost unsynced writes, clock jumps, client histories and a linearizability checker, is
 /// issue 6's next step.)
 /// </summary>
@@ -34,11 +34,13 @@ public class SafetyTests
     [Theory]
     [InlineData(nameof(RaftFaults.CountVoteTwice))]
     [InlineData(nameof(RaftFaults.ApplyBeforeCommit))]
+    [InlineData(nameof(RaftFaults.ServeReadWithoutLease))]
     public void The_safety_runs_find_a_planted_fault_within_300_seeds(string fault)
     {
         var faults = fault switch
         {
             nameof(RaftFaults.CountVoteTwice) => new RaftFaults { CountVoteTwice = true },
+            nameof(RaftFaults.ServeReadWithoutLease) => new RaftFaults { ServeReadWithoutLease = true },
             _ => new RaftFaults { ApplyBeforeCommit = true },
         };
         for (var seed = 1; seed <= 300; seed++)
@@ -106,6 +108,14 @@ public class SafetyTests
                 var term = cluster[id].Term;
                 if (leaders.TryGetValue(term, out var other) && other != id) return $"two leaders in term {term}: {other} and {id} (seed {seed}, tick {tick})";
                 leaders[term] = id;
+            }
+            foreach (var id in cluster.Ids)
+            {
+                // A lease read is served at the leader's commit index: no server may have seen a
+                // later commit (a newer leader's), or the read would miss an acknowledged write.
+                if (!cluster[id].TryLeaseRead(out var readIndex)) continue;
+                var newer = cluster.Ids.FirstOrDefault(other => cluster[other].CommitIndex > readIndex);
+                if (newer != 0) return $"server {id} served a lease read at {readIndex} while server {newer} had committed {cluster[newer].CommitIndex} (seed {seed}, tick {tick})";
             }
             var longest = cluster.Ids.Select(id => cluster.ServerOf(id).Applied).MaxBy(a => a.Count)!;
             foreach (var id in cluster.Ids)
