@@ -6,19 +6,27 @@ namespace Praetor.Raft.Tests;
 /// Seeded runs under message loss, delay, duplication, reordering, changing partitions, leadership
 /// transfers and restarts, checking Raft's safety properties after every tick: election safety
 /// (one leader per term), state machine safety (every server applies a prefix of the same
-/// sequence) and lease safety (a lease read sees every commit made anywhere). Each failure names its seed; <see cref="Run"/> replays it. (The full simulation,
-/// with lost unsynced writes, clock jumps, client histories and a linearizability checker, is
-/// issue 6's next step.)
+/// sequence) and lease safety (a lease read sees every commit made anywhere). Each failure
+/// names its seed; <c>PRAETOR_RAFT_SEED=n</c> replays it. (The full simulation, with lost
+/// unsynced writes, clock jumps, client histories and a linearizability checker, is issue 6's
+/// next step.)
 /// </summary>
 public class SafetyTests
 {
     /// <summary>Ticks per run.</summary>
     private const int RunTicks = 600;
 
+    /// <summary>Seeds 1..<c>PRAETOR_RAFT_SEEDS</c> (default 100), or only <c>PRAETOR_RAFT_SEED</c> to replay one.</summary>
     public static TheoryData<int> Seeds()
     {
         var seeds = new TheoryData<int>();
-        for (var seed = 1; seed <= 100; seed++) seeds.Add(seed);
+        if (int.TryParse(Environment.GetEnvironmentVariable("PRAETOR_RAFT_SEED"), out var one) && one > 0)
+        {
+            seeds.Add(one);
+            return seeds;
+        }
+        var count = int.TryParse(Environment.GetEnvironmentVariable("PRAETOR_RAFT_SEEDS"), out var n) && n > 0 ? n : 100;
+        for (var seed = 1; seed <= count; seed++) seeds.Add(seed);
         return seeds;
     }
 
