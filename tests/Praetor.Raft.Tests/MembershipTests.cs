@@ -86,6 +86,27 @@ public class MembershipTests
     }
 
     [Fact]
+    public void A_server_whose_removal_is_not_committed_still_campaigns_so_the_change_can_finish()
+    {
+        // Thesis §4.2.2, Figure 4.6: of voters {leader, other}, the leader appends its own
+        // removal and loses leadership before the other server has it. Its log is the longer
+        // one, so only it can win an election, and it must, to commit the change.
+        var cluster = new RaftCluster(2, seed: 59);
+        var leader = cluster.ElectLeader();
+        var other = cluster.Ids.Single(id => id != leader);
+        cluster.Isolate(leader);
+        Assert.True(cluster[leader].TryProposeConfigChange(Change(ConfigChangeType.RemoveServer, leader), out _, out var problem), problem);
+        cluster.Settle();
+        cluster.TickUntil(() => cluster[leader].Role != RaftRole.Leader); // check-quorum
+
+        cluster.Heal();
+        cluster.TickUntil(() => cluster.Leader == other && cluster[other].Configuration.Voters.Count == 1);
+
+        Assert.Equal([other], cluster[other].Configuration.Voters);
+        Assert.True(cluster[other].TryPropose([1], out _));
+    }
+
+    [Fact]
     public void Changes_are_made_one_at_a_time()
     {
         var cluster = new RaftCluster(3, seed: 54);

@@ -34,7 +34,15 @@ public class SafetyTests
     [MemberData(nameof(Seeds))]
     public void Safety_holds_under_loss_delay_duplication_reordering_partitions_and_restarts(int seed)
     {
-        var violation = Run(seed, RaftFaults.None);
+        var violation = Run(seed, RaftFaults.None, membershipChanges: false);
+        Assert.True(violation is null, violation);
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Safety_holds_while_servers_are_added_promoted_and_removed(int seed)
+    {
+        var violation = Run(seed, RaftFaults.None, membershipChanges: true);
         Assert.True(violation is null, violation);
     }
 
@@ -55,7 +63,7 @@ public class SafetyTests
         {
             try
             {
-                if (Run(seed, faults) is not null) return;
+                if (Run(seed, faults, membershipChanges: false) is not null) return;
             }
             catch (Exception)
             {
@@ -65,11 +73,15 @@ public class SafetyTests
         Assert.Fail($"{fault} went unnoticed in 300 seeds");
     }
 
-    /// <summary>One seeded run; the first violation found (naming seed and tick), or null.</summary>
-    private static string? Run(int seed, RaftFaults faults)
+    /// <summary>
+    /// One seeded run; the first violation found (naming seed and tick), or null. With
+    /// <paramref name="membershipChanges"/>, three voters start and servers 4 and 5 start empty;
+    /// leaders propose random single-server changes among the five.
+    /// </summary>
+    private static string? Run(int seed, RaftFaults faults, bool membershipChanges)
     {
         var random = new Random(seed);
-        var size = seed % 2 == 0 ? 3 : 5;
+        var size = membershipChanges ? 3 : seed % 2 == 0 ? 3 : 5;
         var cluster = new RaftCluster(size, seed, o => o with { InflightAppendsMax = 4, AppendEntriesBatchEntriesMax = 3, Faults = faults })
         {
             Chaos = new Random(seed + 1_000_000),
@@ -78,6 +90,12 @@ public class SafetyTests
         };
         var dropRate = 0.0;
         cluster.Drop = _ => random.NextDouble() < dropRate;
+        if (membershipChanges)
+        {
+            cluster.AddServer(4, MemoryRaftStorage.Empty());
+            cluster.AddServer(5, MemoryRaftStorage.Empty());
+            size = 5;
+        }
         var leaders = new Dictionary<ulong, ulong>();
         var proposed = 0;
 
@@ -100,6 +118,10 @@ public class SafetyTests
                     break;
                 case 4:
                     cluster.Restart((ulong)random.Next(1, size + 1));
+                    break;
+                case 5 when membershipChanges && cluster.Leader != 0:
+                    var change = new ConfigChange((ConfigChangeType)random.Next(1, 4), (ulong)random.Next(1, size + 1), []);
+                    cluster[cluster.Leader].TryProposeConfigChange(change, out _, out _);
                     break;
             }
             foreach (var id in cluster.Ids)
@@ -142,7 +164,7 @@ public class SafetyTests
         var leader = cluster.Leader;
         cluster.Propose(leader, "final");
         cluster.Tick(3);
-        foreach (var id in cluster.Ids)
+        foreach (var id in cluster.Ids.Where(id => cluster[leader].Configuration.Contains(id)))
         {
             if (!cluster.ServerOf(leader).Applied.SequenceEqual(cluster.ServerOf(id).Applied)) return $"server {id} did not converge (seed {seed})";
         }

@@ -8,8 +8,15 @@ public sealed partial class RaftNode
     private int _rejectedTally;
     private ulong _leadershipTransferee;
 
-    /// <summary>Whether this server may campaign: it is a voter in its latest configuration.</summary>
-    private bool IsPromotable => Configuration.Voters.Contains(Id);
+    /// <summary>
+    /// Whether this server may campaign: it is a voter in its latest configuration, or in the
+    /// committed one while a change removing it is not committed yet — it may still be needed to
+    /// elect a leader until then (thesis §4.2.2, Figure 4.6): with voters {A, B}, a leader A that
+    /// appended its own removal and lost leadership holds the longest log, so B cannot win
+    /// without A, and only A can finish the change. The votes it asks for and counts are those
+    /// of its latest configuration.
+    /// </summary>
+    private bool IsPromotable => Configuration.Voters.Contains(Id) || ConfigurationAt(_log.Committed).Voters.Contains(Id);
 
     private void TickElection()
     {
