@@ -133,6 +133,28 @@ public class ReplicationTests
         Assert.Equal(2UL, node.LastIndex);
     }
 
+    [Fact]
+    public void Malformed_AppendEntries_and_impossible_acknowledgements_are_ignored()
+    {
+        var (node, term) = FollowerInTerm(RaftFaults.None);
+        // A gap in the indexes; an entry from a later term than the message's; terms going back.
+        node.Step(new AppendEntries(3, 1, term, 1, 1, [new LogEntry(term, 3, LogEntryType.Command, [1])], 1));
+        node.Step(new AppendEntries(3, 1, term, 1, 1, [new LogEntry(term + 1, 2, LogEntryType.Command, [1])], 1));
+        node.Step(new AppendEntries(3, 1, term, 1, 1, [new LogEntry(term, 2, LogEntryType.Command, [1]), new LogEntry(term - 1, 3, LogEntryType.Command, [1])], 1));
+        Assert.False(node.HasReady);
+        Assert.Equal(1UL, node.LastIndex);
+
+        var cluster = new RaftCluster(3, seed: 28);
+        var leader = cluster.ElectLeader();
+        var follower = cluster.Ids.First(id => id != leader);
+        var commit = cluster[leader].CommitIndex;
+        cluster[leader].Step(new AppendResponse(follower, leader, cluster[leader].Term, 1_000, false, 0, 0));
+        cluster.Settle();
+        Assert.Equal(commit, cluster[leader].CommitIndex);
+        cluster.Propose(leader, "still-fine");
+        Assert.Equal(["still-fine"], cluster.ServerOf(follower).Applied);
+    }
+
     /// <summary>A follower of server 3 in term 5 holding one entry of term 1.</summary>
     private static (RaftNode Node, ulong Term) FollowerInTerm(RaftFaults faults)
     {

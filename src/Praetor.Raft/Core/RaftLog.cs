@@ -106,6 +106,7 @@ internal sealed class RaftLog
     /// The follower's side of AppendEntries (§5.3): when the log holds (<paramref name="prevIndex"/>,
     /// <paramref name="prevTerm"/>), drop any conflicting suffix, append what is new, commit up to
     /// min(<paramref name="leaderCommit"/>, last new index), and return that last new index.
+    /// The entries follow on from <paramref name="prevIndex"/> (the node checked the message).
     /// </summary>
     public bool TryAppend(ulong prevIndex, ulong prevTerm, ulong leaderCommit, IReadOnlyList<LogEntry> entries, out ulong lastNewIndex)
     {
@@ -115,7 +116,6 @@ internal sealed class RaftLog
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
-            if (entry.Index != prevIndex + 1 + (ulong)i) throw new InvalidOperationException($"AppendEntries entry {i} has index {entry.Index}, expected {prevIndex + 1 + (ulong)i}");
             if (!MatchTerm(entry.Index, entry.Term))
             {
                 // The first entry that is new or conflicts: everything from it on is replaced (a

@@ -99,6 +99,14 @@ public sealed partial class RaftNode
     private void StepLeader(RaftMessage message)
     {
         if (!_progress.TryGetValue(message.From, out var progress)) return;
+        // An acknowledgement beyond this log cannot be an answer to it: ignore it.
+        var acknowledged = message switch
+        {
+            AppendResponse { Reject: false } accepted => accepted.Index,
+            InstallSnapshotResponse installed => installed.Index,
+            _ => 0UL,
+        };
+        if (acknowledged > _log.LastIndex) return;
         progress.RecentActive = true;
         switch (message)
         {

@@ -177,12 +177,13 @@ public sealed partial class RaftNode
     }
 
     /// <summary>
-    /// A message from another server. Messages for another server, from server 0 or from itself
-    /// are ignored, as is anything from an older term (after telling a stale leader the term).
+    /// A message from another server. Messages for another server, from server 0 or from itself,
+    /// and malformed ones (<see cref="IsWellFormed"/>) are ignored, as is anything from an older
+    /// term (after telling a stale leader the term).
     /// </summary>
     public void Step(RaftMessage message)
     {
-        if (message.To != Id || message.From == 0 || message.From == Id) return;
+        if (message.To != Id || message.From == 0 || message.From == Id || !IsWellFormed(message)) return;
         if (message.Term > Term)
         {
             if (message is RequestVote or PreVote)
@@ -192,11 +193,8 @@ public sealed partial class RaftNode
                 // ignores campaigns, so a partitioned or removed server cannot depose it.
                 if (!forced && InLease) return;
             }
-            if (message is PreVote or PreVoteResponse { Granted: true })
-            {
-                // Pre-vote changes no term: granting one, or winning one, is only a promise.
-            }
-            else
+            // Pre-vote changes no term: granting one, or winning one, is only a promise.
+            if (message is not (PreVote or PreVoteResponse { Granted: true }))
             {
                 BecomeFollower(message.Term, message is AppendEntries or Heartbeat or InstallSnapshot ? message.From : 0);
             }
@@ -240,6 +238,31 @@ public sealed partial class RaftNode
             default:
                 StepFollower(message);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// What the wire codec cannot check: an AppendEntries whose entries do not follow on from
+    /// PrevLogIndex one by one, or carry a term above the message's or below the one before them;
+    /// a snapshot from a term above the message's.
+    /// </summary>
+    private static bool IsWellFormed(RaftMessage message)
+    {
+        switch (message)
+        {
+            case AppendEntries append:
+                var term = append.PrevLogTerm;
+                for (var i = 0; i < append.Entries.Count; i++)
+                {
+                    var entry = append.Entries[i];
+                    if (entry.Index != append.PrevLogIndex + 1 + (ulong)i || entry.Term < term || entry.Term > append.Term) return false;
+                    term = entry.Term;
+                }
+                return append.PrevLogTerm <= append.Term;
+            case InstallSnapshot install:
+                return install.Snapshot.Metadata.Term <= install.Term;
+            default:
+                return true;
         }
     }
 
