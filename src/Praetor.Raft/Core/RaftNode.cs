@@ -112,7 +112,7 @@ public sealed partial class RaftNode
         else TickElection();
     }
 
-    /// <summary>Whether <see cref="Ready"/> has anything to hand out.</summary>
+    /// <summary>Whether <see cref="Ready"/> has anything to hand out (asked between <see cref="Advance"/> and the next <see cref="Ready"/>).</summary>
     public bool HasReady =>
         SoftState != _lastSoftState || HardState != _lastHardState || _log.UnstableSnapshot is not null ||
         _log.LastStableIndex < _log.LastIndex || _outbox.Count > 0 || _readStates.Count > 0 ||
