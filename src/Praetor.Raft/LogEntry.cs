@@ -15,4 +15,10 @@ public enum LogEntryType : byte
     /// which Consul reports for an untouched table, never belongs to a real change.
     /// </summary>
     Noop = 2,
+
+    /// <summary>
+    /// A single-server membership change (<see cref="Core.ConfigChange"/>, encoded); the core
+    /// takes it into effect when it is appended (Raft thesis §4.1), the state machine never sees it.
+    /// </summary>
+    ConfigChange = 3,
 }

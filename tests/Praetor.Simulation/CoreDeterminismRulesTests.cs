@@ -1,14 +1,15 @@
 using System.Reflection;
 using System.Reflection.Emit;
 using Praetor.Gossip.Memberlist;
+using Praetor.Raft.Core;
 
 namespace Praetor.Simulation;
 
 /// <summary>
-/// DESIGN principle 1 as a tidy test: the membership core reads no clock, sleeps on no thread and
-/// makes no randomness of its own, or a simulation could not replay it from a seed. It reads
-/// the IL of every method in Praetor.Gossip.Memberlist (lambdas and closures included) and
-/// lists each forbidden call it finds.
+/// DESIGN principle 1 as a tidy test: the membership and Raft cores read no clock, sleep on no
+/// thread and make no randomness of their own, or a simulation could not replay them from a seed.
+/// It reads the IL of every method in Praetor.Gossip.Memberlist and Praetor.Raft.Core (lambdas
+/// and closures included) and lists each forbidden call it finds.
 /// </summary>
 public class CoreDeterminismRulesTests
 {
@@ -34,6 +35,14 @@ public class CoreDeterminismRulesTests
     public void The_membership_core_uses_no_clock_sleep_or_randomness_of_its_own()
     {
         var (violations, methods) = Scan(typeof(MemberlistCore).Assembly, "Praetor.Gossip.Memberlist");
+        Assert.True(methods > 100, $"only {methods} methods scanned: the scan is not looking at the core");
+        Assert.True(violations.Count == 0, "forbidden calls in the core:\n" + string.Join("\n", violations));
+    }
+
+    [Fact]
+    public void The_raft_core_uses_no_clock_sleep_or_randomness_of_its_own()
+    {
+        var (violations, methods) = Scan(typeof(RaftNode).Assembly, "Praetor.Raft.Core");
         Assert.True(methods > 100, $"only {methods} methods scanned: the scan is not looking at the core");
         Assert.True(violations.Count == 0, "forbidden calls in the core:\n" + string.Join("\n", violations));
     }

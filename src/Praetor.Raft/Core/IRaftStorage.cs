@@ -1,0 +1,38 @@
+namespace Praetor.Raft.Core;
+
+/// <summary>
+/// The stable log the host keeps for the core: the entries persisted from earlier
+/// <see cref="Ready"/>s after the latest snapshot, the snapshot, and the hard state. The core
+/// only reads it, from the host's thread, between Ready/Advance hand-offs; the host writes it as
+/// the Ready contract says. <see cref="MemoryRaftStorage"/> is its in-memory twin.
+/// </summary>
+/// <remarks>
+/// Indexes: the snapshot covers everything through <c>FirstIndex - 1</c> (0 when there is no
+/// snapshot); entries run from <see cref="FirstIndex"/> to <see cref="LastIndex"/>
+/// (<c>LastIndex = FirstIndex - 1</c> when empty). The term of <c>FirstIndex - 1</c> is the
+/// snapshot's term, so it is still answered by <see cref="TryGetTerm"/>.
+/// </remarks>
+public interface IRaftStorage
+{
+    /// <summary>The persisted hard state and the configuration as of the snapshot (the bootstrap configuration when there is none).</summary>
+    (HardState HardState, Configuration Configuration) InitialState();
+
+    /// <summary>The index of the first stored entry (the snapshot's index + 1).</summary>
+    ulong FirstIndex { get; }
+
+    /// <summary>The index of the last stored entry (or the snapshot's index when none is stored).</summary>
+    ulong LastIndex { get; }
+
+    /// <summary>The term of the entry at <paramref name="index"/>; false when it is compacted away or beyond the last index.</summary>
+    bool TryGetTerm(ulong index, out ulong term);
+
+    /// <summary>
+    /// The entries in [<paramref name="low"/>, <paramref name="high"/>), stopping once their
+    /// commands total more than <paramref name="bytesMax"/> (at least one entry is returned).
+    /// The caller asks only within [<see cref="FirstIndex"/>, <see cref="LastIndex"/> + 1).
+    /// </summary>
+    IReadOnlyList<LogEntry> Entries(ulong low, ulong high, long bytesMax);
+
+    /// <summary>The latest snapshot; null while none can be sent yet (the leader retries later).</summary>
+    RaftSnapshot? Snapshot();
+}

@@ -1,0 +1,119 @@
+namespace Praetor.Raft.Core;
+
+/// <summary>
+/// <see cref="IRaftStorage"/> in memory: the twin of the write-ahead log for tests, the
+/// simulation and <c>-dev</c>. The host's writes (<see cref="SetHardState"/>, <see cref="Append"/>,
+/// <see cref="ApplySnapshot"/>, <see cref="CreateSnapshot"/>) are "durable" the moment they return.
+/// Not thread-safe: its owner serializes access.
+/// </summary>
+public sealed class MemoryRaftStorage : IRaftStorage
+{
+    private readonly List<LogEntry> _entries = [];
+    private HardState _hardState;
+    private RaftSnapshot _snapshot;
+
+    /// <summary>
+    /// Storage whose state as of index 0 has <paramref name="configuration"/> and nothing logged.
+    /// A server that joins an existing cluster starts with an empty configuration
+    /// (<see cref="Empty"/>) and learns the cluster's from the leader's log or snapshot; the first
+    /// servers of a cluster start from <see cref="Bootstrap"/>.
+    /// </summary>
+    public MemoryRaftStorage(Configuration configuration)
+    {
+        _snapshot = new RaftSnapshot(new SnapshotMetadata(0, 0, configuration), []);
+    }
+
+    /// <summary>A server that will be added to an existing cluster: no configuration, nothing logged.</summary>
+    public static MemoryRaftStorage Empty() => new(new Configuration([], []));
+
+    /// <summary>
+    /// The storage of one of a new cluster's first servers (every one of them bootstraps with the
+    /// same <paramref name="configuration"/>): one committed <see cref="ConfigChangeType.AddVoter"/>
+    /// entry of term 1 per voter, in id order, so that servers added later learn the initial
+    /// configuration from the log like any other change (as etcd's bootstrap does).
+    /// </summary>
+    public static MemoryRaftStorage Bootstrap(Configuration configuration)
+    {
+        var storage = Empty();
+        var entries = new List<LogEntry>();
+        foreach (var voter in configuration.Voters)
+        {
+            entries.Add(new LogEntry(1, (ulong)entries.Count + 1, LogEntryType.ConfigChange, new ConfigChange(ConfigChangeType.AddVoter, voter, []).Encode()));
+        }
+        storage.Append(entries);
+        storage.SetHardState(new HardState(1, 0, (ulong)entries.Count));
+        return storage;
+    }
+
+    /// <inheritdoc/>
+    public (HardState HardState, Configuration Configuration) InitialState() => (_hardState, _snapshot.Metadata.Configuration);
+
+    /// <summary>The hard state last persisted.</summary>
+    public HardState HardState => _hardState;
+
+    /// <inheritdoc/>
+    public ulong FirstIndex => _snapshot.Metadata.Index + 1;
+
+    /// <inheritdoc/>
+    public ulong LastIndex => _snapshot.Metadata.Index + (ulong)_entries.Count;
+
+    /// <inheritdoc/>
+    public bool TryGetTerm(ulong index, out ulong term)
+    {
+        term = 0;
+        if (index == _snapshot.Metadata.Index) { term = _snapshot.Metadata.Term; return true; }
+        if (index < FirstIndex || index > LastIndex) return false;
+        term = _entries[(int)(index - FirstIndex)].Term;
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<LogEntry> Entries(ulong low, ulong high, long bytesMax)
+    {
+        if (low < FirstIndex || high > LastIndex + 1 || low > high)
+        {
+            throw new ArgumentOutOfRangeException(nameof(low), $"entries [{low}, {high}) outside the stored [{FirstIndex}, {LastIndex + 1})");
+        }
+        return RaftLog.LimitBytes(_entries, (int)(low - FirstIndex), (int)(high - low), bytesMax);
+    }
+
+    /// <inheritdoc/>
+    public RaftSnapshot? Snapshot() => _snapshot;
+
+    /// <summary>Persists the hard state.</summary>
+    public void SetHardState(HardState state) => _hardState = state;
+
+    /// <summary>Appends <paramref name="entries"/>, first dropping stored entries from the first one's index on (a conflicting suffix).</summary>
+    public void Append(IReadOnlyList<LogEntry> entries)
+    {
+        if (entries.Count == 0) return;
+        var first = entries[0].Index;
+        if (first > LastIndex + 1) throw new InvalidOperationException($"log gap: appending {first} after {LastIndex}");
+        if (first < FirstIndex) throw new InvalidOperationException($"appending {first} below the snapshot at {FirstIndex - 1}");
+        _entries.RemoveRange((int)(first - FirstIndex), (int)(LastIndex + 1 - first));
+        _entries.AddRange(entries);
+    }
+
+    /// <summary>Replaces everything with a snapshot received from the leader (a Ready's <see cref="Ready.Snapshot"/>).</summary>
+    public void ApplySnapshot(RaftSnapshot snapshot)
+    {
+        if (snapshot.Metadata.Index < _snapshot.Metadata.Index) throw new InvalidOperationException($"snapshot {snapshot.Metadata.Index} is older than the stored {_snapshot.Metadata.Index}");
+        _snapshot = snapshot;
+        _entries.Clear();
+    }
+
+    /// <summary>
+    /// Records a snapshot the host took of its state machine at <paramref name="index"/> (applied),
+    /// with the configuration as of that index (<see cref="RaftNode.ConfigurationAt"/>), and drops
+    /// the entries it covers (log compaction). A follower that needs them gets the snapshot.
+    /// </summary>
+    public void CreateSnapshot(ulong index, Configuration configuration, byte[] data)
+    {
+        if (index <= _snapshot.Metadata.Index || !TryGetTerm(index, out var term))
+        {
+            throw new InvalidOperationException($"cannot snapshot at {index}: the stored log is ({_snapshot.Metadata.Index}, {LastIndex}]");
+        }
+        _entries.RemoveRange(0, (int)(index - _snapshot.Metadata.Index));
+        _snapshot = new RaftSnapshot(new SnapshotMetadata(index, term, configuration), data);
+    }
+}
