@@ -30,7 +30,8 @@ public sealed class SerfAgentKeyringInteropTests
         await WaitUntilAsync(async () => (await PraetorAsync(praetor, "keyring", "-list")).StandardOutput.Contains($"  {Key1} [2/2]", StringComparison.Ordinal),
             () => "praetor keyring -list to count both nodes" + Diagnostics());
         var list = await PraetorAsync(praetor, "keyring", "-list");
-        Assert.Equal($"==> Gathering installed encryption keys...\n\ndc1 (LAN):\n  {Key1} [2/2]\n", list.StandardOutput);
+        // The -dev agent is a server: its WAN pool (itself alone) is listed first, as Consul's.
+        Assert.Equal($"==> Gathering installed encryption keys...\n\nWAN:\n  {Key1} [1/1]\n\ndc1 (LAN):\n  {Key1} [2/2]\n", list.StandardOutput);
 
         // Praetor installs a key; serf has it.
         var install = await PraetorAsync(praetor, "keyring", "-install", Key2);
