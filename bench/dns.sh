@@ -12,7 +12,8 @@
 # files bench/dns/queries-<set>.txt), CLIENTS (dnsperf -c, 4), OUTSTANDING (dnsperf -q, 100),
 # MAX_QPS (dnsperf -Q, unset: no limit), THREADS (dnsperf -T, 1), PIN (1: servers on SERVER_CPU,
 # dnsperf on LOAD_CPU), READY_DEADLINE (60 s), SKIP_BUILD, SKIP_PRAETOR (1: nsd only), ARTIFACTS
-# (/tmp/art-bench), PRAETOR_DLL, PRAETOR_ARGS (extra `agent` flags), ALLOW_MISMATCH (1: measure
+# (/tmp/art-bench), PRAETOR (the executable; default: the shipped Native AOT build of
+# scripts/publish.sh in ARTIFACTS/native), PRAETOR_ARGS (extra `agent` flags), ALLOW_MISMATCH (1: measure
 # even if the answers differ), KEEP_LOGS (1 keeps the scratch folder).
 # Exit codes: 1 nsd could not be measured, 2 Praetor could not be built, started or asked over
 # DNS (nsd's rows are still printed), 3 the answers differ.
@@ -99,15 +100,15 @@ fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 PRAETOR_OK=1
-PRAETOR_DLL=${PRAETOR_DLL:-"$ARTIFACTS/bin/Praetor.Cli/release/praetor.dll"}
-BUILT_FROM="prebuilt $PRAETOR_DLL (SKIP_BUILD=1), HEAD at start $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
+PRAETOR=${PRAETOR:-"$ARTIFACTS/native/praetor"}
+BUILT_FROM="prebuilt $PRAETOR (SKIP_BUILD=1), HEAD at start $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
 if [[ "$SKIP_PRAETOR" == 1 ]]; then
     PRAETOR_OK=0
     BUILT_FROM="Praetor skipped (SKIP_PRAETOR=1)"
 elif [[ "$SKIP_BUILD" != 1 ]]; then
     BUILT_FROM="agent built from commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || echo ' plus uncommitted changes in src/')"
-    log "building Praetor.Cli (Release) into $ARTIFACTS"
-    if ! build_release "$REPO/src/Praetor.Cli" praetor; then
+    log "building the shipped praetor (scripts/publish.sh, Native AOT) into $ARTIFACTS/native"
+    if ! build_native praetor; then
         log "Praetor.Cli did not build; only nsd will be measured"
         PRAETOR_OK=0
     fi
@@ -171,11 +172,11 @@ start_praetor() {
     local extra=()
     # No gossip or server RPC listeners when the build accepts disabling them (nothing but the
     # HTTP API and DNS needs to run here).
-    if dotnet "$PRAETOR_DLL" agent -h 2>&1 | grep -q -- '-serf-lan-port='; then
+    if "$PRAETOR" agent -h 2>&1 | grep -q -- '-serf-lan-port='; then
         extra=(-serf-lan-port -1 -serf-wan-port -1 -server-port -1)
     fi
     # shellcheck disable=SC2086 # PRAETOR_ARGS is a list of flags
-    start_server praetor "$PRAETOR_HTTP" dotnet "$PRAETOR_DLL" agent -dev -node bench \
+    start_server praetor "$PRAETOR_HTTP" "$PRAETOR" agent -dev -node bench \
         -http-port "$PRAETOR_HTTP" -dns-port "$PRAETOR_DNS" "${extra[@]}" $PRAETOR_ARGS || return 1
     wait_ready praetor "$READY_DEADLINE" praetor_http_ready || { stop_server praetor; return 1; }
     register web-1 10.0.0.1 web 80 && register web-2 10.0.0.2 web 80 && register web-3 10.0.0.3 web 80 \
@@ -253,8 +254,8 @@ start_nsd || { log "nsd did not start"; exit 1; }
 log "nsd on port $NSD_PORT ($(nsd -v 2>&1 | head -n 1))"
 
 if ((PRAETOR_OK)); then
-    if [[ ! -f "$PRAETOR_DLL" ]]; then
-        log "$PRAETOR_DLL is missing"; PRAETOR_OK=0
+    if [[ ! -x "$PRAETOR" ]]; then
+        log "$PRAETOR is missing"; PRAETOR_OK=0
     elif ! start_praetor; then
         log "praetor not measured"; PRAETOR_OK=0
     fi
