@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Praetor.Gossip.Serf;
@@ -73,7 +72,7 @@ internal sealed class SerfSnapshotter : IAsyncDisposable
         foreach (var (name, addr) in state.AliveNodes) previous.Add(new PreviousNode(name, addr));
         // Random order, so restarted nodes do not all rejoin through the same one.
         var order = previous.ToArray();
-        RandomNumberGenerator.Shuffle(order.AsSpan());
+        Random.Shared.Shuffle(order);
         PreviousNodes = order;
         _offset = offset;
     }
