@@ -10,7 +10,7 @@
 # Event (and member-failed handler) times come from the handlers' own timestamps (bench/gossip/handler.sh), minus the wall-clock
 # time just before the join/fire/kill; so they include each agent's handler spawn latency.
 # Knobs: N (20), ROUNDS (1; a fresh pair of clusters per round, medians reported),
-# SERF_PROFILE (local), SKIP_BUILD, ARTIFACTS, PRAETOR (the executable; default: built by
+# SERF_PROFILE (local), PRAETOR_TIMINGS (serf-local), SKIP_BUILD, ARTIFACTS, PRAETOR (the executable; default: built by
 # scripts/publish.sh into ARTIFACTS/native), KEEP_LOGS, DEADLINE (seconds per phase, 60).
 # Writes bench/results/gossip-latest.tsv and gossip-latest.md. Stops only the PIDs it started.
 set -euo pipefail
@@ -56,12 +56,23 @@ take_port() {
     USED_PORTS[$PORT]=1
 }
 
+# PRAETOR_TIMINGS=serf-local (default): the Praetor agents get `gossip_lan` set to serf's
+# `-profile local` (memberlist's DefaultLocalConfig: gossip to 3 every 100 ms, probe every 1 s with a
+# 200 ms timeout, retransmit multiplier 2, suspicion multiplier 3), so both sides run the same
+# protocol parameters; PRAETOR_TIMINGS=dev keeps -dev's own faster timings (probe every 200 ms).
+PRAETOR_TIMINGS=${PRAETOR_TIMINGS:-serf-local}
+case "$PRAETOR_TIMINGS" in
+    serf-local) PRAETOR_GOSSIP_LAN=',"gossip_lan":{"gossip_nodes":3,"gossip_interval":"100ms","probe_interval":"1s","probe_timeout":"200ms","retransmit_mult":2,"suspicion_mult":3}' ;;
+    dev) PRAETOR_GOSSIP_LAN='' ;;
+    *) log "PRAETOR_TIMINGS must be serf-local or dev, not $PRAETOR_TIMINGS"; exit 1 ;;
+esac
+
 # ---------------------------------------------------------------- per-system start/join/fire
 declare -A HTTP LAN RPC BIND
 start_praetor() {   # start_praetor DIR I
     local dir=$1 i=$2 name="p$2"
     take_port; HTTP[$name]=$PORT; take_port; LAN[$name]=$PORT
-    printf '{"event_handlers":["member-failed,user:bench=%s %s"]}\n' "$HANDLER" "$dir" > "$dir/$name.json"
+    printf '{"event_handlers":["member-failed,user:bench=%s %s"]%s}\n' "$HANDLER" "$dir" "$PRAETOR_GOSSIP_LAN" > "$dir/$name.json"
     start_server "$name" "${HTTP[$name]}" "$PRAETOR" agent -dev -node "$name" \
         -http-port "${HTTP[$name]}" -dns-port -1 -server-port -1 -serf-lan-port "${LAN[$name]}" -serf-wan-port -1 \
         -config-file "$dir/$name.json" -log-level warn
@@ -192,7 +203,7 @@ TSV="$RESULTS_DIR/gossip-latest.tsv"
 MD="$RESULTS_DIR/gossip-latest.md"
 { printf 'round\tsystem\tjoin_s\tevent_s\tkill_s\tkill_handler_s\trss_median_kb\trss_max_kb\talive_at_1\tloadavg\n'; cat "$RAW"; } > "$TSV"
 {
-    echo "# Gossip: $N Praetor agents (-dev) vs $N serf agents (-profile $SERF_PROFILE), loopback"
+    echo "# Gossip: $N Praetor agents (-dev, timings: $PRAETOR_TIMINGS) vs $N serf agents (-profile $SERF_PROFILE), loopback"
     echo
     echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $ROUNDS round(s), serf $(serf version | head -n 1), praetor $(git -C "$REPO" rev-parse --short HEAD)"
     echo

@@ -84,6 +84,12 @@ public sealed record AgentConfig
     /// <summary>DNS answer settings (<c>dns_config</c>).</summary>
     public DnsSettings Dns { get; init; } = new();
 
+    /// <summary>memberlist parameters of the LAN pool over its defaults (<c>gossip_lan</c>).</summary>
+    public GossipSettings GossipLan { get; init; } = new();
+
+    /// <summary>memberlist parameters of the WAN pool over its defaults (<c>gossip_wan</c>).</summary>
+    public GossipSettings GossipWan { get; init; } = new();
+
     /// <summary>Lets services and checks registered over the API run scripts (<c>enable_script_checks</c>).</summary>
     public bool EnableScriptChecks { get; init; }
 
@@ -225,6 +231,11 @@ public sealed record AgentConfig
         CheckPort(problems, "serf_lan", SerfLanPort);
         CheckPort(problems, "serf_wan", SerfWanPort);
         CheckPort(problems, "server", ServerPort);
+        foreach (var area in (Gossip.GossipArea[])[Gossip.GossipArea.Lan, Gossip.GossipArea.Wan])
+        {
+            var key = area == Gossip.GossipArea.Lan ? "gossip_lan" : "gossip_wan";
+            problems.AddRange(Gossip.GossipPool.Options(area, this).Validate().Select(problem => $"{key}: {problem}"));
+        }
         if (!System.Net.IPAddress.TryParse(ClientAddr, out _))
         {
             problems.Add($"client_addr: \"{ClientAddr}\" is not an IP address");

@@ -135,6 +135,12 @@ internal sealed class ConfigFileReader
             case "dns_config":
                 Config = c with { Dns = DnsSettingsReader.Apply(r, value, name, c.Dns) };
                 break;
+            case "gossip_lan":
+                Config = c with { GossipLan = GossipSettingsReader.Apply(r, value, name, c.GossipLan) };
+                break;
+            case "gossip_wan":
+                Config = c with { GossipWan = GossipSettingsReader.Apply(r, value, name, c.GossipWan) };
+                break;
             case "enable_script_checks":
                 Config = r.TryBool(value, name, out flag) ? c with { EnableScriptChecks = flag } : c;
                 break;

@@ -116,20 +116,7 @@ public sealed class GossipPool : IAsyncDisposable
         var port = Math.Max(wan ? config.SerfWanPort : config.SerfLanPort, 0);
         // The address others reach this member at; port 0 (a free port) advertises the port bound.
         var advertise = new System.Net.IPEndPoint(advertiseIp, port);
-        var gossip = wan ? Praetor.Gossip.Memberlist.GossipOptions.Wan() : Praetor.Gossip.Memberlist.GossipOptions.Lan();
-        if (config.DevMode)
-        {
-            // Consul's dev config speeds up gossip_lan and gossip_wan alike (gossip every 100 ms,
-            // fast probes), so failures show in a second or two; the probe timeout must stay under
-            // the interval here.
-            gossip = gossip with
-            {
-                GossipInterval = TimeSpan.FromMilliseconds(100),
-                ProbeInterval = TimeSpan.FromMilliseconds(200),
-                ProbeTimeout = TimeSpan.FromMilliseconds(100),
-                SuspicionMult = 3,
-            };
-        }
+        var gossip = Options(area, config);
         var serf = new SerfOptions { ReconnectTimeout = TimeSpan.FromHours(72) };
         Praetor.Gossip.Memberlist.Wire.Keyring? keyring = null;
         if (!string.IsNullOrEmpty(config.Encrypt))
@@ -152,6 +139,29 @@ public sealed class GossipPool : IAsyncDisposable
             RejoinAfterLeave = config.RejoinAfterLeave,
             KeyringFile = KeyringFilePath(area, config),
         };
+    }
+
+    /// <summary>
+    /// A pool's memberlist parameters: Consul's gossip_lan or gossip_wan defaults; <c>-dev</c>
+    /// gossips faster on both (every 100 ms, probes every 200 ms with a 100 ms timeout, suspicion
+    /// multiplier 3), near Consul's dev config, so failures show in a second or two; then the
+    /// <c>gossip_lan</c> / <c>gossip_wan</c> keys given in the config.
+    /// </summary>
+    public static Praetor.Gossip.Memberlist.GossipOptions Options(GossipArea area, AgentConfig config)
+    {
+        var wan = area == GossipArea.Wan;
+        var gossip = wan ? Praetor.Gossip.Memberlist.GossipOptions.Wan() : Praetor.Gossip.Memberlist.GossipOptions.Lan();
+        if (config.DevMode)
+        {
+            gossip = gossip with
+            {
+                GossipInterval = TimeSpan.FromMilliseconds(100),
+                ProbeInterval = TimeSpan.FromMilliseconds(200),
+                ProbeTimeout = TimeSpan.FromMilliseconds(100),
+                SuspicionMult = 3,
+            };
+        }
+        return (wan ? config.GossipWan : config.GossipLan).ApplyTo(gossip);
     }
 
     /// <summary>
