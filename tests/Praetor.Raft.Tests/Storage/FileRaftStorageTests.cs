@@ -323,4 +323,49 @@ public sealed class FileRaftStorageTests : IDisposable
         using var reopened = FileRaftStorage.Open(_directory);
         Assert.Equal(3UL, reopened.LastIndex);
     }
+
+    [Fact]
+    public void A_log_that_disagrees_with_the_snapshot_is_dropped_after_a_crash_inside_a_snapshot_from_the_leader()
+    {
+        using (var storage = FileRaftStorage.Open(_directory)) storage.Append(Entries(1, 1, 10));
+        // The snapshot of term 2 at 5 was written, the crash came before the old segments were deleted.
+        var leaderDirectory = _directory + "-leader";
+        try
+        {
+            using (var leader = FileRaftStorage.Open(leaderDirectory))
+            {
+                leader.Append(Entries(2, 1, 5));
+                leader.CreateSnapshot(5, Configuration.Of(1, 2), [5]);
+            }
+            Directory.Move(Path.Combine(leaderDirectory, "snapshots", "2-5"), Path.Combine(_directory, "snapshots", "2-5"));
+        }
+        finally
+        {
+            Directory.Delete(leaderDirectory, recursive: true);
+        }
+
+        using var reopened = FileRaftStorage.Open(_directory);
+        Assert.Equal((6UL, 5UL), (reopened.FirstIndex, reopened.LastIndex));
+        Assert.Contains(reopened.Warnings, w => w.Contains("conflict", StringComparison.Ordinal));
+        Assert.Empty(Segments());
+        reopened.Append(Entries(2, 6, 7));
+        Assert.Equal(7UL, reopened.LastIndex);
+    }
+
+    [Fact]
+    public void A_log_that_starts_after_the_snapshot_is_a_gap_that_stops_start_up()
+    {
+        var options = new FileRaftStorageOptions { SegmentBytesMax = 128 };
+        using (var storage = FileRaftStorage.Open(_directory, options))
+        {
+            storage.Append(Entries(1, 1, 20));
+            storage.CreateSnapshot(2, Configuration.Of(1), []);
+        }
+        var segments = Segments();
+        File.Delete(segments[0]);
+
+        var error = Assert.Throws<RaftStorageException>(() => FileRaftStorage.Open(_directory, options));
+        Assert.Equal(segments[1], error.Path);
+        Assert.Contains("snapshot covers only through 2", error.Message, StringComparison.Ordinal);
+    }
 }
