@@ -57,9 +57,12 @@ public sealed class FileRaftStorage : IWritableRaftStorage, IDisposable
     /// nothing logged: a server to be added to a cluster) when there is none, and recovers it.
     /// </summary>
     /// <exception cref="RaftStorageException">The stored state is damaged beyond a torn tail.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (every problem listed).</exception>
     public static FileRaftStorage Open(string directory, FileRaftStorageOptions? options = null)
     {
-        var storage = new FileRaftStorage(directory, options ?? new FileRaftStorageOptions());
+        options ??= new FileRaftStorageOptions();
+        if (options.Validate() is { Count: > 0 } problems) throw new ArgumentException(string.Join("; ", problems), nameof(options));
+        var storage = new FileRaftStorage(directory, options);
         try
         {
             storage.Recover();

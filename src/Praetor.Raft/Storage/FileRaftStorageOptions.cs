@@ -16,4 +16,13 @@ public sealed record FileRaftStorageOptions
     /// storage writes but never fsyncs, so a simulated crash that loses unsynced writes can show the bug.
     /// </summary>
     public RaftFaults Faults { get; init; } = RaftFaults.None;
+
+    /// <summary>Every problem with these options, empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (SegmentBytesMax < WalSegment.HeaderBytes + WalSegment.FrameBytes + WalSegment.EntryPayloadBytes) problems.Add($"SegmentBytesMax must hold at least one empty entry ({WalSegment.HeaderBytes + WalSegment.FrameBytes + WalSegment.EntryPayloadBytes} bytes), got {SegmentBytesMax}");
+        if (SnapshotsRetained < 1) problems.Add($"SnapshotsRetained must be at least 1, got {SnapshotsRetained}");
+        return problems;
+    }
 }

@@ -53,13 +53,14 @@ internal static class SnapshotFiles
     {
         var metadata = snapshot.Metadata;
         var final = System.IO.Path.Combine(directory, Name(metadata.Term, metadata.Index));
+        // The same index and term is the same committed state: the complete copy on disk stands.
+        if (Directory.Exists(final)) return final;
         var temporary = final + TemporarySuffix;
         if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
         Directory.CreateDirectory(temporary);
         DurableFile.Write(System.IO.Path.Combine(temporary, "data"), snapshot.Data, fsync);
         DurableFile.Write(System.IO.Path.Combine(temporary, "meta"), EncodeMeta(snapshot), fsync);
         if (fsync) DirectorySync.Flush(temporary);
-        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
         Directory.Move(temporary, final);
         if (fsync) DirectorySync.Flush(directory);
         return final;

@@ -368,4 +368,26 @@ public sealed class FileRaftStorageTests : IDisposable
         Assert.Equal(segments[1], error.Path);
         Assert.Contains("snapshot covers only through 2", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Invalid_options_are_refused_with_every_problem()
+    {
+        var error = Assert.Throws<ArgumentException>(() => FileRaftStorage.Open(_directory, new FileRaftStorageOptions { SegmentBytesMax = 10, SnapshotsRetained = 0 }));
+        Assert.Contains("SegmentBytesMax", error.Message, StringComparison.Ordinal);
+        Assert.Contains("SnapshotsRetained", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_same_snapshot_received_twice_keeps_the_copy_on_disk()
+    {
+        var snapshot = new RaftSnapshot(new SnapshotMetadata(9, 3, Configuration.Of(1)), [9]);
+        using (var storage = FileRaftStorage.Open(_directory))
+        {
+            storage.ApplySnapshot(snapshot);
+            storage.ApplySnapshot(snapshot);
+        }
+        using var reopened = FileRaftStorage.Open(_directory);
+        Assert.Equal([9], reopened.Snapshot()!.Data);
+        Assert.Equal(9UL, reopened.LastIndex);
+    }
 }
