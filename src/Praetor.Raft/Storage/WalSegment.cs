@@ -129,7 +129,6 @@ internal sealed class WalSegment : IDisposable
             _terms.Add(BinaryPrimitives.ReadUInt64LittleEndian(payload));
             _offsets.Add(offset);
             offset = end;
-            Length = end;
         }
         Length = offset;
 
