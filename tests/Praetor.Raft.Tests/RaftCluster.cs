@@ -5,7 +5,8 @@ namespace Praetor.Raft.Tests;
 
 /// <summary>
 /// An in-test deterministic network of <see cref="RaftNode"/>s: each server's host follows the
-/// Ready contract against a <see cref="MemoryRaftStorage"/> and a state machine that records the
+/// Ready contract against its storage (a <see cref="MemoryRaftStorage"/> unless the test passes
+/// factories, e.g. for <c>FileRaftStorage</c>) and a state machine that records the
 /// commands it applies; messages travel through one queue, delivered in order unless a link is
 /// cut, a filter drops them, or they are held for a test to deliver one by one. Time is ticks.
 /// </summary>
@@ -16,14 +17,26 @@ internal sealed class RaftCluster
     private readonly HashSet<(ulong From, ulong To)> _cut = [];
     private readonly Func<RaftOptions, RaftOptions> _configure;
     private readonly int _seed;
+    private readonly Func<ulong, IWritableRaftStorage, IWritableRaftStorage>? _reopen;
 
-    /// <summary>A cluster of voters 1..<paramref name="size"/>; each server's Random is seeded from <paramref name="seed"/> and its id.</summary>
-    public RaftCluster(int size, int seed = 1, Func<RaftOptions, RaftOptions>? configure = null)
+    /// <summary>
+    /// A cluster of voters 1..<paramref name="size"/>; each server's Random is seeded from
+    /// <paramref name="seed"/> and its id. <paramref name="bootstrap"/> makes a first server's
+    /// storage (default <see cref="MemoryRaftStorage.Bootstrap"/>); <paramref name="reopen"/> gives
+    /// a restarted server its storage back (default: the same object, all of it durable).
+    /// </summary>
+    public RaftCluster(
+        int size,
+        int seed = 1,
+        Func<RaftOptions, RaftOptions>? configure = null,
+        Func<ulong, Configuration, IWritableRaftStorage>? bootstrap = null,
+        Func<ulong, IWritableRaftStorage, IWritableRaftStorage>? reopen = null)
     {
         _seed = seed;
         _configure = configure ?? (o => o);
+        _reopen = reopen;
         var voters = Enumerable.Range(1, size).Select(i => (ulong)i).ToArray();
-        foreach (var id in voters) AddServer(id, MemoryRaftStorage.Bootstrap(Configuration.Of(voters)));
+        foreach (var id in voters) AddServer(id, bootstrap?.Invoke(id, Configuration.Of(voters)) ?? MemoryRaftStorage.Bootstrap(Configuration.Of(voters)));
     }
 
     /// <summary>When set, messages are queued but not delivered until <see cref="Deliver"/> lets them through.</summary>
@@ -60,7 +73,7 @@ internal sealed class RaftCluster
     public IEnumerable<ulong> Ids => _servers.Keys;
 
     /// <summary>Starts a server on <paramref name="storage"/> (<see cref="MemoryRaftStorage.Empty"/>: a server for the leader to add).</summary>
-    public Server AddServer(ulong id, MemoryRaftStorage storage)
+    public Server AddServer(ulong id, IWritableRaftStorage storage)
     {
         var options = _configure(new RaftOptions { Id = id });
         var server = new Server(new RaftNode(options, storage, new Random((_seed * 1000) + (int)id)), storage);
@@ -76,7 +89,7 @@ internal sealed class RaftCluster
     {
         _inFlight.RemoveAll(m => m.To == id || m.From == id);
         _delayed.RemoveAll(d => d.Message.To == id || d.Message.From == id);
-        var storage = _servers[id].Storage;
+        var storage = _reopen is null ? _servers[id].Storage : _reopen(id, _servers[id].Storage);
         var server = AddServer(id, storage);
         if (storage.Snapshot() is { } snapshot) server.Restore(snapshot);
     }
@@ -216,11 +229,11 @@ internal sealed class RaftCluster
     }
 
     /// <summary>One server: its node, its storage, and the state machine (the applied commands).</summary>
-    internal sealed class Server(RaftNode node, MemoryRaftStorage storage)
+    internal sealed class Server(RaftNode node, IWritableRaftStorage storage)
     {
         public RaftNode Node { get; } = node;
 
-        public MemoryRaftStorage Storage { get; } = storage;
+        public IWritableRaftStorage Storage { get; } = storage;
 
         /// <summary>Every command applied, in order (the state machine's state).</summary>
         public List<string> Applied { get; } = [];

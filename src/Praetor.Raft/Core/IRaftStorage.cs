@@ -36,3 +36,30 @@ public interface IRaftStorage
     /// <summary>The latest snapshot; null while none can be sent yet (the leader retries later).</summary>
     RaftSnapshot? Snapshot();
 }
+
+/// <summary>
+/// <see cref="IRaftStorage"/> with the host's writes, in the order the Ready contract gives
+/// them: each is durable when it returns. <see cref="MemoryRaftStorage"/> (in memory) and
+/// <see cref="Storage.FileRaftStorage"/> (a directory on disk) implement it.
+/// </summary>
+public interface IWritableRaftStorage : IRaftStorage
+{
+    /// <summary>The hard state last persisted.</summary>
+    HardState HardState { get; }
+
+    /// <summary>Persists the hard state.</summary>
+    void SetHardState(HardState state);
+
+    /// <summary>Appends <paramref name="entries"/>, first dropping stored entries from the first one's index on (a conflicting suffix).</summary>
+    void Append(IReadOnlyList<LogEntry> entries);
+
+    /// <summary>Replaces everything with a snapshot received from the leader (a Ready's <see cref="Ready.Snapshot"/>).</summary>
+    void ApplySnapshot(RaftSnapshot snapshot);
+
+    /// <summary>
+    /// Records a snapshot the host took of its state machine at <paramref name="index"/> (applied),
+    /// with the configuration as of that index (<see cref="RaftNode.ConfigurationAt"/>), and drops
+    /// the entries it covers (log compaction). A follower that needs them gets the snapshot.
+    /// </summary>
+    void CreateSnapshot(ulong index, Configuration configuration, byte[] data);
+}

@@ -6,7 +6,7 @@ namespace Praetor.Raft.Core;
 /// <see cref="ApplySnapshot"/>, <see cref="CreateSnapshot"/>) are "durable" the moment they return.
 /// Not thread-safe: its owner serializes access.
 /// </summary>
-public sealed class MemoryRaftStorage : IRaftStorage
+public sealed class MemoryRaftStorage : IWritableRaftStorage
 {
     private readonly List<LogEntry> _entries = [];
     private HardState _hardState;
@@ -35,20 +35,30 @@ public sealed class MemoryRaftStorage : IRaftStorage
     public static MemoryRaftStorage Bootstrap(Configuration configuration)
     {
         var storage = Empty();
+        var entries = BootstrapEntries(configuration);
+        storage.Append(entries);
+        storage.SetHardState(BootstrapHardState(entries));
+        return storage;
+    }
+
+    /// <summary>The entries a first server of a new cluster starts with (see <see cref="Bootstrap"/>).</summary>
+    internal static List<LogEntry> BootstrapEntries(Configuration configuration)
+    {
         var entries = new List<LogEntry>();
         foreach (var voter in configuration.Voters)
         {
             entries.Add(new LogEntry(1, (ulong)entries.Count + 1, LogEntryType.ConfigChange, new ConfigChange(ConfigChangeType.AddVoter, voter, []).Encode()));
         }
-        storage.Append(entries);
-        storage.SetHardState(new HardState(1, 0, (ulong)entries.Count));
-        return storage;
+        return entries;
     }
+
+    /// <summary>The hard state that goes with <see cref="BootstrapEntries"/>: term 1, every bootstrap entry committed.</summary>
+    internal static HardState BootstrapHardState(List<LogEntry> entries) => new(1, 0, (ulong)entries.Count);
 
     /// <inheritdoc/>
     public (HardState HardState, Configuration Configuration) InitialState() => (_hardState, _snapshot.Metadata.Configuration);
 
-    /// <summary>The hard state last persisted.</summary>
+    /// <inheritdoc/>
     public HardState HardState => _hardState;
 
     /// <inheritdoc/>
@@ -80,10 +90,10 @@ public sealed class MemoryRaftStorage : IRaftStorage
     /// <inheritdoc/>
     public RaftSnapshot? Snapshot() => _snapshot;
 
-    /// <summary>Persists the hard state.</summary>
+    /// <inheritdoc/>
     public void SetHardState(HardState state) => _hardState = state;
 
-    /// <summary>Appends <paramref name="entries"/>, first dropping stored entries from the first one's index on (a conflicting suffix).</summary>
+    /// <inheritdoc/>
     public void Append(IReadOnlyList<LogEntry> entries)
     {
         if (entries.Count == 0) return;
@@ -94,7 +104,7 @@ public sealed class MemoryRaftStorage : IRaftStorage
         _entries.AddRange(entries);
     }
 
-    /// <summary>Replaces everything with a snapshot received from the leader (a Ready's <see cref="Ready.Snapshot"/>).</summary>
+    /// <inheritdoc/>
     public void ApplySnapshot(RaftSnapshot snapshot)
     {
         if (snapshot.Metadata.Index < _snapshot.Metadata.Index) throw new InvalidOperationException($"snapshot {snapshot.Metadata.Index} is older than the stored {_snapshot.Metadata.Index}");
@@ -102,11 +112,7 @@ public sealed class MemoryRaftStorage : IRaftStorage
         _entries.Clear();
     }
 
-    /// <summary>
-    /// Records a snapshot the host took of its state machine at <paramref name="index"/> (applied),
-    /// with the configuration as of that index (<see cref="RaftNode.ConfigurationAt"/>), and drops
-    /// the entries it covers (log compaction). A follower that needs them gets the snapshot.
-    /// </summary>
+    /// <inheritdoc/>
     public void CreateSnapshot(ulong index, Configuration configuration, byte[] data)
     {
         if (index <= _snapshot.Metadata.Index || !TryGetTerm(index, out var term))
