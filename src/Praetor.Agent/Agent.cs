@@ -57,7 +57,7 @@ public sealed class Agent : IAsyncDisposable
             metrics.Meter.CreateObservableGauge("consul.members.clients", () => AliveMembers(server: false), "{member}", "alive LAN members that are clients");
         }
         Store = new StateStore();
-        Log = new SingleNodeLog(new StateMachine(Store), ServerAddress, Meters);
+        Log = RaftLog.SingleNode(new StateMachine(Store), ServerAddress, Meters);
         var blocking = new BlockingQuery(Store, Log, config, time);
         Txn = new TxnEndpoint(Store, Log, blocking, metrics);
         Kv = new KvEndpoint(Store, Txn, blocking, metrics);

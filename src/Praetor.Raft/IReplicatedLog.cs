@@ -5,8 +5,8 @@ namespace Praetor.Raft;
 /// <see cref="IStateMachine"/>; the returned task completes with the state machine's response.
 /// </summary>
 /// <remarks>
-/// Implemented in-memory for a single node by <see cref="SingleNodeLog"/>; the replicated Raft
-/// node implements the same contract. Thread-safe: any thread may propose.
+/// Implemented by <see cref="RaftLog"/>, the host of a Raft node (single-node and in memory
+/// in `-dev`). Thread-safe: any thread may propose.
 /// </remarks>
 public interface IReplicatedLog : IAsyncDisposable
 {

@@ -4,29 +4,33 @@ using Praetor.State.Commands;
 
 namespace Praetor.State.Tests;
 
-public class SingleNodeLogTests
+public class RaftLogSingleNodeTests
 {
-    /// <summary>The log commits a no-op entry at index 1 when it starts, so commands begin at 2.</summary>
+    /// <summary>The leader commits its no-op at index 1 when it starts (the configuration is in its initial state), so commands begin at 2.</summary>
     private const ulong FirstCommandIndex = 2;
 
-    private static Task<ApplyResult> Propose(SingleNodeLog log, string payload, CancellationToken cancellationToken = default) =>
+    private static Task<ApplyResult> Propose(RaftLog log, string payload, CancellationToken cancellationToken = default) =>
         log.ApplyAsync(RecordingStateMachine.Command(payload), cancellationToken);
 
     [Fact]
-    public void Leader_is_this_node_with_no_lag_and_the_only_peer()
+    public async Task Leader_is_this_node_with_no_lag_and_the_only_peer_until_disposed()
     {
-        var log = new SingleNodeLog(new RecordingStateMachine(), "127.0.0.1:8300");
+        var log = RaftLog.SingleNode(new RecordingStateMachine(), "127.0.0.1:8300");
 
         Assert.Equal(new LeaderState(true, "127.0.0.1:8300", TimeSpan.Zero), log.Leader);
         Assert.True(log.Leader.KnownLeader);
         Assert.Equal(["127.0.0.1:8300"], log.Peers);
+        Assert.Equal(1UL, log.AppliedIndex);
+
+        await log.DisposeAsync().AsTask().WaitAsync(Kv.Timeout);
+        Assert.Equal(new LeaderState(false, "", TimeSpan.Zero), log.Leader);
     }
 
     [Fact]
     public async Task The_first_command_gets_index_2_after_the_start_of_term_no_op()
     {
         var fsm = new RecordingStateMachine();
-        await using var log = new SingleNodeLog(fsm, "node");
+        await using var log = RaftLog.SingleNode(fsm, "127.0.0.1:8300");
 
         var result = await Propose(log, "x").WaitAsync(Kv.Timeout);
 
@@ -40,7 +44,7 @@ public class SingleNodeLogTests
         const int tasks = 32;
         const int perTask = 50;
         var fsm = new RecordingStateMachine();
-        await using var log = new SingleNodeLog(fsm, "node");
+        await using var log = RaftLog.SingleNode(fsm, "127.0.0.1:8300");
         var results = new ConcurrentBag<(int Task, int Seq, string Payload, ApplyResult Result)>();
 
         var proposers = Enumerable.Range(0, tasks).Select(t => Task.Run(async () =>
@@ -74,9 +78,9 @@ public class SingleNodeLogTests
     [Fact]
     public async Task Proposals_fired_without_waiting_are_applied_in_submission_order_across_batches()
     {
-        const int total = SingleNodeLog.TrailingEntriesMax + (2 * SingleNodeLog.ApplyBatchEntriesMax) + 7;
+        const int total = (3 * RaftLog.InputBatchMax) + 7;
         var fsm = new RecordingStateMachine(holdFirstApply: true);
-        await using var log = new SingleNodeLog(fsm, "node");
+        await using var log = RaftLog.SingleNode(fsm, "127.0.0.1:8300");
 
         var pending = Enumerable.Range(0, total).Select(i => Propose(log, $"p{i}")).ToArray();
         fsm.Release();
@@ -93,7 +97,7 @@ public class SingleNodeLogTests
     public async Task Concurrent_writes_through_the_state_machine_stamp_each_key_with_its_result_index()
     {
         var store = new StateStore();
-        await using var log = new SingleNodeLog(new StateMachine(store), "node");
+        await using var log = RaftLog.SingleNode(new StateMachine(store), "127.0.0.1:8300");
 
         var writes = Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
         {
@@ -116,7 +120,7 @@ public class SingleNodeLogTests
     public async Task Dispose_applies_proposals_already_queued_and_rejects_later_ones()
     {
         var fsm = new RecordingStateMachine(holdFirstApply: true);
-        var log = new SingleNodeLog(fsm, "node");
+        var log = RaftLog.SingleNode(fsm, "127.0.0.1:8300");
         var first = Propose(log, "a");
         await fsm.FirstApplyEntered.WaitAsync(Kv.Timeout);
         var queued = new[] { Propose(log, "b"), Propose(log, "c") };
@@ -134,7 +138,7 @@ public class SingleNodeLogTests
     [Fact]
     public async Task Proposals_after_dispose_fail_with_NotLeaderException()
     {
-        var log = new SingleNodeLog(new RecordingStateMachine(), "node");
+        var log = RaftLog.SingleNode(new RecordingStateMachine(), "127.0.0.1:8300");
         await log.DisposeAsync().AsTask().WaitAsync(Kv.Timeout);
 
         await Assert.ThrowsAsync<NotLeaderException>(() => Propose(log, "x").WaitAsync(Kv.Timeout));
@@ -145,7 +149,7 @@ public class SingleNodeLogTests
     public async Task Cancelling_the_wait_still_applies_the_command()
     {
         var fsm = new RecordingStateMachine(holdFirstApply: true);
-        await using var log = new SingleNodeLog(fsm, "node");
+        await using var log = RaftLog.SingleNode(fsm, "127.0.0.1:8300");
         var first = Propose(log, "a");
         await fsm.FirstApplyEntered.WaitAsync(Kv.Timeout);
         using var cts = new CancellationTokenSource();
@@ -164,7 +168,7 @@ public class SingleNodeLogTests
     public async Task State_machine_failure_fails_that_proposal_and_every_one_queued_behind_it()
     {
         var fsm = new RecordingStateMachine(holdFirstApply: true, failOn: "bad");
-        var log = new SingleNodeLog(fsm, "node");
+        var log = RaftLog.SingleNode(fsm, "127.0.0.1:8300");
         var first = Propose(log, "a");
         await fsm.FirstApplyEntered.WaitAsync(Kv.Timeout);
         // Both are queued while the first apply is held, so they land in the same batch.
