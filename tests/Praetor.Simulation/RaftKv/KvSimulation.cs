@@ -80,6 +80,7 @@ public sealed class KvSimulation
     private long _seq;
     private long _now;
     private double _lossRate;
+    private int _partition;
     private string? _violation;
 
     private KvSimulation(KvSimulationOptions options)
@@ -147,20 +148,13 @@ public sealed class KvSimulation
         switch (_random.Next(10))
         {
             case 0:
-                _cut.Clear();
-                Isolate(server.Id);
-                Trace($"partition: {server.Id} isolated");
+                Partition([server.Id]);
                 break;
             case 1:
-                _cut.Clear();
-                var minority = _servers.OrderBy(_ => _random.Next()).Take((_servers.Length - 1) / 2).Select(s => s.Id).ToArray();
-                foreach (var id in minority) Isolate(id);
-                Trace($"partition: [{string.Join(",", minority)}] cut off (together)");
-                foreach (var a in minority) foreach (var b in minority) _cut.Remove((a, b));
+                Partition([.. _servers.OrderBy(_ => _random.Next()).Take((_servers.Length - 1) / 2).Select(s => s.Id)]);
                 break;
-            case 2:
-                _cut.Clear();
-                Trace("partition healed");
+            case 2 when _servers.FirstOrDefault(s => s.Up && s.Node!.Role == RaftRole.Leader) is { } leader:
+                Partition([leader.Id]);
                 break;
             case 3:
                 _lossRate = _random.Next(3) == 0 ? 0 : _random.NextDouble() * 0.4;
@@ -184,10 +178,10 @@ public sealed class KvSimulation
                 Trace($"clock: {server.Id} ticks every {period} units");
                 At(_now + 500 + _random.Next(3_000), () => server.TickPeriod = TickUnits);
                 break;
-            case 7 when _servers.FirstOrDefault(s => s.Up && s.Node!.Role == RaftRole.Leader) is { } leader:
+            case 7 when _servers.FirstOrDefault(s => s.Up && s.Node!.Role == RaftRole.Leader) is { } transferring:
                 var target = _servers[_random.Next(_servers.Length)].Id;
-                if (leader.Node!.TryTransferLeadership(target, out _)) Trace($"leadership transfer {leader.Id} -> {target}");
-                leader.HandleReadies();
+                if (transferring.Node!.TryTransferLeadership(target, out _)) Trace($"leadership transfer {transferring.Id} -> {target}");
+                transferring.HandleReadies();
                 break;
         }
         At(_now + 200 + _random.Next(600), Chaos);
@@ -197,6 +191,7 @@ public sealed class KvSimulation
     private void Quiet()
     {
         Trace("quiet: faults end");
+        _partition++;
         _cut.Clear();
         _lossRate = 0;
         foreach (var server in _servers)
@@ -206,14 +201,26 @@ public sealed class KvSimulation
         }
     }
 
-    private void Isolate(ulong id)
+    /// <summary>Cuts <paramref name="minority"/> off from the other servers (clients still reach everyone) for 1,000–5,000 units, replacing any earlier partition.</summary>
+    private void Partition(ulong[] minority)
     {
-        foreach (var other in _servers)
+        _cut.Clear();
+        foreach (var inside in minority)
         {
-            if (other.Id == id) continue;
-            _cut.Add((id, other.Id));
-            _cut.Add((other.Id, id));
+            foreach (var outside in _servers.Where(s => !minority.Contains(s.Id)))
+            {
+                _cut.Add((inside, outside.Id));
+                _cut.Add((outside.Id, inside));
+            }
         }
+        var partition = ++_partition;
+        Trace($"partition: [{string.Join(",", minority)}] cut off");
+        At(_now + 1_000 + _random.Next(4_000), () =>
+        {
+            if (partition != _partition) return;
+            _cut.Clear();
+            Trace("partition healed");
+        });
     }
 
     /// <summary>Sends over the network: lost at the current rate, delayed 1–30 units (sometimes 50–1,000 more), sometimes duplicated.</summary>
@@ -268,6 +275,7 @@ public sealed class KvSimulation
         private ulong _applied;
         private ulong _nextReadId;
         private int _incarnation;
+        private bool _stepFromStaleLeader;
 
         public ulong Id => id;
 
@@ -325,8 +333,11 @@ public sealed class KvSimulation
         public void Receive(RaftMessage message)
         {
             if (!Up) return;
+            // §5.1: a server ignores a leader of an older term, so such a message appends nothing.
+            _stepFromStaleLeader = message is AppendEntries && message.Term < Node!.Term;
             Node!.Step(message);
             HandleReadies();
+            _stepFromStaleLeader = false;
         }
 
         public void HandleReadies()
@@ -338,6 +349,7 @@ public sealed class KvSimulation
         {
             var node = Node!;
             if (ready.Snapshot is not null) throw new InvalidOperationException("the simulation takes no snapshots, so none is sent");
+            if (_stepFromStaleLeader && ready.Entries.Count > 0) sim.Violate($"server {id} in term {node.Term} appended entries {ready.Entries[0].Index}..{ready.Entries[^1].Index} sent by a leader of an older term");
             var writes = new List<Action<MemoryRaftStorage>>();
             if (ready.HardState is { } hardState) writes.Add(s => s.SetHardState(hardState));
             if (ready.Entries.Count > 0) writes.Add(s => s.Append(ready.Entries));
