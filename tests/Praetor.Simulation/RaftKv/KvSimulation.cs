@@ -46,9 +46,10 @@ public sealed record KvSimulationResult(int Seed, string? Violation, int Operati
 /// </summary>
 /// <remarks>
 /// Time: 100 units make a tick at a normal clock rate (ElectionTicks 10, so an election timeout is
-/// 1,000–2,000 units). Messages take 1–30 units, some 50–1,000 more. A clock jump within the
+/// 1,000–2,000 units). Messages take 1–30 units, some 50–1,000 more; partitions cut servers (not
+/// clients) apart for 1,000–5,000 units; faults stop at 30,000 and the run ends at 40,000. A clock jump within the
 /// lease's bound changes a server's tick period to 98–102 units (±2%; the lease allows one tick of
-/// drift in ten, and its tick-granular timing uses up most of that, see docs/architecture.md);
+/// drift in ten, and its tick-granular timing uses up most of that: see docs/architecture.md);
 /// beyond it, to 50–150 units.
 /// A host persists a Ready's snapshot, hard state and entries and fsyncs them before sending its
 /// messages, so a crash loses nothing it acknowledged. With <see cref="RaftFaults.AcknowledgeBeforeFsync"/>

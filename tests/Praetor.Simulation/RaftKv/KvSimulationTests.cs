@@ -88,13 +88,16 @@ public class KvSimulationTests(ITestOutputHelper output)
     {
         var stopwatch = Stopwatch.StartNew();
         var operations = 0L;
+        var (slowest, slowestMs) = (0, 0L);
         for (var seed = first; seed <= last; seed++)
         {
+            var started = stopwatch.ElapsedMilliseconds;
             var result = KvSimulation.Run(options(seed));
             Assert.True(result.Violation is null, result.Describe());
             operations += result.Operations;
+            if (stopwatch.ElapsedMilliseconds - started > slowestMs) (slowest, slowestMs) = (seed, stopwatch.ElapsedMilliseconds - started);
         }
         var seeds = last - first + 1;
-        output.WriteLine($"seeds {first}..{last}: {seeds} runs, {operations} operations checked, {stopwatch.ElapsedMilliseconds} ms ({seeds / stopwatch.Elapsed.TotalSeconds:F1} seeds/s)");
+        output.WriteLine($"seeds {first}..{last}: {seeds} runs, {operations} operations checked, {stopwatch.ElapsedMilliseconds} ms ({seeds / stopwatch.Elapsed.TotalSeconds:F1} seeds/s); slowest seed {slowest} ({slowestMs} ms)");
     }
 }
