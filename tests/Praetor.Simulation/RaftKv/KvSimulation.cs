@@ -30,7 +30,7 @@ public sealed record KvSimulationResult(int Seed, string? Violation, int Operati
 {
     /// <summary>The seed, the violation and the last trace lines, for a test failure message.</summary>
     public string Describe() =>
-        $"seed {Seed}: {Violation}\nreplay: PRAETOR_RAFT_SIM_SEED={Seed} dotnet test tests/Praetor.Simulation --filter KvSimulationTests\nlast events:\n  " + string.Join("\n  ", Trace);
+        $"seed {Seed}: {Violation}\nreplay: PRAETOR_RAFT_SIM_SEED={Seed} dotnet test tests/Praetor.Simulation --filter Histories_are_linearizable\nlast events:\n  " + string.Join("\n  ", Trace);
 }
 
 /// <summary>
