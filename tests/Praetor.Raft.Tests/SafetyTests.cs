@@ -8,8 +8,8 @@ namespace Praetor.Raft.Tests;
 /// (one leader per term), state machine safety (every server applies a prefix of the same
 /// sequence) and lease safety (a lease read sees every commit made anywhere). Each failure
 /// names its seed; <c>PRAETOR_RAFT_SEED=n</c> replays it. (The full simulation, with lost
-/// unsynced writes, clock jumps, client histories and a linearizability checker, is issue 6's
-/// next step.)
+/// unsynced writes, clock jumps, client histories and a linearizability checker, is
+/// <c>KvSimulation</c> in tests/Praetor.Simulation.)
 /// </summary>
 public class SafetyTests
 {
@@ -46,7 +46,7 @@ public class SafetyTests
         Assert.True(violation is null, violation);
     }
 
-    /// <summary>The runs are strong enough to find planted bugs (the simulation's own test of this is issue 6's).</summary>
+    /// <summary>The runs are strong enough to find planted bugs (the simulation's own test of this is <c>KvSimulationTests</c>).</summary>
     [Theory]
     [InlineData(nameof(RaftFaults.CountVoteTwice))]
     [InlineData(nameof(RaftFaults.ApplyBeforeCommit))]
