@@ -18,15 +18,15 @@ public sealed record RaftOptions
     public int HeartbeatTicks { get; init; } = 1;
 
     /// <summary>
-    /// 1 tick: the bound on clock drift between servers over one election timeout that the leader
-    /// lease assumes. A leader's lease lasts <see cref="ElectionTicks"/> − this from the moment it
-    /// sent a heartbeat that a quorum acknowledged: a follower that received it will not vote for
-    /// anyone else for <see cref="ElectionTicks"/> of its own ticks, which, if its clock runs at most
-    /// this many ticks fast per election timeout, is at least the lease in the leader's ticks.
-    /// The default, 10% of the default election timeout, assumes clocks that drift less than 10%;
-    /// scale it with <see cref="ElectionTicks"/>.
+    /// 2 ticks: the margin the leader lease keeps for clock drift and tick granularity. A leader's
+    /// lease lasts <see cref="ElectionTicks"/> − this from the tick before it sent a heartbeat that a
+    /// quorum acknowledged; a follower that received it refuses votes for at least
+    /// <see cref="ElectionTicks"/> − 1 of its own tick periods (its next tick may come at once). So
+    /// one tick of the margin goes to that rounding, and the rest to drift: the default allows
+    /// clocks that drift less than 10% over the default election timeout (1 of 10 ticks). Scale it
+    /// with <see cref="ElectionTicks"/>.
     /// </summary>
-    public int LeaseClockDriftTicks { get; init; } = 1;
+    public int LeaseClockDriftTicks { get; init; } = 2;
 
     /// <summary>64 entries: the most entries one AppendEntries carries (batching bounds a message's size and the follower's work per step).</summary>
     public int AppendEntriesBatchEntriesMax { get; init; } = 64;
