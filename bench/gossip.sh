@@ -10,7 +10,7 @@
 # Event (and member-failed handler) times come from the handlers' own timestamps (bench/gossip/handler.sh), minus the wall-clock
 # time just before the join/fire/kill; so they include each agent's handler spawn latency.
 # Knobs: N (20), ROUNDS (1; a fresh pair of clusters per round, medians reported),
-# SERF_PROFILE (local), PRAETOR_TIMINGS (serf-local), SKIP_BUILD, ARTIFACTS, PRAETOR (the executable; default: built by
+# SERF_PROFILE (local), PRAETOR_TIMINGS (serf), SKIP_BUILD, ARTIFACTS, PRAETOR (the executable; default: built by
 # scripts/publish.sh into ARTIFACTS/native), KEEP_LOGS, DEADLINE (seconds per phase, 60).
 # Writes bench/results/gossip-latest.tsv and gossip-latest.md. Stops only the PIDs it started.
 set -euo pipefail
@@ -56,15 +56,19 @@ take_port() {
     USED_PORTS[$PORT]=1
 }
 
-# PRAETOR_TIMINGS=serf-local (default): the Praetor agents get `gossip_lan` set to serf's
-# `-profile local` (memberlist's DefaultLocalConfig: gossip to 3 every 100 ms, probe every 1 s with a
-# 200 ms timeout, retransmit multiplier 2, suspicion multiplier 3), so both sides run the same
-# protocol parameters; PRAETOR_TIMINGS=dev keeps -dev's own faster timings (probe every 200 ms).
-PRAETOR_TIMINGS=${PRAETOR_TIMINGS:-serf-local}
-case "$PRAETOR_TIMINGS" in
-    serf-local) PRAETOR_GOSSIP_LAN=',"gossip_lan":{"gossip_nodes":3,"gossip_interval":"100ms","probe_interval":"1s","probe_timeout":"200ms","retransmit_mult":2,"suspicion_mult":3}' ;;
-    dev) PRAETOR_GOSSIP_LAN='' ;;
-    *) log "PRAETOR_TIMINGS must be serf-local or dev, not $PRAETOR_TIMINGS"; exit 1 ;;
+# PRAETOR_TIMINGS=serf (default): the Praetor agents get `gossip_lan` set to the serf profile's
+# timings, so both sides run the same protocol parameters. With SERF_PROFILE=lan (memberlist's
+# DefaultLANConfig: gossip to 3 every 200 ms, probe every 1 s with a 500 ms timeout, retransmit
+# multiplier 4, suspicion multiplier 4) every memberlist parameter is then equal, push/pull
+# (30 s), indirect probes (3) and TCP timeout (10 s) included, as those are Praetor's LAN
+# defaults; with `local` (gossip every 100 ms, probe 1 s / 200 ms, multipliers 2 and 3) those
+# three still differ (serf 15 s, 1, 1 s). PRAETOR_TIMINGS=dev keeps -dev's own faster timings.
+PRAETOR_TIMINGS=${PRAETOR_TIMINGS:-serf}
+case "$PRAETOR_TIMINGS/$SERF_PROFILE" in
+    serf/local) PRAETOR_GOSSIP_LAN=',"gossip_lan":{"gossip_nodes":3,"gossip_interval":"100ms","probe_interval":"1s","probe_timeout":"200ms","retransmit_mult":2,"suspicion_mult":3}' ;;
+    serf/lan) PRAETOR_GOSSIP_LAN=',"gossip_lan":{"gossip_nodes":3,"gossip_interval":"200ms","probe_interval":"1s","probe_timeout":"500ms","retransmit_mult":4,"suspicion_mult":4}' ;;
+    dev/*) PRAETOR_GOSSIP_LAN='' ;;
+    *) log "PRAETOR_TIMINGS must be serf (with SERF_PROFILE local or lan) or dev, not $PRAETOR_TIMINGS with $SERF_PROFILE"; exit 1 ;;
 esac
 
 # ---------------------------------------------------------------- per-system start/join/fire
