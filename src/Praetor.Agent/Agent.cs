@@ -359,8 +359,7 @@ public sealed class Agent : IAsyncDisposable
         {
             throw EndpointException.BadRequest("Key is required");
         }
-        var buffer = new byte[key.Length];
-        if (!Convert.TryFromBase64String(key, buffer, out var length))
+        if (!Praetor.Agent.Config.ConfigFileReader.TryDecodedKeyLength(key, out var length))
         {
             throw EndpointException.BadRequest("Invalid key: not base64");
         }

@@ -481,12 +481,15 @@ internal sealed class ConfigFileReader
             return null;
         }
 
-        var bytes = new byte[key.Length];
-        if (!Convert.TryFromBase64String(key, bytes, out var length))
+        if (!TryDecodedKeyLength(key, out var length))
         {
             return "not a base64 key (use `praetor keygen`)";
         }
 
-        return length is 16 or 24 or 32 ? null : $"the key is {length} bytes; it must be 16, 24 or 32 bytes, base64-encoded";
+        return Praetor.Gossip.Memberlist.Wire.Keyring.IsValidKeyLength(length) ? null : $"the key is {length} bytes; it must be 16, 24 or 32 bytes, base64-encoded";
     }
+
+    /// <summary>The length of the key that base64 <paramref name="key"/> decodes to; false when it is not base64.</summary>
+    internal static bool TryDecodedKeyLength(string key, out int length) =>
+        Convert.TryFromBase64String(key, new byte[key.Length], out length);
 }
