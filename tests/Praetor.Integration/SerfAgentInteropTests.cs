@@ -19,7 +19,7 @@ namespace Praetor.Integration;
 [Trait("Category", "Integration")]
 public sealed class SerfAgentInteropTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     private static readonly TimeSpan CliTimeout = TimeSpan.FromSeconds(20);
 
