@@ -19,7 +19,7 @@ public sealed class BlockingQuery(StateStore store, IReplicatedLog log, AgentCon
         Func<StateSnapshot, (ulong Index, T Value)> query,
         CancellationToken cancellationToken)
     {
-        CheckConsistency(options.Consistency);
+        await EnsureConsistencyAsync(options.Consistency, cancellationToken).ConfigureAwait(false);
         if (options.MinIndex == 0)
         {
             return Answer(query(store.Current), options.Consistency);
@@ -61,13 +61,17 @@ public sealed class BlockingQuery(StateStore store, IReplicatedLog log, AgentCon
         return new QueryMeta(Math.Max(index, 1), leader.KnownLeader, leader.LastContact, consistency);
     }
 
-    /// <summary>Fails when this node cannot answer in the requested mode.</summary>
-    public void CheckConsistency(ConsistencyMode consistency)
+    /// <summary>
+    /// Waits until this node may answer in the requested mode (the read barrier); fails with
+    /// <see cref="NotLeaderException"/> when it cannot.
+    /// </summary>
+    public Task EnsureConsistencyAsync(ConsistencyMode consistency, CancellationToken cancellationToken)
     {
         if (consistency != ConsistencyMode.Stale && !log.Leader.IsLeader)
         {
-            throw new NotLeaderException("No cluster leader");
+            return Task.FromException(new NotLeaderException("No cluster leader"));
         }
+        return Task.CompletedTask;
     }
 
     private QueryResult<T> Answer<T>((ulong Index, T Value) result, ConsistencyMode consistency) =>

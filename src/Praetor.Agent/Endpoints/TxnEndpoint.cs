@@ -22,7 +22,7 @@ public sealed class TxnEndpoint(StateStore store, IReplicatedLog log, BlockingQu
         var start = Stopwatch.GetTimestamp();
         if (IsReadOnly(operations))
         {
-            blocking.CheckConsistency(consistency);
+            await blocking.EnsureConsistencyAsync(consistency, cancellationToken).ConfigureAwait(false);
             var snapshot = store.Current;
             var read = StateMachine.ReadTxn(snapshot, operations);
             metrics.TxnRead.Record(AgentMetrics.MillisecondsSince(start));
