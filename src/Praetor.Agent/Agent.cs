@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Praetor.Agent.Cluster;
 using Praetor.Agent.Endpoints;
 using Praetor.Agent.Events;
 using Praetor.Agent.Gossip;
@@ -62,6 +63,7 @@ public sealed class Agent : IAsyncDisposable
         Txn = new TxnEndpoint(Store, Log, blocking, metrics);
         Kv = new KvEndpoint(Store, Txn, blocking, metrics);
         Status = new StatusEndpoint(Log);
+        RaftOperator = new RaftOperator(Log, ServerByAddress);
         Catalog = new CatalogEndpoint(Store, Log, blocking, config, WanDatacenters);
         Health = new HealthEndpoint(Store, blocking);
         LocalState = new LocalState(config.NodeName);
@@ -151,6 +153,9 @@ public sealed class Agent : IAsyncDisposable
     public TxnEndpoint Txn { get; }
 
     public StatusEndpoint Status { get; }
+
+    /// <summary>The Raft configuration and peer removal (<c>/v1/operator/raft/*</c>).</summary>
+    public RaftOperator RaftOperator { get; }
 
     public CatalogEndpoint Catalog { get; }
 
@@ -247,6 +252,24 @@ public sealed class Agent : IAsyncDisposable
             .Where(m => m.Status is not (MemberStatus.Left or MemberStatus.None))
             .Select(m => ConsulMemberTags.IsServer(m.Tags, out var dc, out _) ? dc : "")
             .Where(dc => dc.Length > 0);
+    }
+
+    /// <summary>The node ID and name of the LAN member that is the server at RPC address <paramref name="address"/>; null when gossip knows none.</summary>
+    private (string NodeId, string Node)? ServerByAddress(string address)
+    {
+        if (address == ServerAddress)
+        {
+            return (NodeId, Config.NodeName);
+        }
+        foreach (var member in _lan?.Members() ?? [])
+        {
+            if (ConsulMemberTags.IsServer(member.Tags, out _, out var port)
+                && $"{ConsulMemberTags.Address(member.Addr)}:{port}" == address)
+            {
+                return (member.Tags.GetValueOrDefault("id", ""), member.Name);
+            }
+        }
+        return null;
     }
 
     /// <summary>
