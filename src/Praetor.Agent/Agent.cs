@@ -47,7 +47,7 @@ public sealed class Agent : IAsyncDisposable
         _options = options;
         var time = options.Time;
         Config = config;
-        NodeId = string.IsNullOrEmpty(config.NodeId) ? Guid.NewGuid().ToString() : config.NodeId;
+        NodeId = NodeIdFile.Resolve(config.NodeId, config.DevMode ? null : config.DataDir);
         Meters = new AgentMeterFactory();
         MetricsSink = new InmemSink(Meters, options.MetricsInterval, InmemSink.DefaultRetain, time);
         var metrics = new AgentMetrics(Meters);
