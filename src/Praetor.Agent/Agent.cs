@@ -70,7 +70,7 @@ public sealed class Agent : IAsyncDisposable
         AgentLocal = new AgentEndpoint(config, LocalState, Health, metrics, time);
         _reaper = new TombstoneReaper(Store, Log, config.TombstoneTtl, time);
         _antiEntropy = new AntiEntropy(LocalState, Catalog, Health, SelfNode, time);
-        _reconciler = new MemberReconciler(config, Store, Catalog, SelfNode, options.Logs?.CreateLogger("agent.leader"));
+        _reconciler = new MemberReconciler(config, Store, Catalog, SelfNode, () => Log.Leader.IsLeader, options.Logs?.CreateLogger("agent.leader"));
         var eventLog = options.Logs?.CreateLogger("agent.events");
         // Config validation has already refused bad handler specs; see AgentConfig.ValidateSettings.
         _eventHandlers = new EventHandlers(EventScript.ParseAll(config.EventHandlers, out _), HandlerSelf, eventLog);
