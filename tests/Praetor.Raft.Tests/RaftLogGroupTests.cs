@@ -21,7 +21,15 @@ public sealed class RaftLogGroupTests : IAsyncLifetime
         foreach (var id in voters)
         {
             _machines[id] = new ListStateMachine();
-            _logs[id] = new RaftLog(new RaftOptions { Id = id }, MemoryRaftStorage.Bootstrap(Configuration.Of(voters)), _machines[id], addresses, _transport, Tick);
+            _logs[id] = new RaftLog(new RaftLogOptions
+            {
+                ServerId = id,
+                Storage = MemoryRaftStorage.Bootstrap(Configuration.Of(voters)),
+                StateMachine = _machines[id],
+                Addresses = addresses,
+                Transport = _transport,
+                TickInterval = Tick,
+            });
             _transport.Servers[id] = _logs[id];
         }
         return Task.CompletedTask;
