@@ -115,7 +115,7 @@ public sealed class RaftLog : IReplicatedLog
         _commitTime = meter.CreateHistogram<double>("consul.raft.commitTime", "ms", "time from a proposal to its commit");
 
         if (_storage.Snapshot() is { Metadata.Index: > 0 } stored) RestoreSnapshot(stored);
-        _snapshotIndex = _storage.FirstIndex - 1;
+        Volatile.Write(ref _snapshotIndex, _storage.FirstIndex - 1);
         for (var low = _storage.FirstIndex; low <= _storage.LastIndex;)
         {
             var batch = _storage.Entries(low, _storage.LastIndex + 1, _coreOptions.ApplyBatchBytesMax);
@@ -193,6 +193,9 @@ public sealed class RaftLog : IReplicatedLog
 
     /// <summary>The current term (as of the loop's last batch).</summary>
     public ulong Term => Volatile.Read(ref _term);
+
+    /// <summary>The index the latest snapshot (taken here or installed from the leader) covers through; 0: none.</summary>
+    public ulong LastSnapshotIndex => Volatile.Read(ref _snapshotIndex);
 
     /// <summary>
     /// The RPC address of server <paramref name="serverId"/>: the one the latest configuration
@@ -476,7 +479,7 @@ public sealed class RaftLog : IReplicatedLog
         var addresses = _logAddresses.Where(a => configuration.Contains(a.Key)).OrderBy(a => a.Key);
         _storage.CreateSnapshot(applied, configuration, SnapshotEnvelope.Write(addresses, _stateMachine));
         _node.SnapshotTaken(applied);
-        _snapshotIndex = applied;
+        Volatile.Write(ref _snapshotIndex, applied);
     }
 
     private void HandleReadies()
@@ -496,7 +499,7 @@ public sealed class RaftLog : IReplicatedLog
         {
             _storage.ApplySnapshot(snapshot);
             RestoreSnapshot(snapshot);
-            _snapshotIndex = snapshot.Metadata.Index;
+            Volatile.Write(ref _snapshotIndex, snapshot.Metadata.Index);
         }
         if (ready.Entries.Count > 0)
         {
