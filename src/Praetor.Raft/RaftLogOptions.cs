@@ -38,8 +38,8 @@ public sealed record RaftLogOptions
     /// <summary>16,384 entries (Consul's <c>raft_snapshot_threshold</c>): entries applied since the last snapshot before the next one is taken.</summary>
     public ulong SnapshotThreshold { get; init; } = 16_384;
 
-    /// <summary>120 s (Consul's <c>raft_snapshot_interval</c>): how often the loop checks <see cref="SnapshotThreshold"/>.</summary>
-    public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>30 s (Consul's <c>raft_snapshot_interval</c>): how often the loop checks <see cref="SnapshotThreshold"/>.</summary>
+    public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The agent's meter factory; null: a meter of the log's own, ended with it.</summary>
     public IMeterFactory? Meters { get; init; }
