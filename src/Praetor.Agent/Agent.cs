@@ -38,6 +38,7 @@ public sealed class Agent : IAsyncDisposable
     private readonly SemaphoreSlim _leaveLock = new(1, 1);
     private readonly EventHandlers _eventHandlers;
     private readonly EventReceiver _eventReceiver;
+    private readonly ClusterServer? _server;
     private GossipPool? _lan;
     private GossipPool? _wan;
     private bool _left;
@@ -58,7 +59,18 @@ public sealed class Agent : IAsyncDisposable
             metrics.Meter.CreateObservableGauge("consul.members.clients", () => AliveMembers(server: false), "{member}", "alive LAN members that are clients");
         }
         Store = new StateStore();
-        Log = RaftLog.SingleNode(new StateMachine(Store), ServerAddress, Meters);
+        var stateMachine = new StateMachine(Store);
+        if (config.DevMode)
+        {
+            Raft = RaftLog.SingleNode(stateMachine, ServerAddress, Meters);
+            Log = Raft;
+        }
+        else
+        {
+            _server = ClusterServer.Start(config, NodeId, stateMachine, Meters, options.Logs, time);
+            Raft = _server.Raft;
+            Log = _server.Log;
+        }
         var blocking = new BlockingQuery(Store, Log, config, time);
         Txn = new TxnEndpoint(Store, Log, blocking, metrics);
         Kv = new KvEndpoint(Store, Txn, blocking, metrics);
@@ -146,7 +158,11 @@ public sealed class Agent : IAsyncDisposable
 
     public StateStore Store { get; }
 
+    /// <summary>What the endpoints write through and read behind: the local log in <c>-dev</c>, the leader's (here or over RPC) in a cluster.</summary>
     public IReplicatedLog Log { get; }
+
+    /// <summary>This server's Raft log (in memory in <c>-dev</c>, in <c>data_dir</c> otherwise).</summary>
+    public RaftLog Raft { get; }
 
     public KvEndpoint Kv { get; }
 
@@ -213,6 +229,11 @@ public sealed class Agent : IAsyncDisposable
                 tags["wan_join_port"] = _wan.Pool.AdvertiseEndpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
         }
+        if (_server is not null && Config.ServerPort == 0)
+        {
+            // A free port was picked: the other servers learn the one bound.
+            tags["port"] = _server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         if (Config.SerfLanPort != AgentConfig.PortDisabled)
         {
             var isServer = Config.Server || Config.DevMode;
@@ -230,9 +251,28 @@ public sealed class Agent : IAsyncDisposable
             AgentLocal.RegisterCheck(check, RegistrationSource.Local);
         }
         _antiEntropy.Start();
-        await _antiEntropy.FirstSync.ConfigureAwait(false);
+        if (_server is null)
+        {
+            // -dev leads at once: the agent is in the catalog before it reports ready.
+            await _antiEntropy.FirstSync.ConfigureAwait(false);
+        }
         _lan?.Run();
         _wan?.Run();
+        if (_server is { } server)
+        {
+            // A cluster has a leader only once enough servers met: anti-entropy syncs when it does.
+            if (_lan is not null)
+            {
+                _lan.EventReceived += e =>
+                {
+                    if (e is SerfMemberEvent)
+                    {
+                        server.Wake();
+                    }
+                };
+            }
+            server.Run(() => _lan?.Members() ?? [], () => _lan?.RequestFullReconcile());
+        }
     }
 
     /// <summary>A pool's retry join that gives up stops the agent (Consul's retryJoinCh).</summary>
@@ -279,7 +319,7 @@ public sealed class Agent : IAsyncDisposable
     public Task SyncNowAsync(CancellationToken cancellationToken = default) => _antiEntropy.FullSyncAsync(cancellationToken);
 
     /// <summary>This server's RPC address as peers know it.</summary>
-    public string ServerAddress => $"{Config.AdvertiseAddress}:{(Config.ServerPort > 0 ? Config.ServerPort : 8300)}";
+    public string ServerAddress => _server?.Address ?? $"{Config.AdvertiseAddress}:{(Config.ServerPort > 0 ? Config.ServerPort : 8300)}";
 
     /// <summary>This agent as a gossip member, with Consul's member tags: from the pool when it runs.</summary>
     public AgentMember Member()
@@ -404,6 +444,10 @@ public sealed class Agent : IAsyncDisposable
         {
             if (!_left)
             {
+                if (_server is not null)
+                {
+                    await _server.LeaveAsync(cancellationToken).ConfigureAwait(false);
+                }
                 if (_wan is not null)
                 {
                     await _wan.LeaveAsync(cancellationToken).ConfigureAwait(false);
@@ -516,7 +560,14 @@ public sealed class Agent : IAsyncDisposable
         await AgentLocal.DisposeAsync().ConfigureAwait(false);
         await _antiEntropy.DisposeAsync().ConfigureAwait(false);
         await _reaper.DisposeAsync().ConfigureAwait(false);
-        await Log.DisposeAsync().ConfigureAwait(false);
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            await Raft.DisposeAsync().ConfigureAwait(false);
+        }
         MetricsSink.Dispose();
         Meters.Dispose();
         _lifetime.Dispose();

@@ -522,9 +522,9 @@ public sealed class RaftLog : IReplicatedLog
             // Entries proposed in a term this server no longer leads may yet commit under the new
             // leader, or be overwritten: their proposers cannot know which, as with hashicorp/raft's
             // ErrLeadershipLost. The core drops unconfirmed reads with the leadership.
-            var reason = NotLeader();
-            FailInFlight(reason);
-            FailPendingReads(reason);
+            // Unlike a refusal (NotLeader), the message says the outcome is unknown, so a forwarder never retries it.
+            FailInFlight(new NotLeaderException(LeadershipLostMessage));
+            FailPendingReads(NotLeader());
         }
         _node.Advance(ready);
     }
@@ -625,6 +625,9 @@ public sealed class RaftLog : IReplicatedLog
     }
 
     private string AddressOf(ulong id) => TryGetAddress(id, out var address) ? address : id.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>hashicorp/raft's ErrLeadershipLost: a proposal whose fate this server can no longer know.</summary>
+    public const string LeadershipLostMessage = "leadership lost while committing log";
 
     private NotLeaderException NotLeader() =>
         _node.Leader is var leader && leader != 0 && leader != _node.Id
