@@ -75,7 +75,9 @@ public sealed class Agent : IAsyncDisposable
         Txn = new TxnEndpoint(Store, Log, blocking, metrics);
         Kv = new KvEndpoint(Store, Txn, blocking, metrics);
         Status = new StatusEndpoint(Log);
-        RaftOperator = new RaftOperator(Log, ServerByAddress);
+        RaftOperator = new RaftOperator(Raft, Log, ServerNode, _server is { } server
+            ? server.RemoveServerAsync
+            : (id, ct) => Raft.ChangeConfigurationAsync(Praetor.Raft.Core.ConfigChangeType.RemoveServer, id, "", ct));
         Catalog = new CatalogEndpoint(Store, Log, blocking, config, WanDatacenters);
         Health = new HealthEndpoint(Store, blocking);
         LocalState = new LocalState(config.NodeName);
@@ -294,19 +296,18 @@ public sealed class Agent : IAsyncDisposable
             .Where(dc => dc.Length > 0);
     }
 
-    /// <summary>The node ID and name of the LAN member that is the server at RPC address <paramref name="address"/>; null when gossip knows none.</summary>
-    private (string NodeId, string Node)? ServerByAddress(string address)
+    /// <summary>The node ID and name of the server with Raft id <paramref name="raftId"/>: this agent, or a LAN member; null when gossip knows none.</summary>
+    private (string NodeId, string Node)? ServerNode(ulong raftId)
     {
-        if (address == ServerAddress)
+        if (raftId == Raft.Id)
         {
             return (NodeId, Config.NodeName);
         }
-        foreach (var member in _lan?.Members() ?? [])
+        foreach (var server in ServerMember.InDatacenter(_lan?.Members() ?? [], Config.Datacenter))
         {
-            if (ConsulMemberTags.IsServer(member.Tags, out _, out var port)
-                && $"{ConsulMemberTags.Address(member.Addr)}:{port}" == address)
+            if (server.RaftId == raftId)
             {
-                return (member.Tags.GetValueOrDefault("id", ""), member.Name);
+                return (server.NodeId, server.Name);
             }
         }
         return null;

@@ -34,11 +34,10 @@ internal static class OperatorRoutes
             : Routes.MethodNotAllowedAsync(context, "DELETE"));
     }
 
-    private static Task RaftConfigurationAsync(HttpContext context, Agent.Agent agent)
+    private static async Task RaftConfigurationAsync(HttpContext context, Agent.Agent agent)
     {
-        // Consul parses the query options here too: ?stale with ?consistent is refused.
-        _ = QueryParameters.Consistency(context.Request);
-        return ResponseWriter.JsonAsync(context, agent.RaftOperator.Configuration(), WriteRaftConfiguration);
+        var configuration = await agent.RaftOperator.ConfigurationAsync(QueryParameters.Consistency(context.Request), context.RequestAborted);
+        await ResponseWriter.JsonAsync(context, configuration, WriteRaftConfiguration);
     }
 
     /// <summary>

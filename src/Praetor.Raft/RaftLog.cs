@@ -83,6 +83,7 @@ public sealed class RaftLog : IReplicatedLog
     private volatile ImmutableDictionary<ulong, string> _logAddresses = ImmutableDictionary<ulong, string>.Empty;
     private long _leaderContactTimestamp;
     private ulong _appliedIndex;
+    private volatile IReadOnlyDictionary<ulong, ulong> _matchIndexes = new Dictionary<ulong, ulong>();
     private ulong _commitIndex;
     private ulong _lastIndex;
     private ulong _term;
@@ -527,7 +528,30 @@ public sealed class RaftLog : IReplicatedLog
             FailPendingReads(NotLeader());
         }
         _node.Advance(ready);
+        PublishMatchIndexes();
     }
+
+    /// <summary>On the leader, each server's replicated index for <see cref="MatchIndex"/> (rebuilt only when one moved).</summary>
+    private void PublishMatchIndexes()
+    {
+        var published = _matchIndexes;
+        var changed = _node.Role == RaftRole.Leader != published.Count > 0;
+        foreach (var id in _configuration.Voters.Concat(_configuration.NonVoters))
+        {
+            if (changed) break;
+            changed = _node.TryGetMatchIndex(id, out var match) && (!published.TryGetValue(id, out var old) || old != match);
+        }
+        if (!changed) return;
+        var matches = new Dictionary<ulong, ulong>();
+        foreach (var id in _configuration.Voters.Concat(_configuration.NonVoters))
+        {
+            if (_node.TryGetMatchIndex(id, out var match)) matches[id] = match;
+        }
+        _matchIndexes = matches;
+    }
+
+    /// <summary>On the leader, the last index known replicated on server <paramref name="serverId"/>; 0 on a follower or for an unknown server.</summary>
+    public ulong MatchIndex(ulong serverId) => _matchIndexes.GetValueOrDefault(serverId);
 
     private void Apply(LogEntry entry)
     {

@@ -21,6 +21,9 @@ namespace Praetor.Agent.Cluster;
 /// </summary>
 public sealed class ClusterServer : IAsyncDisposable
 {
+    /// <summary>RPC: <c>[raft id]</c>, removes that server from the configuration on the leader (Consul's Operator.RaftRemovePeerByID).</summary>
+    public const string RemovePeerMethod = "Operator.RaftRemovePeer";
+
     /// <summary>RPC: the voters this server knows (Consul's Status.Peers), empty before bootstrap.</summary>
     public const string StatusPeersMethod = "Status.Peers";
 
@@ -59,6 +62,7 @@ public sealed class ClusterServer : IAsyncDisposable
         rpcServer.Register(ForwardingLog.ApplyMethod, Log.ServeApplyAsync);
         rpcServer.Register(ForwardingLog.ReadIndexMethod, Log.ServeReadIndexAsync);
         rpcServer.Register(StatusPeersMethod, (_, _) => Task.FromResult(EncodePeers(Raft.Peers)));
+        rpcServer.Register(RemovePeerMethod, ServeRemovePeerAsync);
     }
 
     /// <summary>This server's Raft id.</summary>
@@ -288,6 +292,47 @@ public sealed class ClusterServer : IAsyncDisposable
                 ? Raft.ChangeConfigurationAsync(ConfigChangeType.AddVoter, voter.RaftId, voter.Address, token)
                 : Raft.ChangeConfigurationAsync(ConfigChangeType.RemoveServer, change.RaftId, "", token)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Removes server <paramref name="raftId"/> from the Raft configuration: on the leader, or sent to it over RPC.</summary>
+    public async Task RemoveServerAsync(ulong raftId, CancellationToken cancellationToken)
+    {
+        if (Raft.Leader.IsLeader)
+        {
+            await Raft.ChangeConfigurationAsync(ConfigChangeType.RemoveServer, raftId, "", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var leader = Raft.Leader;
+        if (!leader.KnownLeader)
+        {
+            throw new NotLeaderException("No cluster leader");
+        }
+        try
+        {
+            await Rpc.CallAsync(leader.LeaderAddress, RemovePeerMethod, ForwardingLog.EncodeIndex(raftId), ForwardingLog.CallTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RpcErrorException or RpcUnavailableException)
+        {
+            throw new NotLeaderException(ex.Message);
+        }
+    }
+
+    private async Task<byte[]> ServeRemovePeerAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var raftId = ForwardingLog.DecodeIndex(body);
+        if (!Raft.Leader.IsLeader)
+        {
+            throw new RpcErrorException("No cluster leader");
+        }
+        try
+        {
+            await Raft.ChangeConfigurationAsync(ConfigChangeType.RemoveServer, raftId, "", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NotLeaderException or InvalidOperationException or ArgumentException)
+        {
+            throw new RpcErrorException(ex.Message);
+        }
+        return [];
     }
 
     /// <summary>A graceful leave: the leader hands leadership to another voter first (the new leader then removes this server when gossip says it left).</summary>

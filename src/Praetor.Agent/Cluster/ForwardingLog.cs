@@ -269,7 +269,8 @@ public sealed class ForwardingLog : IReplicatedLog
         }
     }
 
-    private static byte[] EncodeIndex(ulong index)
+    /// <summary>A number as the msgpack <c>[n]</c> of the RPC bodies here.</summary>
+    internal static byte[] EncodeIndex(ulong index)
     {
         var buffer = new ArrayBufferWriter<byte>(16);
         var writer = new MessagePackWriter(buffer);
@@ -279,20 +280,21 @@ public sealed class ForwardingLog : IReplicatedLog
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static ulong DecodeIndex(ReadOnlyMemory<byte> reply)
+    /// <summary>Reads <c>[n]</c>; <see cref="RpcErrorException"/> when malformed.</summary>
+    internal static ulong DecodeIndex(ReadOnlyMemory<byte> reply)
     {
         try
         {
             var reader = new MessagePackReader(reply);
             if (reader.ReadArrayHeader() != 1)
             {
-                throw new RpcErrorException("rpc: malformed read-index reply");
+                throw new RpcErrorException("rpc: malformed body: expected [number]");
             }
             return reader.ReadUInt64();
         }
         catch (MessagePackSerializationException ex)
         {
-            throw new RpcErrorException($"rpc: malformed read-index reply: {ex.Message}");
+            throw new RpcErrorException($"rpc: malformed body: {ex.Message}");
         }
     }
 
