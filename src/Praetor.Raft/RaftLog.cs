@@ -98,7 +98,7 @@ public sealed class RaftLog : IReplicatedLog
     /// after its first election timeout, so a single-node log takes writes at once.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (every problem listed).</exception>
-    /// <exception cref="InvalidDataException">The stored snapshot's envelope is malformed.</exception>
+    /// <exception cref="InvalidDataException">The stored snapshot's envelope is malformed (the storage stays the caller's to dispose).</exception>
     public RaftLog(RaftLogOptions options)
     {
         if (options.Validate() is { Count: > 0 } problems) throw new ArgumentException("invalid Raft log options: " + string.Join("; ", problems), nameof(options));
@@ -110,10 +110,6 @@ public sealed class RaftLog : IReplicatedLog
         _time = options.Time ?? TimeProvider.System;
         _snapshotThreshold = options.SnapshotThreshold;
         _snapshotCheckTicks = (int)Math.Clamp(Math.Ceiling(options.SnapshotInterval / options.TickInterval), 1, int.MaxValue);
-        _ownedMeter = options.Meters is null ? new Meter(MeterName) : null;
-        var meter = _ownedMeter ?? options.Meters!.Create(new MeterOptions(MeterName));
-        _applies = meter.CreateCounter<long>("consul.raft.apply", "{command}", "commands proposed to the log");
-        _commitTime = meter.CreateHistogram<double>("consul.raft.commitTime", "ms", "time from a proposal to its commit");
 
         if (_storage.Snapshot() is { Metadata.Index: > 0 } stored) RestoreSnapshot(stored);
         Volatile.Write(ref _snapshotIndex, _storage.FirstIndex - 1);
@@ -125,6 +121,10 @@ public sealed class RaftLog : IReplicatedLog
         }
         _node = new RaftNode(_coreOptions, _storage, new Random());
         _configuration = _node.Configuration;
+        _ownedMeter = options.Meters is null ? new Meter(MeterName) : null;
+        var meter = _ownedMeter ?? options.Meters!.Create(new MeterOptions(MeterName));
+        _applies = meter.CreateCounter<long>("consul.raft.apply", "{command}", "commands proposed to the log");
+        _commitTime = meter.CreateHistogram<double>("consul.raft.commitTime", "ms", "time from a proposal to its commit");
         ElectIfAlone();
         HandleReadies();
         _ticker = _time.CreateTimer(static state => ((RaftLog)state!)._inputs.Writer.TryWrite(default), this, options.TickInterval, options.TickInterval);

@@ -50,7 +50,7 @@ public sealed class RaftLogServerTests : IAsyncLifetime
         return log;
     }
 
-    private RaftLog StartDurable(ulong id) => Start(id, RaftLog.OpenDataDirectory(DataDirectory(id)));
+    private RaftLog StartDurable(ulong id, ulong snapshotThreshold = 16_384) => Start(id, RaftLog.OpenDataDirectory(DataDirectory(id)), snapshotThreshold);
 
     private async Task Stop(ulong id)
     {
@@ -168,6 +168,24 @@ public sealed class RaftLogServerTests : IAsyncLifetime
         Assert.True(_machines[4].Restores > 0, "the new server caught up without a snapshot");
         var servers = _logs[4].GetConfiguration().Servers;
         Assert.Equal([.. ids.Select(id => new RaftServer(id, Address(id), Voter: true, Leader: id == leader)), new RaftServer(4, Address(4), Voter: false, Leader: false)], servers);
+    }
+
+    [Fact]
+    public async Task A_durable_server_restarts_from_its_snapshot_with_its_state_and_every_address()
+    {
+        var log = StartDurable(1, snapshotThreshold: 5);
+        Assert.True(await log.BootstrapAsync([(1, Address(1))], CancellationToken.None).WaitAsync(Deadline));
+        await Eventually.True(() => log.Leader.IsLeader, "the only voter to lead");
+        await log.ChangeConfigurationAsync(ConfigChangeType.AddNonVoter, 2, Address(2), CancellationToken.None).WaitAsync(Deadline);
+        var expected = Enumerable.Range(0, 20).Select(i => $"c{i}").ToArray();
+        await ApplyAll(1, expected);
+        await Eventually.True(() => log.LastSnapshotIndex > 10, "a snapshot past the configuration changes");
+        await Stop(1);
+
+        log = StartDurable(1, snapshotThreshold: 5);
+        Assert.Equal(1, _machines[1].Restores);
+        await Eventually.True(() => _machines[1].Payloads.SequenceEqual(expected), "the restarted server to hold every command");
+        Assert.Equal([new RaftServer(1, Address(1), Voter: true, Leader: true), new RaftServer(2, Address(2), Voter: false, Leader: false)], log.GetConfiguration().Servers);
     }
 
     [Fact]
