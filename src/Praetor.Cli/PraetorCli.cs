@@ -21,6 +21,7 @@ public static class PraetorCli
         ("members", MembersCommand.Synopsis),
         ("reload", ReloadCommand.Synopsis),
         ("services", ServicesCommands.Synopsis),
+        ("snapshot", SnapshotCommands.Synopsis),
         ("validate", ValidateCommand.Synopsis),
         ("version", VersionCommand.Synopsis),
     ];
@@ -57,6 +58,8 @@ public static class PraetorCli
                 return await EventCommand.RunAsync(rest, context);
             case "services":
                 return await ServicesCommands.RunAsync(rest, context);
+            case "snapshot":
+                return await SnapshotCommands.RunAsync(rest, context);
             case "members":
                 return await MembersCommand.RunAsync(rest, context);
             case "join":

@@ -73,13 +73,21 @@ public static class SnapshotArchive
         return meta;
     }
 
+    /// <summary>Reads (at most <see cref="ArchiveMaxBytes"/> of) <paramref name="source"/> and verifies it as <see cref="Read(byte[])"/> does.</summary>
+    public static (SnapshotArchiveMeta Meta, StateSnapshot State) Read(Stream source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        using var archive = ReadBounded(chunk => source.Read(chunk), ArchiveMaxBytes, TooLarge);
+        return Read(archive.ToArray());
+    }
+
     /// <summary>Reads and verifies an archive; anything wrong raises <see cref="InvalidDataException"/>.</summary>
     public static (SnapshotArchiveMeta Meta, StateSnapshot State) Read(byte[] archive)
     {
         ArgumentNullException.ThrowIfNull(archive);
         if (archive.Length > ArchiveMaxBytes)
         {
-            throw new InvalidDataException($"snapshot archive is larger than {ArchiveMaxBytes} bytes");
+            throw TooLarge();
         }
         if (archive.Length < 2 || archive[0] != 0x1f || archive[1] != 0x8b)
         {
@@ -115,6 +123,8 @@ public static class SnapshotArchive
         }
         return (meta, state);
     }
+
+    private static InvalidDataException TooLarge() => new($"snapshot archive is larger than {ArchiveMaxBytes} bytes");
 
     private static void AddFile(TarWriter tar, string name, ReadOnlyMemory<byte> contents, DateTimeOffset now)
     {
@@ -178,20 +188,28 @@ public static class SnapshotArchive
     /// <summary>The tar inside the gzip, at most <see cref="TarMaxBytes"/> of it.</summary>
     private static MemoryStream Decompress(byte[] archive)
     {
-        var tar = new MemoryStream();
         using var gzip = new GZipStream(new MemoryStream(archive, writable: false), CompressionMode.Decompress);
-        var chunk = new byte[81920];
-        int read;
-        while ((read = Malformed(() => gzip.Read(chunk))) > 0)
-        {
-            if (tar.Length + read > TarMaxBytes)
-            {
-                throw new InvalidDataException($"snapshot archive holds more than {TarMaxBytes} bytes");
-            }
-            tar.Write(chunk, 0, read);
-        }
+        var tar = ReadBounded(chunk => Malformed(() => gzip.Read(chunk)), TarMaxBytes,
+            static () => new InvalidDataException($"snapshot archive holds more than {TarMaxBytes} bytes"));
         tar.Position = 0;
         return tar;
+    }
+
+    /// <summary>Everything <paramref name="read"/> gives until it gives nothing, refused with <paramref name="tooLarge"/> past <paramref name="max"/> bytes.</summary>
+    private static MemoryStream ReadBounded(Func<byte[], int> read, int max, Func<InvalidDataException> tooLarge)
+    {
+        var copy = new MemoryStream();
+        var chunk = new byte[81920];
+        int count;
+        while ((count = read(chunk)) > 0)
+        {
+            if (copy.Length + count > max)
+            {
+                throw tooLarge();
+            }
+            copy.Write(chunk, 0, count);
+        }
+        return copy;
     }
 
     /// <summary>
