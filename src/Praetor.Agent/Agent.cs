@@ -80,6 +80,7 @@ public sealed class Agent : IAsyncDisposable
             : (id, ct) => Raft.ChangeConfigurationAsync(Praetor.Raft.Core.ConfigChangeType.RemoveServer, id, "", ct));
         Catalog = new CatalogEndpoint(Store, Log, blocking, config, WanDatacenters);
         Health = new HealthEndpoint(Store, blocking);
+        Snapshot = new SnapshotEndpoint(Store, Log, () => Raft.Term, blocking, time);
         LocalState = new LocalState(config.NodeName);
         AgentLocal = new AgentEndpoint(config, LocalState, Health, metrics, time);
         _reaper = new TombstoneReaper(Store, Log, config.TombstoneTtl, time);
@@ -178,6 +179,9 @@ public sealed class Agent : IAsyncDisposable
     public CatalogEndpoint Catalog { get; }
 
     public HealthEndpoint Health { get; }
+
+    /// <summary>Backup: save and restore the whole state (<c>/v1/snapshot</c>).</summary>
+    public SnapshotEndpoint Snapshot { get; }
 
     /// <summary>This agent's services and checks, and the operations on them.</summary>
     public AgentEndpoint AgentLocal { get; }

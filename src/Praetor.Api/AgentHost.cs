@@ -113,6 +113,7 @@ public sealed class AgentHost : IAsyncDisposable
         EventRoutes.Map(app, agent.Events);
         MetricsRoutes.Map(app, agent);
         OperatorRoutes.Map(app, agent);
+        SnapshotRoutes.Map(app, agent);
         return app;
     }
 

@@ -22,6 +22,7 @@ public static class PraetorCli
         ("operator", OperatorCommands.Synopsis),
         ("reload", ReloadCommand.Synopsis),
         ("services", ServicesCommands.Synopsis),
+        ("snapshot", SnapshotCommands.Synopsis),
         ("validate", ValidateCommand.Synopsis),
         ("version", VersionCommand.Synopsis),
     ];
@@ -58,6 +59,8 @@ public static class PraetorCli
                 return await EventCommand.RunAsync(rest, context);
             case "services":
                 return await ServicesCommands.RunAsync(rest, context);
+            case "snapshot":
+                return await SnapshotCommands.RunAsync(rest, context);
             case "members":
                 return await MembersCommand.RunAsync(rest, context);
             case "join":

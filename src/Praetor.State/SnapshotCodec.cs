@@ -8,20 +8,31 @@ namespace Praetor.State;
 /// <summary>
 /// Writes and reads the whole state store as one msgpack document:
 /// <c>["praetor-state", version, index, kv-index, [entries], [tombstones],
-/// [nodes-index, services-index, checks-index, [nodes], [services], [checks]]]</c>.
-/// Raft snapshots and `praetor snapshot save` use it. The document is built in memory, which
-/// bounds the store by memory anyway (the store itself is in memory).
+/// [nodes-index, services-index, checks-index, [nodes], [services], [checks]], index-offset]</c>
+/// (version 1 had no index offset: it reads as zero). Raft snapshots, the restore command and
+/// `praetor snapshot save` (<see cref="SnapshotArchive"/>) use it. The document is built in
+/// memory, which bounds the store by memory anyway (the store itself is in memory).
 /// </summary>
 public static class SnapshotCodec
 {
     private const string Magic = "praetor-state";
-    private const int Version = 1;
+    private const int Version = 2;
 
+    /// <summary>Writes <paramref name="snapshot"/> to <paramref name="destination"/> as one document.</summary>
     public static void Write(StateSnapshot snapshot, Stream destination)
     {
+        ArgumentNullException.ThrowIfNull(destination);
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-        var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(7);
+        Write(snapshot, buffer);
+        destination.Write(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes <paramref name="snapshot"/> to <paramref name="destination"/> as one document.</summary>
+    public static void Write(StateSnapshot snapshot, IBufferWriter<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var writer = new MessagePackWriter(destination);
+        writer.WriteArrayHeader(8);
         writer.Write(Magic);
         writer.Write(Version);
         writer.Write(snapshot.Index);
@@ -53,26 +64,34 @@ public static class SnapshotCodec
             writer.Write(t.Index);
         }
         WriteCatalog(ref writer, snapshot.Catalog);
+        writer.Write(snapshot.IndexOffset);
         writer.Flush();
-        destination.Write(buffer.WrittenSpan);
     }
 
     /// <summary>Reads a snapshot; anything malformed raises <see cref="InvalidDataException"/> and nothing is applied.</summary>
     public static StateSnapshot Read(Stream source)
     {
+        ArgumentNullException.ThrowIfNull(source);
         using var copy = new MemoryStream();
         source.CopyTo(copy);
+        return Read(copy.GetBuffer().AsMemory(0, (int)copy.Length));
+    }
+
+    /// <inheritdoc cref="Read(Stream)"/>
+    public static StateSnapshot Read(ReadOnlyMemory<byte> document)
+    {
         try
         {
-            var reader = new MessagePackReader(copy.GetBuffer().AsMemory(0, (int)copy.Length));
-            if (reader.ReadArrayHeader() != 7 || reader.ReadString() != Magic)
+            var reader = new MessagePackReader(document);
+            var fields = reader.ReadArrayHeader();
+            if (fields is < 7 or > 8 || reader.ReadString() != Magic)
             {
                 throw new InvalidDataException("not a Praetor state snapshot");
             }
             var version = reader.ReadInt32();
-            if (version != Version)
+            if (version is < 1 or > Version || fields != (version == 1 ? 7 : 8))
             {
-                throw new InvalidDataException($"unsupported snapshot version {version}");
+                throw new InvalidDataException($"unsupported snapshot version {version} with {fields} fields");
             }
             var index = reader.ReadUInt64();
             var kvIndex = reader.ReadUInt64();
@@ -92,6 +111,7 @@ public static class SnapshotCodec
                 }
                 var value = reader.TryReadNil() ? null : reader.ReadBytes()?.ToArray();
                 entries[i] = new KvEntry(key, value, reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadString());
+                CheckIndex(entries[i].ModifyIndex, index);
             }
             var tombstones = new KvTombstone[reader.ReadArrayHeader()];
             keys.Clear();
@@ -107,19 +127,39 @@ public static class SnapshotCodec
                     throw new InvalidDataException($"snapshot tombstone \"{key}\" appears twice");
                 }
                 tombstones[i] = new KvTombstone(key, reader.ReadUInt64());
+                CheckIndex(tombstones[i].Index, index);
             }
+            CheckIndex(kvIndex, index);
             var catalog = ReadCatalog(ref reader);
+            CheckIndex(Math.Max(catalog.NodesIndex, Math.Max(catalog.ServicesIndex, catalog.ChecksIndex)), index);
+            var offset = version == 1 ? 0 : reader.ReadUInt64();
+            if (offset > index)
+            {
+                throw new InvalidDataException($"snapshot index offset {offset} is past its index {index}");
+            }
             if (!reader.End)
             {
                 throw new InvalidDataException("snapshot has trailing bytes");
             }
-            return new StateSnapshot(index, KvTable.Restore(entries, tombstones, kvIndex)) { Catalog = catalog };
+            return new StateSnapshot(index, KvTable.Restore(entries, tombstones, kvIndex)) { Catalog = catalog, IndexOffset = offset };
         }
         // Reading is pure: whatever malformed input makes the msgpack reader throw (its own
         // exceptions, end of stream, overflow, an out-of-range length) means the same.
         catch (Exception ex) when (ex is not InvalidDataException and not OutOfMemoryException)
         {
             throw new InvalidDataException($"malformed snapshot: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Refuses an index past the document's own: indexes after a restore start past the document's
+    /// (<see cref="StateSnapshot.IndexOffset"/>), which must then be past everything in it.
+    /// </summary>
+    private static void CheckIndex(ulong value, ulong index)
+    {
+        if (value > index)
+        {
+            throw new InvalidDataException($"snapshot holds index {value}, past its own index {index}");
         }
     }
 

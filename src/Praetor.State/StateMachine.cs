@@ -6,8 +6,9 @@ namespace Praetor.State;
 
 /// <summary>
 /// The FSM: decodes each committed command, applies it to a copy of the current snapshot,
-/// stamps it with the log index, publishes the result, then fires the watches of what changed.
-/// Called by the log's apply loop only (one thread).
+/// stamps it with the log index (plus the state's <see cref="StateSnapshot.IndexOffset"/>),
+/// publishes the result, then fires the watches of what changed. A restore replaces the whole
+/// state and fires every watch. Called by the log's apply loop only (one thread).
 /// </summary>
 public sealed class StateMachine(StateStore store) : IStateMachine
 {
@@ -23,32 +24,42 @@ public sealed class StateMachine(StateStore store) : IStateMachine
     public object? Apply(ulong index, ReadOnlyMemory<byte> command)
     {
         var current = Store.Current;
-        if (index <= current.Index)
+        if (index <= current.LogIndex)
         {
-            throw new InvalidOperationException($"entry {index} applied after {current.Index}");
+            throw new InvalidOperationException($"entry {index} applied after {current.LogIndex}");
+        }
+        var stamp = index + current.IndexOffset;
+        var decoded = CommandCodec.Decode(command);
+        if (decoded is RestoreCommand restore)
+        {
+            // Past both the state's own index and the restored one: the state's index never goes
+            // backwards, and every later write is stamped past everything restored.
+            var restoredAt = Math.Max(stamp, restore.State.Index + 1);
+            Store.Replace(restore.State with { Index = restoredAt, IndexOffset = restoredAt - index });
+            return null;
         }
         _kvChanges.Clear();
         _catalogChanges.Clear();
         object? response = null;
         var kv = current.Kv;
         var catalog = current.Catalog;
-        switch (CommandCodec.Decode(command))
+        switch (decoded)
         {
             case TxnCommand txn:
-                response = TxnExecutor.Execute(ref kv, index, txn.Operations, _kvChanges);
+                response = TxnExecutor.Execute(ref kv, stamp, txn.Operations, _kvChanges);
                 break;
             case ReapTombstonesCommand reap:
                 kv = kv.ReapTombstones(reap.UpToIndex);
                 break;
             case RegisterCommand register:
-                (catalog, var error) = catalog.Register(register.Registration, index, _catalogChanges);
+                (catalog, var error) = catalog.Register(register.Registration, stamp, _catalogChanges);
                 response = error;
                 break;
             case DeregisterCommand deregister:
-                catalog = catalog.Deregister(deregister.Node, deregister.ServiceId, deregister.CheckId, index, _catalogChanges);
+                catalog = catalog.Deregister(deregister.Node, deregister.ServiceId, deregister.CheckId, stamp, _catalogChanges);
                 break;
         }
-        Store.Publish(current with { Index = index, Kv = kv, Catalog = catalog });
+        Store.Publish(current with { Index = stamp, Kv = kv, Catalog = catalog });
         _kvChanges.Notify(Store.KvWatches);
         _catalogChanges.Notify(Store.CatalogWatches);
         return response;

@@ -14,4 +14,16 @@ public sealed record StateSnapshot(ulong Index, KvTable Kv)
 
     /// <summary>Nodes, services and health checks.</summary>
     public CatalogTable Catalog { get; init; } = CatalogTable.Empty;
+
+    /// <summary>
+    /// <see cref="Index"/> minus the log index of the last applied entry: zero until a snapshot
+    /// restore whose state is at or past the log's index, which moves the state's index past the
+    /// restored one (as hashicorp/raft's restore moves the log's index), so every index a client
+    /// sees after it is higher than every index in the restored state. Compare log positions (a
+    /// read index, <c>RaftLog.AppliedIndex</c>) with <see cref="LogIndex"/>, not <see cref="Index"/>.
+    /// </summary>
+    public ulong IndexOffset { get; init; }
+
+    /// <summary>The log index of the last applied entry.</summary>
+    public ulong LogIndex => Index - IndexOffset;
 }

@@ -9,8 +9,17 @@ namespace Praetor.State;
 public sealed class StateStore
 {
     private StateSnapshot _current = StateSnapshot.Empty;
+    private long _replacements;
 
     public StateSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>
+    /// How many times the state was replaced wholesale (a snapshot restore, a Raft snapshot
+    /// installed), counted before the new state is published: a blocking query that sees it change
+    /// answers at once, whatever the index, as Consul's queries do when the state store they
+    /// watch is abandoned.
+    /// </summary>
+    public long Replacements => Interlocked.Read(ref _replacements);
 
     /// <summary>Watches on KV keys and prefixes.</summary>
     public KeyWatchRegistry KvWatches { get; } = new();
@@ -30,6 +39,7 @@ public sealed class StateStore
     /// <summary>Replaces the state wholesale (restore) and wakes every watcher.</summary>
     internal void Replace(StateSnapshot next)
     {
+        Interlocked.Increment(ref _replacements);
         Volatile.Write(ref _current, next);
         KvWatches.AllChanged();
         CatalogWatches.AllChanged();

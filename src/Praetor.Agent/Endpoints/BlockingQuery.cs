@@ -7,7 +7,8 @@ namespace Praetor.Agent.Endpoints;
 /// <summary>
 /// Runs reads as Consul's blocking queries: answer at once when the result's index is past the
 /// client's, otherwise park on the watches of what the query read until one fires or the wait
-/// (clamped to <c>max_query_time</c>, plus up to 1/16 jitter) runs out, then answer again.
+/// (clamped to <c>max_query_time</c>, plus up to 1/16 jitter) runs out, then answer again; a
+/// restore of the whole state (<see cref="StateStore.Replacements"/>) answers every parked query.
 /// </summary>
 public sealed class BlockingQuery(StateStore store, IReplicatedLog log, AgentConfig config, TimeProvider time)
 {
@@ -32,13 +33,15 @@ public sealed class BlockingQuery(StateStore store, IReplicatedLog log, AgentCon
         // Jitter spreads the wake-ups of many clients that started together (Consul: wait/16).
         wait += TimeSpan.FromTicks(Random.Shared.NextInt64(wait.Ticks / 16 + 1));
         var deadline = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
+        // A restore replaces the state under the query: answer what is there now, even at a lower index.
+        var replacements = store.Replacements;
         while (true)
         {
             using var watches = new WatchSet();
             watch(watches);
             var result = query(store.Current);
             var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
-            if (result.Index > options.MinIndex || remaining <= TimeSpan.Zero)
+            if (result.Index > options.MinIndex || remaining <= TimeSpan.Zero || store.Replacements != replacements)
             {
                 return Answer(result, options.Consistency);
             }

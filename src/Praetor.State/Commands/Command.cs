@@ -24,3 +24,10 @@ public sealed record RegisterCommand(Catalog.CatalogRegistration Registration) :
 /// when <paramref name="CheckId"/> is set, else the whole node (Consul's Catalog.Deregister).
 /// </summary>
 public sealed record DeregisterCommand(string Node, string? ServiceId = null, string? CheckId = null) : Command;
+
+/// <summary>
+/// Replaces the whole state with <paramref name="State"/> (a snapshot restore, <c>PUT /v1/snapshot</c>):
+/// KV entries and tombstones, the catalog, and their indexes, as saved. Through the log, so every
+/// server restores the same state at the same point.
+/// </summary>
+public sealed record RestoreCommand(StateSnapshot State) : Command;

@@ -50,6 +50,14 @@ public static class CommandCodec
                 writer.Write(deregister.ServiceId);
                 writer.Write(deregister.CheckId);
                 break;
+            case RestoreCommand restore:
+                writer.WriteArrayHeader(3);
+                writer.Write((byte)CommandType.Restore);
+                writer.Write(Version);
+                var document = new ArrayBufferWriter<byte>(64 * 1024);
+                SnapshotCodec.Write(restore.State, document);
+                writer.Write(document.WrittenSpan);
+                break;
             default:
                 throw new ArgumentException($"no encoding for command {command.GetType().Name}", nameof(command));
         }
@@ -76,6 +84,7 @@ public static class CommandCodec
                 CommandType.ReapTombstones => new ReapTombstonesCommand(reader.ReadUInt64()),
                 CommandType.Register => new RegisterCommand(ReadRegistration(ref reader)),
                 CommandType.Deregister => ReadDeregister(ref reader),
+                CommandType.Restore => ReadRestore(ref reader),
                 _ => throw new CommandDecodeException($"unknown command type {(byte)type}"),
             };
             if (!reader.End)
@@ -136,6 +145,19 @@ public static class CommandCodec
         }
         var node = reader.ReadString() ?? throw new CommandDecodeException("deregistration without a node");
         return new DeregisterCommand(node, reader.ReadString(), reader.ReadString());
+    }
+
+    private static RestoreCommand ReadRestore(ref MessagePackReader reader)
+    {
+        var document = reader.ReadBytes() ?? throw new CommandDecodeException("restore without a state document");
+        try
+        {
+            return new RestoreCommand(SnapshotCodec.Read(document.ToArray()));
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CommandDecodeException($"restore command: {ex.Message}", ex);
+        }
     }
 
     private static TxnCommand ReadTxn(ref MessagePackReader reader)

@@ -7,6 +7,7 @@ internal enum CommandType : byte
     ReapTombstones = 2,
     Register = 3,
     Deregister = 4,
+    Restore = 5,
 }
 
 /// <summary>The kind of each transaction operation in the encoding. Never renumber, only append.</summary>
