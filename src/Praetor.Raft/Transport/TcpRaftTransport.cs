@@ -186,10 +186,11 @@ public sealed class TcpRaftTransport : IRaftTransport, IAsyncDisposable
                     backoff = ReconnectBackoffMin;
                     failing = false;
                 }
-                catch (Exception ex) when (!_stop.IsCancellationRequested && ex is SocketException or IOException or TimeoutException or FormatException or OperationCanceledException)
+                catch (Exception ex) when (ex is SocketException or IOException or TimeoutException or FormatException or OperationCanceledException)
                 {
                     if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
                     connection = null;
+                    if (_stop.IsCancellationRequested) break;
                     var dropped = batched + DropQueued(reader);
                     Statistics.SendDroppedAdd(batched);
                     var reason = ex is OperationCanceledException ? $"no write within {WriteTimeout.TotalSeconds:0} s" : ex.Message;
