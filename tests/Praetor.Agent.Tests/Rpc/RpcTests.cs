@@ -175,6 +175,35 @@ public sealed class RpcTests : IAsyncLifetime
         Assert.Equal("again"u8.ToArray(), response);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0, 0, 0, 2, 0xc1, 0xc1 })]
+    [InlineData(new byte[] { 0xff, 0xff, 0xff, 0xff })]
+    [InlineData(new byte[] { 0, 0, 0, 9, 1 })]
+    public async Task A_server_answering_garbage_fails_the_call_as_unavailable(byte[] answer)
+    {
+        using var fake = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        fake.Start();
+        var address = fake.LocalEndpoint.ToString()!;
+        var serving = Task.Run(async () =>
+        {
+            using var socket = await fake.AcceptSocketAsync();
+            var request = new byte[256];
+            await socket.ReceiveAsync(request);
+            await socket.SendAsync(answer);
+            socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            while (await socket.ReceiveAsync(request) > 0)
+            {
+            }
+        });
+        var client = NewClient();
+
+        var error = await Assert.ThrowsAsync<RpcUnavailableException>(() => client.CallAsync(address, "Test.Echo", "x"u8.ToArray(), Timeout, CancellationToken.None));
+
+        Assert.Contains("connection lost", error.Message, StringComparison.Ordinal);
+        await client.DisposeAsync();
+        await serving.WaitAsync(Timeout);
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Timeout;
