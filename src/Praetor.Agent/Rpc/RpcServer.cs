@@ -23,10 +23,14 @@ public sealed class RpcServer
 
     private readonly ConcurrentDictionary<string, Func<ReadOnlyMemory<byte>, CancellationToken, Task<byte[]>>> _methods = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
+    private long _connectionsServed;
     private long _connectionsClosed;
 
     /// <summary>A server with no methods; failures are reported to <paramref name="logger"/>.</summary>
     public RpcServer(ILogger? logger = null) => _logger = logger ?? NullLogger.Instance;
+
+    /// <summary>Connections served so far (each client keeps one per server).</summary>
+    public long ConnectionsServed => Interlocked.Read(ref _connectionsServed);
 
     /// <summary>Connections closed on malformed input: a request that does not decode, a truncated stream, an oversized frame.</summary>
     public long ConnectionsClosed => Interlocked.Read(ref _connectionsClosed);
@@ -54,6 +58,7 @@ public sealed class RpcServer
         using var slots = new SemaphoreSlim(RequestsInFlightMax);
         using var writeLock = new SemaphoreSlim(1);
         var remote = ServerPort.DescribeRemote(stream);
+        Interlocked.Increment(ref _connectionsServed);
         try
         {
             while (await WireFrame.ReadAsync(stream, connection.Token).ConfigureAwait(false) is { } frame)

@@ -7,8 +7,8 @@ namespace Praetor.Raft.Transport;
 /// <see cref="RaftLog.MeterName"/> and as totals readable here (tests and callers without a
 /// listener). hashicorp/raft has no such counters (it logs); the names are Praetor's:
 /// <c>consul.raft.transport.send_dropped</c> (messages not sent: queue full, no address, connection
-/// failed), <c>consul.raft.transport.receive_dropped</c> (frames received that did not decode or
-/// were addressed to another server) and <c>consul.raft.transport.streams_closed</c> (inbound
+/// failed), <c>consul.raft.transport.receive_dropped</c> (frames received that did not decode, were
+/// addressed to another server or came from an unknown one) and <c>consul.raft.transport.streams_closed</c> (inbound
 /// connections closed on a broken stream: truncated, oversized frame). Totals only grow; reads are
 /// atomic and safe from any thread.
 /// </summary>
@@ -21,14 +21,14 @@ public sealed class RaftTransportStatistics
     internal RaftTransportStatistics(Meter meter)
     {
         _sendDropped = meter.CreateCounter<long>("consul.raft.transport.send_dropped", "{message}", "Raft messages not sent: peer queue full, no address, connection failed");
-        _receiveDropped = meter.CreateCounter<long>("consul.raft.transport.receive_dropped", "{message}", "Raft frames received that did not decode or were addressed to another server");
+        _receiveDropped = meter.CreateCounter<long>("consul.raft.transport.receive_dropped", "{message}", "Raft frames received that did not decode, were addressed to another server, or came from a server without an address");
         _streamsClosed = meter.CreateCounter<long>("consul.raft.transport.streams_closed", "{connection}", "inbound Raft connections closed on a truncated stream or an oversized frame");
     }
 
     /// <summary>Messages not sent: the peer's queue was full, it had no address, or its connection failed.</summary>
     public long SendDropped => Interlocked.Read(ref _sendDroppedTotal);
 
-    /// <summary>Frames received that did not decode, or whose message was addressed to another server.</summary>
+    /// <summary>Frames received that did not decode, or whose message was addressed to another server or came from a server without an address.</summary>
     public long ReceiveDropped => Interlocked.Read(ref _receiveDroppedTotal);
 
     /// <summary>Inbound connections closed because the stream broke: truncated, an oversized frame, a failed read.</summary>

@@ -17,7 +17,7 @@ namespace Praetor.Raft.Transport;
 /// a connection fails, what was queued is dropped (Raft retransmits), and the task waits a backoff
 /// (<see cref="ReconnectBackoffMin"/> doubling to <see cref="ReconnectBackoffMax"/>) before it
 /// connects again for the next message. Inbound: <see cref="ServeAsync"/> reads one connection's
-/// frames and hands each message addressed to this server to the log. Every member is safe to
+/// frames and hands each message addressed to this server, from a server in the address book, to the log. Every member is safe to
 /// call from any thread.
 /// </summary>
 public sealed class TcpRaftTransport : IRaftTransport, IAsyncDisposable
@@ -100,11 +100,12 @@ public sealed class TcpRaftTransport : IRaftTransport, IAsyncDisposable
     /// <summary>
     /// Serves one inbound Raft connection whose type byte has been read: reads frames until the
     /// stream ends or <paramref name="cancellationToken"/> is cancelled, and hands each message
-    /// addressed to this server to <paramref name="deliver"/> (<see cref="RaftLog.Deliver"/>).
-    /// A frame that does not decode, or a message for another server, is dropped, logged and
-    /// counted; a truncated stream or an oversized frame ends the connection (logged, counted).
-    /// Completes without throwing, except <see cref="OperationCanceledException"/> never: a
-    /// cancelled serve simply returns. The caller owns and closes <paramref name="stream"/>.
+    /// addressed to this server by a server in the address book to <paramref name="deliver"/>
+    /// (<see cref="RaftLog.Deliver"/>, which must not throw). A frame that does not decode, a
+    /// message for another server, or one from a server without an address (it could not be
+    /// answered) is dropped, logged and counted; a truncated stream or an oversized frame ends the
+    /// connection (logged, counted). Returns when the connection ends, also when cancelled; never
+    /// throws. The caller owns and closes <paramref name="stream"/>.
     /// </summary>
     public async Task ServeAsync(Stream stream, Action<RaftMessage> deliver, CancellationToken cancellationToken)
     {
@@ -121,6 +122,11 @@ public sealed class TcpRaftTransport : IRaftTransport, IAsyncDisposable
                 {
                     Statistics.ReceiveDroppedAdd();
                     TransportLog.Misaddressed(_logger, message.GetType().Name, message.From, message.To, LocalId);
+                }
+                else if (!_addresses.ContainsKey(message.From))
+                {
+                    Statistics.ReceiveDroppedAdd();
+                    TransportLog.UnknownSender(_logger, message.GetType().Name, message.From, ServerPort.DescribeRemote(stream));
                 }
                 else
                 {
@@ -186,10 +192,11 @@ public sealed class TcpRaftTransport : IRaftTransport, IAsyncDisposable
                     backoff = ReconnectBackoffMin;
                     failing = false;
                 }
-                catch (Exception ex) when (!_stop.IsCancellationRequested && ex is SocketException or IOException or TimeoutException or FormatException or OperationCanceledException)
+                catch (Exception ex) when (ex is SocketException or IOException or TimeoutException or FormatException or OperationCanceledException)
                 {
                     if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
                     connection = null;
+                    if (_stop.IsCancellationRequested) break;
                     var dropped = batched + DropQueued(reader);
                     Statistics.SendDroppedAdd(batched);
                     var reason = ex is OperationCanceledException ? $"no write within {WriteTimeout.TotalSeconds:0} s" : ex.Message;

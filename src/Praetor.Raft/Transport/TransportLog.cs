@@ -26,6 +26,9 @@ internal static partial class TransportLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "raft: dropped {Kind} from server {From} to server {To}: this is server {Local}")]
     public static partial void Misaddressed(ILogger logger, string kind, ulong from, ulong to, ulong local);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "raft: dropped {Kind} from unknown server {From} at {Remote}: no address for it")]
+    public static partial void UnknownSender(ILogger logger, string kind, ulong from, string remote);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "raft: closed the connection from {Remote}: {Problem}")]
     public static partial void StreamClosed(ILogger logger, string remote, string problem);
 }

@@ -29,6 +29,8 @@ public sealed class TcpRaftTransportTests : IAsyncLifetime
         _transports[2] = new TcpRaftTransport(2, _addresses);
         _server = RaftServerStub.Start(Receiver, _received.Enqueue, port: 0);
         _addresses[2] = _server.Address;
+        // Server 1 only sends here, but the receiver drops messages from servers it has no address for.
+        _addresses[1] = "127.0.0.1:1";
         return Task.CompletedTask;
     }
 
@@ -97,19 +99,20 @@ public sealed class TcpRaftTransportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Inbound_garbage_and_messages_for_another_server_are_dropped_counted_and_the_connection_keeps_serving()
+    public async Task Inbound_garbage_and_messages_for_another_server_or_from_an_unknown_one_are_dropped_counted_and_the_connection_keeps_serving()
     {
         await using var raw = await RawConnection(_server.Address);
         var frames = new ArrayBufferWriter<byte>();
         WireFrame.Write(frames, [0xc1, 0xff, 0x00]);
         WireFrame.Write(frames, RaftMessageCodec.Encode(new Heartbeat(1, 9, 3, 0, 1)));
+        WireFrame.Write(frames, RaftMessageCodec.Encode(new Heartbeat(8, 2, 3, 0, 3)));
         WireFrame.Write(frames, []);
         WireFrame.Write(frames, RaftMessageCodec.Encode(new Heartbeat(1, 2, 3, 0, 2)));
         await raw.WriteAsync(frames.WrittenMemory);
 
-        await WaitUntil(() => !_received.IsEmpty, "the one message addressed to server 2");
+        await WaitUntil(() => !_received.IsEmpty, "the one message addressed to server 2 by a known server");
         Assert.Equal(2UL, Assert.IsType<Heartbeat>(Assert.Single(_received)).Sequence);
-        Assert.Equal(3, Receiver.Statistics.ReceiveDropped);
+        Assert.Equal(4, Receiver.Statistics.ReceiveDropped);
         Assert.Equal(0, Receiver.Statistics.StreamsClosed);
     }
 
