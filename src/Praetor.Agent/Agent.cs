@@ -59,8 +59,9 @@ public sealed class Agent : IAsyncDisposable
         Store = new StateStore();
         Log = RaftLog.SingleNode(new StateMachine(Store), ServerAddress, Meters);
         var blocking = new BlockingQuery(Store, Log, config, time);
-        Txn = new TxnEndpoint(Store, Log, blocking, metrics);
-        Kv = new KvEndpoint(Store, Txn, blocking, metrics);
+        var txn = new TxnEndpoint(Store, Log, blocking, metrics);
+        Txn = txn;
+        Kv = new KvEndpoint(Store, txn, blocking, metrics);
         Status = new StatusEndpoint(Log);
         Catalog = new CatalogEndpoint(Store, Log, blocking, config, WanDatacenters);
         Health = new HealthEndpoint(Store, blocking);
@@ -146,15 +147,15 @@ public sealed class Agent : IAsyncDisposable
 
     public IReplicatedLog Log { get; }
 
-    public KvEndpoint Kv { get; }
+    public IKvEndpoint Kv { get; }
 
-    public TxnEndpoint Txn { get; }
+    public ITxnEndpoint Txn { get; }
 
-    public StatusEndpoint Status { get; }
+    public IStatusEndpoint Status { get; }
 
-    public CatalogEndpoint Catalog { get; }
+    public ICatalogEndpoint Catalog { get; }
 
-    public HealthEndpoint Health { get; }
+    public IHealthEndpoint Health { get; }
 
     /// <summary>This agent's services and checks, and the operations on them.</summary>
     public AgentEndpoint AgentLocal { get; }

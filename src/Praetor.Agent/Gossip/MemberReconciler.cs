@@ -15,7 +15,7 @@ namespace Praetor.Agent.Gossip;
 /// critical, a member that left or was reaped is deregistered. Reads the store to skip what is
 /// already so; writes only through the catalog endpoint, hence the log.
 /// </summary>
-public sealed class MemberReconciler(AgentConfig config, StateStore store, CatalogEndpoint catalog, Func<CatalogNode> selfNode, ILogger? log = null)
+public sealed class MemberReconciler(AgentConfig config, StateStore store, ICatalogEndpoint catalog, Func<CatalogNode> selfNode, ILogger? log = null)
 {
     /// <summary>Check output for a live member (structs.SerfCheckAliveOutput).</summary>
     public const string AliveOutput = "Agent alive and reachable";
