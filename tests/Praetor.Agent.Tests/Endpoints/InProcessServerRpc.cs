@@ -14,6 +14,9 @@ internal sealed class InProcessServerRpc : IServerRpc
     /// <summary>The timeout of every call so far, by method.</summary>
     public ConcurrentQueue<(string Method, TimeSpan Timeout)> Calls { get; } = new();
 
+    /// <summary>The last request body of each method.</summary>
+    public ConcurrentDictionary<string, byte[]> Requests { get; } = new(StringComparer.Ordinal);
+
     /// <summary>When set, replaces every response body (to feed the client garbage).</summary>
     public Func<byte[], byte[]>? RewriteResponse { get; set; }
 
@@ -28,6 +31,7 @@ internal sealed class InProcessServerRpc : IServerRpc
     public async Task<byte[]> CallAsync(string method, ReadOnlyMemory<byte> body, TimeSpan timeout, CancellationToken cancellationToken)
     {
         Calls.Enqueue((method, timeout));
+        Requests[method] = body.ToArray();
         var response = await _handlers[method](body.ToArray(), cancellationToken).WaitAsync(timeout, cancellationToken);
         return RewriteResponse is null ? response : RewriteResponse(response);
     }
