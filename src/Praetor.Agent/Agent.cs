@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Praetor.Agent.Endpoints;
+using Praetor.Agent.Endpoints.Remote;
 using Praetor.Agent.Events;
 using Praetor.Agent.Gossip;
 using Praetor.Agent.Local;
@@ -60,11 +61,18 @@ public sealed class Agent : IAsyncDisposable
         Log = RaftLog.SingleNode(new StateMachine(Store), ServerAddress, Meters);
         var blocking = new BlockingQuery(Store, Log, config, time);
         var txn = new TxnEndpoint(Store, Log, blocking, metrics);
-        Txn = txn;
-        Kv = new KvEndpoint(Store, txn, blocking, metrics);
-        Status = new StatusEndpoint(Log);
-        Catalog = new CatalogEndpoint(Store, Log, blocking, config, WanDatacenters);
-        Health = new HealthEndpoint(Store, blocking);
+        var kv = new KvEndpoint(Store, txn, blocking, metrics);
+        var catalog = new CatalogEndpoint(Store, Log, blocking, config, WanDatacenters);
+        if (options.ServerRpc is { } serverRpc)
+        {
+            var rpc = new EndpointRpcClient(serverRpc, config);
+            (Txn, Kv, Catalog, Health, Status) = (new RemoteTxnEndpoint(rpc, txn), new RemoteKvEndpoint(rpc, kv), new RemoteCatalogEndpoint(rpc, catalog),
+                new RemoteHealthEndpoint(rpc), new RemoteStatusEndpoint(rpc));
+        }
+        else
+        {
+            (Txn, Kv, Catalog, Health, Status) = (txn, kv, catalog, new HealthEndpoint(Store, blocking), new StatusEndpoint(Log));
+        }
         LocalState = new LocalState(config.NodeName);
         AgentLocal = new AgentEndpoint(config, LocalState, Health, metrics, time);
         _reaper = new TombstoneReaper(Store, Log, config.TombstoneTtl, time);
@@ -514,6 +522,13 @@ public sealed record AgentStartOptions
     public SerfPoolFactory? WanPool { get; init; }
 
     public ILoggerFactory? Logs { get; init; }
+
+    /// <summary>
+    /// When set, the agent's endpoints read through it from a server (<see cref="EndpointRpcClient"/>
+    /// and the <c>Remote*Endpoint</c>s, as a client agent's do) while writes still go to its own log.
+    /// The seam through which a client agent is wired to the servers' RPC; tests pass an in-process one.
+    /// </summary>
+    public IServerRpc? ServerRpc { get; init; }
 
     /// <summary>The metrics aggregation interval (Consul's 10 s); tests shorten it so finished intervals come sooner.</summary>
     public TimeSpan MetricsInterval { get; init; } = InmemSink.DefaultInterval;
