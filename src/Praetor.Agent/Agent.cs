@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Praetor.Agent.Cluster;
 using Praetor.Agent.Endpoints;
 using Praetor.Agent.Endpoints.Remote;
 using Praetor.Agent.Events;
@@ -38,6 +39,7 @@ public sealed class Agent : IAsyncDisposable
     private readonly SemaphoreSlim _leaveLock = new(1, 1);
     private readonly EventHandlers _eventHandlers;
     private readonly EventReceiver _eventReceiver;
+    private readonly ClusterServer? _server;
     private GossipPool? _lan;
     private GossipPool? _wan;
     private bool _left;
@@ -47,7 +49,7 @@ public sealed class Agent : IAsyncDisposable
         _options = options;
         var time = options.Time;
         Config = config;
-        NodeId = string.IsNullOrEmpty(config.NodeId) ? Guid.NewGuid().ToString() : config.NodeId;
+        NodeId = NodeIdFile.Resolve(config.NodeId, config.DevMode ? null : config.DataDir);
         Meters = new AgentMeterFactory();
         MetricsSink = new InmemSink(Meters, options.MetricsInterval, InmemSink.DefaultRetain, time);
         var metrics = new AgentMetrics(Meters);
@@ -58,7 +60,18 @@ public sealed class Agent : IAsyncDisposable
             metrics.Meter.CreateObservableGauge("consul.members.clients", () => AliveMembers(server: false), "{member}", "alive LAN members that are clients");
         }
         Store = new StateStore();
-        Log = RaftLog.SingleNode(new StateMachine(Store), ServerAddress, Meters);
+        var stateMachine = new StateMachine(Store);
+        if (config.DevMode)
+        {
+            Raft = RaftLog.SingleNode(stateMachine, ServerAddress, Meters);
+            Log = Raft;
+        }
+        else
+        {
+            _server = ClusterServer.Start(config, NodeId, stateMachine, Meters, options.Logs, time);
+            Raft = _server.Raft;
+            Log = _server.Log;
+        }
         var blocking = new BlockingQuery(Store, Log, config, time);
         var txn = new TxnEndpoint(Store, Log, blocking, metrics);
         var kv = new KvEndpoint(Store, txn, blocking, metrics);
@@ -73,11 +86,14 @@ public sealed class Agent : IAsyncDisposable
         {
             (Txn, Kv, Catalog, Health, Status) = (txn, kv, catalog, new HealthEndpoint(Store, blocking), new StatusEndpoint(Log));
         }
+        RaftOperator = new RaftOperator(Raft, Log, ServerNode, _server is { } server
+            ? server.RemoveServerAsync
+            : (id, ct) => Raft.ChangeConfigurationAsync(Praetor.Raft.Core.ConfigChangeType.RemoveServer, id, "", ct));
         LocalState = new LocalState(config.NodeName);
         AgentLocal = new AgentEndpoint(config, LocalState, Health, metrics, time);
         _reaper = new TombstoneReaper(Store, Log, config.TombstoneTtl, time);
         _antiEntropy = new AntiEntropy(LocalState, Catalog, Health, SelfNode, time);
-        _reconciler = new MemberReconciler(config, Store, Catalog, SelfNode, options.Logs?.CreateLogger("agent.leader"));
+        _reconciler = new MemberReconciler(config, Store, Catalog, SelfNode, () => Log.Leader.IsLeader, options.Logs?.CreateLogger("agent.leader"));
         var eventLog = options.Logs?.CreateLogger("agent.events");
         // Config validation has already refused bad handler specs; see AgentConfig.ValidateSettings.
         _eventHandlers = new EventHandlers(EventScript.ParseAll(config.EventHandlers, out _), HandlerSelf, eventLog);
@@ -153,13 +169,20 @@ public sealed class Agent : IAsyncDisposable
 
     public StateStore Store { get; }
 
+    /// <summary>What the endpoints write through and read behind: the local log in <c>-dev</c>, the leader's (here or over RPC) in a cluster.</summary>
     public IReplicatedLog Log { get; }
+
+    /// <summary>This server's Raft log (in memory in <c>-dev</c>, in <c>data_dir</c> otherwise).</summary>
+    public RaftLog Raft { get; }
 
     public IKvEndpoint Kv { get; }
 
     public ITxnEndpoint Txn { get; }
 
     public IStatusEndpoint Status { get; }
+
+    /// <summary>The Raft configuration and peer removal (<c>/v1/operator/raft/*</c>).</summary>
+    public RaftOperator RaftOperator { get; }
 
     public ICatalogEndpoint Catalog { get; }
 
@@ -217,6 +240,11 @@ public sealed class Agent : IAsyncDisposable
                 tags["wan_join_port"] = _wan.Pool.AdvertiseEndpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
         }
+        if (_server is not null && Config.ServerPort == 0)
+        {
+            // A free port was picked: the other servers learn the one bound.
+            tags["port"] = _server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         if (Config.SerfLanPort != AgentConfig.PortDisabled)
         {
             var isServer = Config.Server || Config.DevMode;
@@ -234,9 +262,28 @@ public sealed class Agent : IAsyncDisposable
             AgentLocal.RegisterCheck(check, RegistrationSource.Local);
         }
         _antiEntropy.Start();
-        await _antiEntropy.FirstSync.ConfigureAwait(false);
+        if (_server is null)
+        {
+            // -dev leads at once: the agent is in the catalog before it reports ready.
+            await _antiEntropy.FirstSync.ConfigureAwait(false);
+        }
         _lan?.Run();
         _wan?.Run();
+        if (_server is { } server)
+        {
+            // A cluster has a leader only once enough servers met: anti-entropy syncs when it does.
+            if (_lan is not null)
+            {
+                _lan.EventReceived += e =>
+                {
+                    if (e is SerfMemberEvent)
+                    {
+                        server.Wake();
+                    }
+                };
+            }
+            server.Run(() => _lan?.Members() ?? [], () => _lan?.RequestFullReconcile());
+        }
     }
 
     /// <summary>A pool's retry join that gives up stops the agent (Consul's retryJoinCh).</summary>
@@ -258,6 +305,23 @@ public sealed class Agent : IAsyncDisposable
             .Where(dc => dc.Length > 0);
     }
 
+    /// <summary>The node ID and name of the server with Raft id <paramref name="raftId"/>: this agent, or a LAN member; null when gossip knows none.</summary>
+    private (string NodeId, string Node)? ServerNode(ulong raftId)
+    {
+        if (raftId == Raft.Id)
+        {
+            return (NodeId, Config.NodeName);
+        }
+        foreach (var server in ServerMember.InDatacenter(_lan?.Members() ?? [], Config.Datacenter))
+        {
+            if (server.RaftId == raftId)
+            {
+                return (server.NodeId, server.Name);
+            }
+        }
+        return null;
+    }
+
     /// <summary>
     /// Runs an anti-entropy full sync now, as the periodic one does: reads the catalog's view of
     /// this node back and repairs any drift from the local state (for tests and `reload`).
@@ -265,7 +329,7 @@ public sealed class Agent : IAsyncDisposable
     public Task SyncNowAsync(CancellationToken cancellationToken = default) => _antiEntropy.FullSyncAsync(cancellationToken);
 
     /// <summary>This server's RPC address as peers know it.</summary>
-    public string ServerAddress => $"{Config.AdvertiseAddress}:{(Config.ServerPort > 0 ? Config.ServerPort : 8300)}";
+    public string ServerAddress => _server?.Address ?? $"{Config.AdvertiseAddress}:{(Config.ServerPort > 0 ? Config.ServerPort : 8300)}";
 
     /// <summary>This agent as a gossip member, with Consul's member tags: from the pool when it runs.</summary>
     public AgentMember Member()
@@ -390,6 +454,10 @@ public sealed class Agent : IAsyncDisposable
         {
             if (!_left)
             {
+                if (_server is not null)
+                {
+                    await _server.LeaveAsync(cancellationToken).ConfigureAwait(false);
+                }
                 if (_wan is not null)
                 {
                     await _wan.LeaveAsync(cancellationToken).ConfigureAwait(false);
@@ -502,7 +570,14 @@ public sealed class Agent : IAsyncDisposable
         await AgentLocal.DisposeAsync().ConfigureAwait(false);
         await _antiEntropy.DisposeAsync().ConfigureAwait(false);
         await _reaper.DisposeAsync().ConfigureAwait(false);
-        await Log.DisposeAsync().ConfigureAwait(false);
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            await Raft.DisposeAsync().ConfigureAwait(false);
+        }
         MetricsSink.Dispose();
         Meters.Dispose();
         _lifetime.Dispose();

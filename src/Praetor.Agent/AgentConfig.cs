@@ -196,17 +196,14 @@ public sealed record AgentConfig
 
     /// <summary>
     /// Every problem with these settings, each naming the setting; empty when valid. Includes what
-    /// this build of the agent cannot run yet (anything but <c>-dev</c>), unlike <see cref="ValidateSettings"/>.
+    /// this build of the agent cannot run yet (client agents), unlike <see cref="ValidateSettings"/>.
     /// </summary>
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>(ValidateSettings());
-        if (!DevMode)
+        if (!DevMode && !Server)
         {
-            // Durable servers (write-ahead log in data_dir, Raft) and client agents come with
-            // clustering; until then only the in-memory dev server exists, and saying so beats
-            // a server that silently loses its data on restart.
-            problems.Add("dev: only -dev agents exist so far (in-memory single server); durable servers and clients arrive with clustering");
+            problems.Add("server: client agents (without -server) are not built yet; run servers (-server) or -dev");
         }
         return problems;
     }

@@ -1,16 +1,19 @@
 using System.Globalization;
 using System.Text.Json;
 using Praetor.Agent;
+using Praetor.Agent.Cluster;
 using Praetor.Agent.Gossip;
 using Praetor.Gossip.Serf;
 
 namespace Praetor.Api;
 
 /// <summary>
-/// `/v1/operator/keyring`: GET lists the gossip keys (`?local-only`: the LAN pool alone), POST
-/// installs, PUT makes primary, DELETE removes the body's `{"Key": "<base64>"}` across the pool;
-/// `?relay-factor` (0-5). Consul's answers: the list as JSON, the others empty; a pool that
-/// reported failure makes a 500 with every node's message.
+/// `/v1/operator/raft/configuration`: GET the Raft servers with their node, role and last index
+/// (`?stale` accepted). `/v1/operator/raft/peer`: DELETE `?id=` or `?address=` removes a server,
+/// 200 and no body. `/v1/operator/keyring`: GET lists the gossip keys (`?local-only`: the LAN pool
+/// alone), POST installs, PUT makes primary, DELETE removes the body's `{"Key": "<base64>"}` across
+/// the pool; `?relay-factor` (0-5). Consul's answers: the list as JSON, the others empty; a pool
+/// that reported failure makes a 500 with every node's message.
 /// </summary>
 internal static class OperatorRoutes
 {
@@ -23,6 +26,56 @@ internal static class OperatorRoutes
         app.Map("/v1/operator/keyring", context => context.Request.Method is "GET" or "POST" or "PUT" or "DELETE"
             ? KeyringAsync(context, agent)
             : Routes.MethodNotAllowedAsync(context, "GET, POST, PUT, DELETE"));
+        app.Map("/v1/operator/raft/configuration", context => context.Request.Method == "GET"
+            ? RaftConfigurationAsync(context, agent)
+            : Routes.MethodNotAllowedAsync(context, "GET"));
+        app.Map("/v1/operator/raft/peer", context => context.Request.Method == "DELETE"
+            ? RaftRemovePeerAsync(context, agent)
+            : Routes.MethodNotAllowedAsync(context, "DELETE"));
+    }
+
+    private static async Task RaftConfigurationAsync(HttpContext context, Agent.Agent agent)
+    {
+        var configuration = await agent.RaftOperator.ConfigurationAsync(QueryParameters.Consistency(context.Request), context.RequestAborted);
+        await ResponseWriter.JsonAsync(context, configuration, WriteRaftConfiguration);
+    }
+
+    /// <summary>
+    /// Consul's checks on the parameters, by presence as Go's <c>params["id"]</c> reads them: both
+    /// given is refused here, the rest (neither, no such server) by <see cref="RaftOperator"/>.
+    /// </summary>
+    private static async Task RaftRemovePeerAsync(HttpContext context, Agent.Agent agent)
+    {
+        var id = QueryParameters.Get(context.Request, "id");
+        var address = QueryParameters.Get(context.Request, "address");
+        if (id is not null && address is not null)
+        {
+            throw HttpApiException.BadRequest("Must specify only one of ?id or ?address");
+        }
+        await agent.RaftOperator.RemovePeerAsync(id, address, context.RequestAborted);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    /// <summary>structs.RaftConfigurationResponse: <c>{"Servers": [...], "Index": n}</c>, fields in Consul's order.</summary>
+    private static void WriteRaftConfiguration(Utf8JsonWriter writer, RaftConfigurationInfo configuration)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartArray("Servers");
+        foreach (var server in configuration.Servers)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("ID", server.Id);
+            writer.WriteString("Node", server.Node);
+            writer.WriteString("Address", server.Address);
+            writer.WriteBoolean("Leader", server.Leader);
+            writer.WriteString("ProtocolVersion", server.ProtocolVersion);
+            writer.WriteBoolean("Voter", server.Voter);
+            writer.WriteNumber("LastIndex", server.LastIndex);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteNumber("Index", configuration.Index);
+        writer.WriteEndObject();
     }
 
     private static async Task KeyringAsync(HttpContext context, Agent.Agent agent)

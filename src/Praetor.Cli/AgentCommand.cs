@@ -104,7 +104,7 @@ public static class AgentCommand
         {
             return 1;
         }
-        catch (Exception ex) when (ex is EndpointException or ArgumentException or InvalidOperationException)
+        catch (Exception ex) when (ex is EndpointException or ArgumentException or InvalidOperationException or Praetor.Raft.Storage.RaftStorageException or InvalidDataException)
         {
             // A service or check from the config files the agent refuses (a script check without
             // enable_local_script_checks, as Consul refuses it), or a failed self-registration.
@@ -124,7 +124,9 @@ public static class AgentCommand
             };
             await WriteBannerAsync(stdout, host);
             var log = new AgentLog(stdout);
-            await log.InfoAsync("agent", $"started state machine on the in-memory single-node log: leader={host.Agent.ServerAddress}");
+            await log.InfoAsync("agent", config.DevMode
+                ? $"started state machine on the in-memory single-node log: leader={host.Agent.ServerAddress}"
+                : $"started state machine on the Raft log in {Path.Combine(config.DataDir!, Praetor.Raft.RaftLog.DataDirectoryName)}: server={host.Agent.ServerAddress}");
             if (config.HttpPort != AgentConfig.PortDisabled)
             {
                 await log.InfoAsync("agent", $"Started HTTP server: address={host.HttpAddress.Authority} network=tcp");

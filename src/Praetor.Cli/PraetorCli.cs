@@ -19,6 +19,7 @@ public static class PraetorCli
         ("leave", LeaveCommand.Synopsis),
         ("maint", MaintCommand.Synopsis),
         ("members", MembersCommand.Synopsis),
+        ("operator", OperatorCommands.Synopsis),
         ("reload", ReloadCommand.Synopsis),
         ("services", ServicesCommands.Synopsis),
         ("validate", ValidateCommand.Synopsis),
@@ -63,6 +64,8 @@ public static class PraetorCli
                 return await JoinCommand.RunAsync(rest, context);
             case "leave":
                 return await LeaveCommand.RunAsync(rest, context);
+            case "operator":
+                return await OperatorCommands.RunAsync(rest, context);
             case "keyring":
                 return await KeyringCommand.RunAsync(rest, context);
             case "force-leave":

@@ -17,6 +17,17 @@ public interface IReplicatedLog : IAsyncDisposable
     /// </summary>
     Task<ApplyResult> ApplyAsync(ReadOnlyMemory<byte> command, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// On the leader, the index a linearizable read must see, once this node has applied through
+    /// it: with <paramref name="allowLease"/> and a valid leader lease at once (Consul's default
+    /// mode), otherwise after a heartbeat round confirms the leadership (<c>?consistent</c>).
+    /// Fails with <see cref="NotLeaderException"/> on a node that is not the leader.
+    /// </summary>
+    Task<ulong> ReadIndexAsync(bool allowLease, CancellationToken cancellationToken);
+
+    /// <summary>Completes once this node has applied through <paramref name="index"/> (a follower serving a read at the leader's read index).</summary>
+    Task WaitAppliedAsync(ulong index, CancellationToken cancellationToken);
+
     /// <summary>What this node knows of the leader, for reads and for Consul's consistency headers.</summary>
     LeaderState Leader { get; }
 

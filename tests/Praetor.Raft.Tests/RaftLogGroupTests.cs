@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using Praetor.Raft.Core;
 
@@ -7,7 +6,7 @@ namespace Praetor.Raft.Tests;
 /// <summary>Three <see cref="RaftLog"/>s in one process over an in-memory transport, on real time with short ticks.</summary>
 public sealed class RaftLogGroupTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Deadline = Eventually.Deadline;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
 
     private readonly InMemoryTransport _transport = new();
@@ -21,7 +20,15 @@ public sealed class RaftLogGroupTests : IAsyncLifetime
         foreach (var id in voters)
         {
             _machines[id] = new ListStateMachine();
-            _logs[id] = new RaftLog(new RaftOptions { Id = id }, MemoryRaftStorage.Bootstrap(Configuration.Of(voters)), _machines[id], addresses, _transport, Tick);
+            _logs[id] = new RaftLog(new RaftLogOptions
+            {
+                ServerId = id,
+                Storage = MemoryRaftStorage.Bootstrap(Configuration.Of(voters)),
+                StateMachine = _machines[id],
+                Addresses = addresses,
+                Transport = _transport,
+                TickInterval = Tick,
+            });
             _transport.Servers[id] = _logs[id];
         }
         return Task.CompletedTask;
@@ -36,30 +43,8 @@ public sealed class RaftLogGroupTests : IAsyncLifetime
 
     private static ReadOnlyMemory<byte> Command(string payload) => Encoding.UTF8.GetBytes(payload);
 
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(5);
-        }
-    }
-
     /// <summary>Waits for one leader among <paramref name="ids"/> that the others follow.</summary>
-    private async Task<ulong> LeaderAmong(params ulong[] ids)
-    {
-        ulong leader = 0;
-        await WaitUntil(() =>
-        {
-            var leaders = ids.Where(id => _logs[id].Leader.IsLeader).ToArray();
-            if (leaders.Length != 1) return false;
-            leader = leaders[0];
-            var address = Address(leader);
-            return ids.All(id => _logs[id].Leader.LeaderAddress == address);
-        }, "a leader that every server follows");
-        return leader;
-    }
+    private Task<ulong> LeaderAmong(params ulong[] ids) => Eventually.LeaderAmong(_logs, Address, ids);
 
     [Fact]
     public async Task A_leader_is_elected_and_its_proposals_are_applied_in_order_on_every_server()
@@ -72,7 +57,7 @@ public sealed class RaftLogGroupTests : IAsyncLifetime
         Assert.Equal(expected, _machines[leader].Payloads);
         Assert.Equal(results.Select(r => r.Index), _machines[leader].Applied.Select(a => a.Index));
         for (var i = 0; i < results.Length; i++) Assert.Equal($"{results[i].Index}:c{i}", results[i].Response);
-        await WaitUntil(() => _machines.Values.All(m => m.Payloads.SequenceEqual(expected)), "every server to apply the 50 commands");
+        await Eventually.True(() => _machines.Values.All(m => m.Payloads.SequenceEqual(expected)), "every server to apply the 50 commands");
         Assert.All(_machines.Values, m => Assert.Equal(results.Select(r => r.Index), m.Applied.Select(a => a.Index)));
     }
 
@@ -115,7 +100,7 @@ public sealed class RaftLogGroupTests : IAsyncLifetime
 
         var result = await _logs[next].ApplyAsync(Command("after"), CancellationToken.None).WaitAsync(Deadline);
         Assert.Equal($"{result.Index}:after", result.Response);
-        await WaitUntil(() => rest.All(id => _machines[id].Payloads.SequenceEqual(["before", "after"])), "both remaining servers to apply both commands");
+        await Eventually.True(() => rest.All(id => _machines[id].Payloads.SequenceEqual(["before", "after"])), "both remaining servers to apply both commands");
         await Assert.ThrowsAsync<NotLeaderException>(() => _logs[leader].ApplyAsync(Command("late"), CancellationToken.None).WaitAsync(Deadline));
     }
 
@@ -133,48 +118,6 @@ public sealed class RaftLogGroupTests : IAsyncLifetime
 
         _transport.Isolated.TryRemove(leader, out _);
         // Healed, the old leader's uncommitted entry is overwritten by the new leader's log.
-        await WaitUntil(() => _machines.Values.All(m => m.Payloads.SequenceEqual(["elsewhere"])), "every server to apply only the new leader's command");
-    }
-
-    /// <summary>Delivers each message straight to its addressee's log, unless either end is isolated or gone.</summary>
-    private sealed class InMemoryTransport : IRaftTransport
-    {
-        public ConcurrentDictionary<ulong, RaftLog> Servers { get; } = new();
-
-        public ConcurrentDictionary<ulong, bool> Isolated { get; } = new();
-
-        public void Send(RaftMessage message)
-        {
-            if (Isolated.ContainsKey(message.From) || Isolated.ContainsKey(message.To)) return;
-            if (Servers.TryGetValue(message.To, out var to)) to.Deliver(message);
-        }
-    }
-
-    /// <summary>Records the commands applied to it; its response is "index:payload".</summary>
-    private sealed class ListStateMachine : IStateMachine
-    {
-        private readonly Lock _lock = new();
-        private readonly List<(ulong Index, string Payload)> _applied = [];
-
-        public IReadOnlyList<(ulong Index, string Payload)> Applied
-        {
-            get
-            {
-                lock (_lock) return [.. _applied];
-            }
-        }
-
-        public IReadOnlyList<string> Payloads => [.. Applied.Select(a => a.Payload)];
-
-        public object? Apply(ulong index, ReadOnlyMemory<byte> command)
-        {
-            var payload = Encoding.UTF8.GetString(command.Span);
-            lock (_lock) _applied.Add((index, payload));
-            return $"{index}:{payload}";
-        }
-
-        public void WriteSnapshot(Stream destination) => throw new NotSupportedException();
-
-        public void Restore(Stream source) => throw new NotSupportedException();
+        await Eventually.True(() => _machines.Values.All(m => m.Payloads.SequenceEqual(["elsewhere"])), "every server to apply only the new leader's command");
     }
 }

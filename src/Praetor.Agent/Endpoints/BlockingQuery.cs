@@ -71,17 +71,16 @@ public sealed class BlockingQuery(StateStore store, IReplicatedLog log, AgentCon
     }
 
     /// <summary>
-    /// Waits until this node may answer in the requested mode (the read barrier); fails with
-    /// <see cref="NotLeaderException"/> when it cannot.
+    /// Waits until this node may answer in the requested mode (the read barrier): a default read
+    /// behind the leader's lease, a <c>consistent</c> one behind a heartbeat round that confirms
+    /// the leadership, each once this server has applied through the leader's read index (a
+    /// follower asks the leader for it); a <c>stale</c> read at once. Fails with
+    /// <see cref="NotLeaderException"/> when no leader answers.
     /// </summary>
-    public Task EnsureConsistencyAsync(ConsistencyMode consistency, CancellationToken cancellationToken)
-    {
-        if (consistency != ConsistencyMode.Stale && !log.Leader.IsLeader)
-        {
-            return Task.FromException(new NotLeaderException("No cluster leader"));
-        }
-        return Task.CompletedTask;
-    }
+    public Task EnsureConsistencyAsync(ConsistencyMode consistency, CancellationToken cancellationToken) =>
+        consistency == ConsistencyMode.Stale
+            ? Task.CompletedTask
+            : log.ReadIndexAsync(allowLease: consistency == ConsistencyMode.Default, cancellationToken);
 
     private QueryResult<T> Answer<T>((ulong Index, T Value) result, ConsistencyMode consistency) =>
         new(result.Value, Meta(result.Index, consistency));

@@ -26,7 +26,7 @@ public sealed class GossipPool : IAsyncDisposable
     private readonly ILogger _log;
     private readonly string _cluster;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Channel<(SerfMember Member, bool Reaped)> _reconcileQueue = Channel.CreateUnbounded<(SerfMember, bool)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(SerfMember? Member, bool Reaped)> _reconcileQueue = Channel.CreateUnbounded<(SerfMember?, bool)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _retryJoinFailed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _events = Task.CompletedTask;
     private Task _reconcile = Task.CompletedTask;
@@ -218,6 +218,9 @@ public sealed class GossipPool : IAsyncDisposable
 
     public IReadOnlyList<SerfMember> Members() => Pool.Members();
 
+    /// <summary>Queues a full reconciliation pass (a server that just became leader asks for one, as Consul's leader loop starts with one).</summary>
+    public void RequestFullReconcile() => _reconcileQueue.Writer.TryWrite((null, false));
+
     /// <summary>This agent as the pool sees it.</summary>
     public SerfMember? LocalMember()
     {
@@ -319,6 +322,11 @@ public sealed class GossipPool : IAsyncDisposable
                     {
                         while (_reconcileQueue.Reader.TryRead(out var item))
                         {
+                            if (item.Member is null)
+                            {
+                                await ReconcileAllAsync(reconciler, token).ConfigureAwait(false);
+                                continue;
+                            }
                             try
                             {
                                 await reconciler.ReconcileAsync(item.Member, item.Reaped, token).ConfigureAwait(false);

@@ -13,9 +13,11 @@ namespace Praetor.Agent.Gossip;
 /// reconcileMember and leader_registrator_v1.go): an alive member is registered with a passing
 /// <c>serfHealth</c> check (servers with the <c>consul</c> service too), a failed one's check goes
 /// critical, a member that left or was reaped is deregistered. Reads the store to skip what is
-/// already so; writes only through the catalog endpoint, hence the log.
+/// already so; writes only through the catalog endpoint, hence the log. Only the leader reconciles:
+/// on any other server every call returns at once (the leader does it, and a server that becomes
+/// leader runs a full pass).
 /// </summary>
-public sealed class MemberReconciler(AgentConfig config, StateStore store, ICatalogEndpoint catalog, Func<CatalogNode> selfNode, ILogger? log = null)
+public sealed class MemberReconciler(AgentConfig config, StateStore store, ICatalogEndpoint catalog, Func<CatalogNode> selfNode, Func<bool> isLeader, ILogger? log = null)
 {
     /// <summary>Check output for a live member (structs.SerfCheckAliveOutput).</summary>
     public const string AliveOutput = "Agent alive and reachable";
@@ -35,7 +37,7 @@ public sealed class MemberReconciler(AgentConfig config, StateStore store, ICata
     /// </summary>
     public async Task ReconcileAsync(SerfMember member, bool reaped, CancellationToken cancellationToken)
     {
-        if (!ShouldHandle(member.Tags))
+        if (!isLeader() || !ShouldHandle(member.Tags))
         {
             return;
         }
@@ -64,6 +66,10 @@ public sealed class MemberReconciler(AgentConfig config, StateStore store, ICata
     /// </summary>
     public async Task ReconcileAllAsync(IReadOnlyList<SerfMember> members, CancellationToken cancellationToken)
     {
+        if (!isLeader())
+        {
+            return;
+        }
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var member in members)
         {
@@ -85,9 +91,12 @@ public sealed class MemberReconciler(AgentConfig config, StateStore store, ICata
         }
     }
 
-    /// <summary>Registers this agent as the leader reconciles a live member: its node, a passing serfHealth, and (servers) the consul service.</summary>
+    /// <summary>
+    /// Registers this agent as the leader reconciles a live member: its node, a passing serfHealth,
+    /// and (servers) the consul service; nothing when this server does not lead (the leader's pass does it).
+    /// </summary>
     public Task RegisterSelfAsync(IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>
-        HandleAliveAsync(config.NodeName, config.AdvertiseAddress, tags, (byte)BuildInfo.ProtocolVersion, 1, 5, cancellationToken);
+        isLeader() ? HandleAliveAsync(config.NodeName, config.AdvertiseAddress, tags, (byte)BuildInfo.ProtocolVersion, 1, 5, cancellationToken) : Task.CompletedTask;
 
     private bool ShouldHandle(IReadOnlyDictionary<string, string> tags)
     {

@@ -41,13 +41,17 @@ public sealed class MemoryRaftStorage : IWritableRaftStorage
         return storage;
     }
 
-    /// <summary>The entries a first server of a new cluster starts with (see <see cref="Bootstrap"/>).</summary>
-    internal static List<LogEntry> BootstrapEntries(Configuration configuration)
+    /// <summary>
+    /// The entries a first server of a new cluster starts with (see <see cref="Bootstrap"/>); each
+    /// voter's change carries its context from <paramref name="contexts"/> (the host's address), empty when absent.
+    /// </summary>
+    internal static List<LogEntry> BootstrapEntries(Configuration configuration, IReadOnlyDictionary<ulong, byte[]>? contexts = null)
     {
         var entries = new List<LogEntry>();
         foreach (var voter in configuration.Voters)
         {
-            entries.Add(new LogEntry(1, (ulong)entries.Count + 1, LogEntryType.ConfigChange, new ConfigChange(ConfigChangeType.AddVoter, voter, []).Encode()));
+            var context = contexts is not null && contexts.TryGetValue(voter, out var bytes) ? bytes : [];
+            entries.Add(new LogEntry(1, (ulong)entries.Count + 1, LogEntryType.ConfigChange, new ConfigChange(ConfigChangeType.AddVoter, voter, context).Encode()));
         }
         return entries;
     }

@@ -161,6 +161,28 @@ public sealed partial class RaftNode
     /// <summary>The server leadership is being handed to (0: none).</summary>
     public ulong LeadershipTransferee => _leadershipTransferee;
 
+    /// <summary>
+    /// On the leader, the voter other than itself whose log matches the leader's furthest (the
+    /// best target for <see cref="TryTransferLeadership"/>, the lowest id among equals); 0 when this
+    /// server is not the leader or is the only voter.
+    /// </summary>
+    public ulong MostCaughtUpVoter()
+    {
+        if (Role != RaftRole.Leader) return 0;
+        ulong best = 0;
+        ulong bestMatch = 0;
+        foreach (var voter in Configuration.Voters)
+        {
+            if (voter == Id || !_progress.TryGetValue(voter, out var progress)) continue;
+            if (best == 0 || progress.Match > bestMatch)
+            {
+                best = voter;
+                bestMatch = progress.Match;
+            }
+        }
+        return best;
+    }
+
     private void SendTimeoutNow(ulong target)
     {
         // The target will be elected without waiting out anyone's lease: this leader's lease

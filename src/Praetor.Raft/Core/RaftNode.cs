@@ -91,6 +91,15 @@ public sealed partial class RaftNode
     /// <summary>The index of the last entry in the log (stable or not).</summary>
     public ulong LastIndex => _log.LastIndex;
 
+    /// <summary>On the leader, the highest index known to be replicated on <paramref name="id"/> (its progress' match); false elsewhere or for a server without progress.</summary>
+    public bool TryGetMatchIndex(ulong id, out ulong match)
+    {
+        match = 0;
+        if (Role != RaftRole.Leader || !_progress.TryGetValue(id, out var progress)) return false;
+        match = id == Id ? LastIndex : progress.Match;
+        return true;
+    }
+
     /// <summary>Ticks since this server last heard from a leader (0 on the leader): Consul's X-Consul-LastContact, in ticks.</summary>
     public int TicksSinceLeaderContact => Role == RaftRole.Leader ? 0 : _leaderContactElapsed;
 

@@ -2,7 +2,7 @@ using Praetor.Raft;
 
 namespace Praetor.Agent.Tests.Endpoints;
 
-/// <summary>A server's log that knows no leader: writes fail, and only stale reads may be answered.</summary>
+/// <summary>A server's log that knows no leader: writes and read barriers fail, so only stale reads are answered.</summary>
 internal sealed class NoLeaderLog : IReplicatedLog
 {
     public LeaderState Leader => new(false, "", TimeSpan.Zero);
@@ -11,6 +11,11 @@ internal sealed class NoLeaderLog : IReplicatedLog
 
     public Task<ApplyResult> ApplyAsync(ReadOnlyMemory<byte> command, CancellationToken cancellationToken) =>
         Task.FromException<ApplyResult>(new NotLeaderException("No cluster leader"));
+
+    public Task<ulong> ReadIndexAsync(bool allowLease, CancellationToken cancellationToken) =>
+        Task.FromException<ulong>(new NotLeaderException("No cluster leader"));
+
+    public Task WaitAppliedAsync(ulong index, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

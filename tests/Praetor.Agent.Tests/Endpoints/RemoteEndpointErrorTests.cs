@@ -1,4 +1,5 @@
 using MessagePack;
+using Praetor.Agent.Cluster;
 using Praetor.Agent.Endpoints;
 using Praetor.Agent.Endpoints.Remote;
 using Praetor.Raft;
@@ -83,6 +84,8 @@ public sealed class RemoteEndpointErrorTests
             await read();
         }
         Assert.Equal(14, f.Rpc.Methods.Count);
+        // They share the server's RPC with the cluster's own methods.
+        Assert.Empty(f.Rpc.Methods.Intersect([ClusterServer.StatusPeersMethod, ClusterServer.RemovePeerMethod, ForwardingLog.ApplyMethod, ForwardingLog.ReadIndexMethod]));
         Assert.Equal(f.Rpc.Methods.Order(), f.Rpc.Requests.Keys.Order());
         var random = new Random(6);
         foreach (var (method, valid) in f.Rpc.Requests)

@@ -56,14 +56,14 @@ public sealed class AgentCommandConfigTests : IDisposable
     }
 
     [Fact]
-    public async Task A_server_config_without_dev_is_still_refused()
+    public async Task A_client_agent_is_still_refused()
     {
-        var server = _dir.Write("server.json", """{ "datacenter": "dc1", "data_dir": "/tmp/consul", "server": true, "bootstrap_expect": 1 }""");
+        var client = _dir.Write("client.json", """{ "datacenter": "dc1", "data_dir": "/tmp/consul" }""");
 
-        var run = await RunToExitAsync($"-config-file={server}", "-http-port", "0");
+        var run = await RunToExitAsync($"-config-file={client}", "-http-port", "0");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("    dev: only -dev agents exist so far", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("    server: client agents (without -server) are not built yet", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

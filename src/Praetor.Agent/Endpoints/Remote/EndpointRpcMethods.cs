@@ -6,8 +6,10 @@ using static Praetor.Agent.Endpoints.Remote.EndpointRpcCodecs;
 namespace Praetor.Agent.Endpoints.Remote;
 
 /// <summary>
-/// The endpoint layer's reads as RPC methods, named as Consul's server endpoints. Arguments are
-/// the endpoint method's parameters in order (a tuple), the result its return value.
+/// The endpoint layer's reads as RPC methods, named as Consul's server endpoints (but
+/// <c>Status.ListPeers</c>: <c>Status.Peers</c> is the cluster's own, a bare list, see
+/// <see cref="Cluster.ClusterServer.StatusPeersMethod"/>). Arguments are the endpoint method's
+/// parameters in order (a tuple), the result its return value.
 /// </summary>
 internal static class EndpointRpcMethods
 {
@@ -52,5 +54,5 @@ internal static class EndpointRpcMethods
 
     public static readonly EndpointRpcMethod<ValueTuple, string> StatusLeader = new("Status.Leader", None, RequiredString);
 
-    public static readonly EndpointRpcMethod<ValueTuple, IReadOnlyList<string>> StatusPeers = new("Status.Peers", None, Strings);
+    public static readonly EndpointRpcMethod<ValueTuple, IReadOnlyList<string>> StatusPeers = new("Status.ListPeers", None, Strings);
 }

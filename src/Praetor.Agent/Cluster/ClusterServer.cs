@@ -1,0 +1,405 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Praetor.Agent.Rpc;
+using Praetor.Gossip.Serf;
+using Praetor.Raft;
+using Praetor.Raft.Core;
+using Praetor.Raft.Transport;
+
+namespace Praetor.Agent.Cluster;
+
+/// <summary>
+/// A server agent's part in its datacenter's cluster: the server port (Raft messages and the
+/// agent RPC), its Raft log on disk in <c>&lt;data_dir&gt;/raft</c>, the <see cref="ForwardingLog"/>
+/// its endpoints use, and one loop that learns the servers from the LAN pool's tags and carries
+/// out Consul's server life cycle: bootstrap (<c>-bootstrap</c>, or <c>bootstrap_expect</c> once
+/// enough servers are seen and none reports peers), and on the leader the Raft membership
+/// (<see cref="RaftMembershipPlan"/>) and, when leadership is gained, a full catalog reconcile.
+/// </summary>
+public sealed class ClusterServer : IAsyncDisposable
+{
+    /// <summary>RPC: <c>[raft id]</c>, removes that server from the configuration on the leader (Consul's Operator.RaftRemovePeerByID).</summary>
+    public const string RemovePeerMethod = "Operator.RaftRemovePeer";
+
+    /// <summary>RPC: the voters this server knows (Consul's Status.Peers), empty before bootstrap.</summary>
+    public const string StatusPeersMethod = "Status.Peers";
+
+    /// <summary>How often the loop looks at gossip and leadership when nothing wakes it sooner.</summary>
+    public static readonly TimeSpan LoopInterval = TimeSpan.FromMilliseconds(500);
+
+    private readonly AgentConfig _config;
+    private readonly ConcurrentDictionary<ulong, string> _addresses;
+    private readonly ServerPortListener _listener;
+    private readonly TcpRaftTransport _transport;
+    private readonly RpcServer _rpcServer;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private Task _loop = Task.CompletedTask;
+    private bool _bootstrapDone;
+    private bool _wasLeader;
+
+    private ClusterServer(AgentConfig config, ulong id, string address, ConcurrentDictionary<ulong, string> addresses, ServerPortListener listener,
+        TcpRaftTransport transport, RpcServer rpcServer, RpcClient rpc, RaftLog raft, TimeProvider time, ILogger log)
+    {
+        _config = config;
+        Id = id;
+        Address = address;
+        _addresses = addresses;
+        _listener = listener;
+        _transport = transport;
+        _rpcServer = rpcServer;
+        Rpc = rpc;
+        Raft = raft;
+        _time = time;
+        _log = log;
+        Log = new ForwardingLog(raft, rpc, () => null, time);
+        _bootstrapDone = raft.Peers.Count > 0;
+        rpcServer.Register(ForwardingLog.ApplyMethod, Log.ServeApplyAsync);
+        rpcServer.Register(ForwardingLog.ReadIndexMethod, Log.ServeReadIndexAsync);
+        rpcServer.Register(StatusPeersMethod, (_, _) => Task.FromResult(EncodePeers(Raft.Peers)));
+        rpcServer.Register(RemovePeerMethod, ServeRemovePeerAsync);
+    }
+
+    /// <summary>This server's Raft id.</summary>
+    public ulong Id { get; }
+
+    /// <summary>This server's RPC address as the others reach it (<c>advertise:port</c>, the bound port when <c>ports.server</c> is 0).</summary>
+    public string Address { get; }
+
+    /// <summary>The port the server listens on.</summary>
+    public int Port => _listener.LocalEndPoint.Port;
+
+    /// <summary>The Raft log on disk.</summary>
+    public RaftLog Raft { get; }
+
+    /// <summary>What the endpoints write through: the leader's log, here or over RPC.</summary>
+    public ForwardingLog Log { get; }
+
+    /// <summary>The agent RPC client (forwarding, bootstrap checks).</summary>
+    public RpcClient Rpc { get; }
+
+    /// <summary>Registers an RPC method served on the server port.</summary>
+    public void Register(string method, Func<ReadOnlyMemory<byte>, CancellationToken, Task<byte[]>> handler) => _rpcServer.Register(method, handler);
+
+    /// <summary>
+    /// Opens the Raft storage in <c>&lt;data_dir&gt;/raft</c> (a damaged file stops start-up with
+    /// <see cref="RaftStorageException"/> naming it), binds the server port, starts the log.
+    /// </summary>
+    public static ClusterServer Start(AgentConfig config, string nodeId, IStateMachine stateMachine, IMeterFactory meters, ILoggerFactory? logs, TimeProvider time)
+    {
+        var log = logs?.CreateLogger("agent.server") ?? NullLogger.Instance;
+        var id = RaftServerId.From(nodeId);
+        var bind = new IPEndPoint(IPAddress.Parse(config.BindAddr), config.ServerPort);
+        ServerPortListener listener;
+        try
+        {
+            listener = new ServerPortListener(bind, logs?.CreateLogger("agent.server.rpc"));
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            throw new InvalidOperationException($"failed to start the server RPC listener on {bind}: {ex.Message}", ex);
+        }
+        try
+        {
+            var address = $"{config.AdvertiseAddress}:{listener.LocalEndPoint.Port}";
+            var addresses = new ConcurrentDictionary<ulong, string> { [id] = address };
+            var transport = new TcpRaftTransport(id, addresses, logs?.CreateLogger("agent.server.raft"), meters);
+            var storage = RaftLog.OpenDataDirectory(config.DataDir!);
+            foreach (var warning in storage.Warnings)
+            {
+                log.LogWarning("{Message}", warning);
+            }
+            var raft = new RaftLog(new RaftLogOptions
+            {
+                ServerId = id,
+                Storage = storage,
+                StateMachine = stateMachine,
+                Transport = transport,
+                Addresses = addresses,
+                Meters = meters,
+                Time = time,
+            });
+            var rpcServer = new RpcServer(logs?.CreateLogger("agent.server.rpc"));
+            var rpc = new RpcClient(logs?.CreateLogger("agent.rpc"));
+            listener.Register(ServerConnectionType.Raft, (stream, ct) => transport.ServeAsync(stream, raft.Deliver, ct));
+            listener.Register(ServerConnectionType.Rpc, rpcServer.ServeAsync);
+            var server = new ClusterServer(config, id, address, addresses, listener, transport, rpcServer, rpc, raft, time, log);
+            listener.Start();
+            return server;
+        }
+        catch
+        {
+            listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the loop over the LAN pool's <paramref name="members"/>; <paramref name="becameLeader"/> runs each time this server gains leadership.</summary>
+    public void Run(Func<IReadOnlyList<SerfMember>> members, Action becameLeader)
+    {
+        _loop = Task.Run(() => LoopAsync(members, becameLeader, _stop.Token));
+    }
+
+    /// <summary>Wakes the loop now (a member event).</summary>
+    public void Wake()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already awake.
+        }
+    }
+
+    private async Task LoopAsync(Func<IReadOnlyList<SerfMember>> members, Action becameLeader, CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                var servers = ServerMember.InDatacenter(members(), _config.Datacenter);
+                foreach (var server in servers)
+                {
+                    if (server.RaftId != Id)
+                    {
+                        _addresses[server.RaftId] = server.Address;
+                    }
+                }
+                if (!_bootstrapDone)
+                {
+                    await TryBootstrapAsync(servers, token).ConfigureAwait(false);
+                }
+                var leader = Raft.Leader.IsLeader;
+                if (leader && !_wasLeader)
+                {
+                    Write(LogLevel.Information, "cluster leadership acquired");
+                    becameLeader();
+                }
+                else if (!leader && _wasLeader)
+                {
+                    Write(LogLevel.Information, "cluster leadership lost");
+                }
+                _wasLeader = leader;
+                if (leader)
+                {
+                    await ReconcileMembershipAsync(servers, token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Write(LogLevel.Error, $"server loop failed, retrying: error=\"{ex.Message}\"");
+            }
+            try
+            {
+                await _wake.WaitAsync(LoopInterval, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task TryBootstrapAsync(IReadOnlyList<ServerMember> servers, CancellationToken token)
+    {
+        if (_config.Bootstrap)
+        {
+            await BootstrapAsync([(Id, Address)], token).ConfigureAwait(false);
+            return;
+        }
+        if (_config.BootstrapExpect <= 0)
+        {
+            _bootstrapDone = true;
+            return;
+        }
+        switch (BootstrapExpect.Decide(_config.BootstrapExpect, servers))
+        {
+            case BootstrapExpect.Refuse refuse:
+                Write(LogLevel.Error, refuse.Message);
+                return;
+            case BootstrapExpect.Wait:
+                return;
+            case BootstrapExpect.Bootstrap ready:
+                foreach (var server in ready.Servers)
+                {
+                    if (server.RaftId == Id)
+                    {
+                        continue;
+                    }
+                    IReadOnlyList<string> peers;
+                    try
+                    {
+                        peers = DecodePeers(await Rpc.CallAsync(server.Address, StatusPeersMethod, ReadOnlyMemory<byte>.Empty, TimeSpan.FromSeconds(5), token).ConfigureAwait(false));
+                    }
+                    catch (Exception ex) when (ex is RpcErrorException or RpcUnavailableException or InvalidDataException)
+                    {
+                        Write(LogLevel.Error, $"Failed to confirm peer status for {server.Name}: {ex.Message}. Retrying...");
+                        return;
+                    }
+                    if (peers.Count > 0)
+                    {
+                        Write(LogLevel.Warning, $"Existing Raft peers reported by {server.Name}, disabling bootstrap mode");
+                        _bootstrapDone = true;
+                        return;
+                    }
+                }
+                Write(LogLevel.Information, $"found expected number of peers, attempting bootstrap: peers={string.Join(",", ready.Servers.Select(s => s.Address))}");
+                await BootstrapAsync([.. ready.Servers.Select(s => (s.RaftId, s.Address))], token).ConfigureAwait(false);
+                return;
+        }
+    }
+
+    private async Task BootstrapAsync(IReadOnlyList<(ulong Id, string Address)> voters, CancellationToken token)
+    {
+        if (!await Raft.BootstrapAsync(voters, token).ConfigureAwait(false))
+        {
+            Write(LogLevel.Information, "Raft data found, disabling bootstrap mode");
+        }
+        _bootstrapDone = true;
+    }
+
+    private async Task ReconcileMembershipAsync(IReadOnlyList<ServerMember> servers, CancellationToken token)
+    {
+        // One change at a time, each committed before the next is planned.
+        for (var i = 0; i < 16 && Raft.Leader.IsLeader; i++)
+        {
+            var current = Raft.GetConfiguration().Servers.ToDictionary(s => s.Id, s => s.Address);
+            var change = RaftMembershipPlan.Next(Id, current, servers, cleanupDeadServers: true);
+            if (change is null)
+            {
+                return;
+            }
+            Write(LogLevel.Information, change switch
+            {
+                RaftMembershipPlan.AddVoter add => $"adding server to the Raft configuration: id={add.RaftId} address={add.Address} reason=\"{add.Reason}\"",
+                _ => $"removing server from the Raft configuration: id={change.RaftId} reason=\"{change.Reason}\"",
+            });
+            await (change is RaftMembershipPlan.AddVoter voter
+                ? Raft.ChangeConfigurationAsync(ConfigChangeType.AddVoter, voter.RaftId, voter.Address, token)
+                : Raft.ChangeConfigurationAsync(ConfigChangeType.RemoveServer, change.RaftId, "", token)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Removes server <paramref name="raftId"/> from the Raft configuration: on the leader, or sent to it over RPC.</summary>
+    public async Task RemoveServerAsync(ulong raftId, CancellationToken cancellationToken)
+    {
+        if (Raft.Leader.IsLeader)
+        {
+            await Raft.ChangeConfigurationAsync(ConfigChangeType.RemoveServer, raftId, "", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var leader = Raft.Leader;
+        if (!leader.KnownLeader)
+        {
+            throw new NotLeaderException("No cluster leader");
+        }
+        try
+        {
+            await Rpc.CallAsync(leader.LeaderAddress, RemovePeerMethod, ForwardingLog.EncodeIndex(raftId), ForwardingLog.CallTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RpcErrorException or RpcUnavailableException)
+        {
+            throw new NotLeaderException(ex.Message);
+        }
+    }
+
+    private async Task<byte[]> ServeRemovePeerAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var raftId = ForwardingLog.DecodeIndex(body);
+        if (!Raft.Leader.IsLeader)
+        {
+            throw new RpcErrorException("No cluster leader");
+        }
+        try
+        {
+            await Raft.ChangeConfigurationAsync(ConfigChangeType.RemoveServer, raftId, "", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NotLeaderException or InvalidOperationException or ArgumentException)
+        {
+            throw new RpcErrorException(ex.Message);
+        }
+        return [];
+    }
+
+    /// <summary>A graceful leave: the leader hands leadership to another voter first (the new leader then removes this server when gossip says it left).</summary>
+    public async Task LeaveAsync(CancellationToken cancellationToken)
+    {
+        if (Raft.Leader.IsLeader && Raft.Peers.Count > 1)
+        {
+            try
+            {
+                await Raft.TransferLeadershipAsync(null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Write(LogLevel.Warning, $"failed to transfer leadership before leaving: error=\"{ex.Message}\"");
+            }
+        }
+    }
+
+    private static byte[] EncodePeers(IReadOnlyList<string> peers)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
+        var writer = new MessagePack.MessagePackWriter(buffer);
+        writer.WriteArrayHeader(peers.Count);
+        foreach (var peer in peers)
+        {
+            writer.Write(peer);
+        }
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static IReadOnlyList<string> DecodePeers(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            var reader = new MessagePack.MessagePackReader(body);
+            var peers = new string[reader.ReadArrayHeader()];
+            for (var i = 0; i < peers.Length; i++)
+            {
+                peers[i] = reader.ReadString() ?? "";
+            }
+            return peers;
+        }
+        catch (Exception ex) when (ex is MessagePack.MessagePackSerializationException or EndOfStreamException or ArgumentOutOfRangeException)
+        {
+            throw new InvalidDataException($"malformed Status.Peers reply: {ex.Message}", ex);
+        }
+    }
+
+    private void Write(LogLevel level, string message)
+    {
+        if (_log.IsEnabled(level))
+        {
+            _log.Log(level, "{Message}", message);
+        }
+    }
+
+    /// <summary>Stops the loop, the server port, the transport and the log (in that order).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        await _listener.DisposeAsync().ConfigureAwait(false);
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        await Rpc.DisposeAsync().ConfigureAwait(false);
+        await Raft.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+}
