@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Praetor.Agent.Cluster;
 using Praetor.Agent.Endpoints;
+using Praetor.Agent.Endpoints.Remote;
 using Praetor.Agent.Events;
 using Praetor.Agent.Gossip;
 using Praetor.Agent.Local;
@@ -72,14 +73,22 @@ public sealed class Agent : IAsyncDisposable
             Log = _server.Log;
         }
         var blocking = new BlockingQuery(Store, Log, config, time);
-        Txn = new TxnEndpoint(Store, Log, blocking, metrics);
-        Kv = new KvEndpoint(Store, Txn, blocking, metrics);
-        Status = new StatusEndpoint(Log);
+        var txn = new TxnEndpoint(Store, Log, blocking, metrics);
+        var kv = new KvEndpoint(Store, txn, blocking, metrics);
+        var catalog = new CatalogEndpoint(Store, Log, blocking, config, WanDatacenters);
+        if (options.ServerRpc is { } serverRpc)
+        {
+            var rpc = new EndpointRpcClient(serverRpc, config);
+            (Txn, Kv, Catalog, Health, Status) = (new RemoteTxnEndpoint(rpc, txn), new RemoteKvEndpoint(rpc, kv), new RemoteCatalogEndpoint(rpc, catalog),
+                new RemoteHealthEndpoint(rpc), new RemoteStatusEndpoint(rpc));
+        }
+        else
+        {
+            (Txn, Kv, Catalog, Health, Status) = (txn, kv, catalog, new HealthEndpoint(Store, blocking), new StatusEndpoint(Log));
+        }
         RaftOperator = new RaftOperator(Raft, Log, ServerNode, _server is { } server
             ? server.RemoveServerAsync
             : (id, ct) => Raft.ChangeConfigurationAsync(Praetor.Raft.Core.ConfigChangeType.RemoveServer, id, "", ct));
-        Catalog = new CatalogEndpoint(Store, Log, blocking, config, WanDatacenters);
-        Health = new HealthEndpoint(Store, blocking);
         Snapshot = new SnapshotEndpoint(Store, Log, () => Raft.Term, blocking, time);
         LocalState = new LocalState(config.NodeName);
         AgentLocal = new AgentEndpoint(config, LocalState, Health, metrics, time);
@@ -167,18 +176,18 @@ public sealed class Agent : IAsyncDisposable
     /// <summary>This server's Raft log (in memory in <c>-dev</c>, in <c>data_dir</c> otherwise).</summary>
     public RaftLog Raft { get; }
 
-    public KvEndpoint Kv { get; }
+    public IKvEndpoint Kv { get; }
 
-    public TxnEndpoint Txn { get; }
+    public ITxnEndpoint Txn { get; }
 
-    public StatusEndpoint Status { get; }
+    public IStatusEndpoint Status { get; }
 
     /// <summary>The Raft configuration and peer removal (<c>/v1/operator/raft/*</c>).</summary>
     public RaftOperator RaftOperator { get; }
 
-    public CatalogEndpoint Catalog { get; }
+    public ICatalogEndpoint Catalog { get; }
 
-    public HealthEndpoint Health { get; }
+    public IHealthEndpoint Health { get; }
 
     /// <summary>Backup: save and restore the whole state (<c>/v1/snapshot</c>).</summary>
     public SnapshotEndpoint Snapshot { get; }
@@ -592,6 +601,13 @@ public sealed record AgentStartOptions
     public SerfPoolFactory? WanPool { get; init; }
 
     public ILoggerFactory? Logs { get; init; }
+
+    /// <summary>
+    /// When set, the agent's endpoints read through it from a server (<see cref="EndpointRpcClient"/>
+    /// and the <c>Remote*Endpoint</c>s, as a client agent's do) while writes still go to its own log.
+    /// The seam through which a client agent is wired to the servers' RPC; tests pass an in-process one.
+    /// </summary>
+    public IServerRpc? ServerRpc { get; init; }
 
     /// <summary>The metrics aggregation interval (Consul's 10 s); tests shorten it so finished intervals come sooner.</summary>
     public TimeSpan MetricsInterval { get; init; } = InmemSink.DefaultInterval;

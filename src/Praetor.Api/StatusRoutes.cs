@@ -5,9 +5,9 @@ internal static class StatusRoutes
 {
     public static void Map(WebApplication app, Agent.Agent agent)
     {
-        app.MapGet("/v1/status/leader", context =>
-            ResponseWriter.JsonAsync(context, agent.Status.Leader(), static (w, leader) => w.WriteStringValue(leader)));
-        app.MapGet("/v1/status/peers", context =>
-            ResponseWriter.JsonAsync(context, agent.Status.Peers(), JsonValues.WriteStrings));
+        app.MapGet("/v1/status/leader", async context =>
+            await ResponseWriter.JsonAsync(context, await agent.Status.LeaderAsync(context.RequestAborted), static (w, leader) => w.WriteStringValue(leader)));
+        app.MapGet("/v1/status/peers", async context =>
+            await ResponseWriter.JsonAsync(context, await agent.Status.PeersAsync(context.RequestAborted), JsonValues.WriteStrings));
     }
 }

@@ -40,21 +40,7 @@ public static class SnapshotCodec
         writer.WriteArrayHeader(snapshot.Kv.Count);
         foreach (var e in snapshot.Kv.Entries)
         {
-            writer.WriteArrayHeader(7);
-            writer.Write(e.Key);
-            if (e.Value is null)
-            {
-                writer.WriteNil();
-            }
-            else
-            {
-                writer.Write(e.Value);
-            }
-            writer.Write(e.Flags);
-            writer.Write(e.CreateIndex);
-            writer.Write(e.ModifyIndex);
-            writer.Write(e.LockIndex);
-            writer.Write(e.Session);
+            KvCodec.WriteEntry(ref writer, e);
         }
         writer.WriteArrayHeader(snapshot.Kv.Tombstones.Count);
         foreach (var t in snapshot.Kv.Tombstones)
@@ -100,18 +86,12 @@ public static class SnapshotCodec
             var keys = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < entries.Length; i++)
             {
-                if (reader.ReadArrayHeader() != 7)
+                var entry = entries[i] = KvCodec.ReadEntry(ref reader);
+                if (!keys.Add(entry.Key))
                 {
-                    throw new InvalidDataException($"snapshot KV entry {i} is malformed");
+                    throw new InvalidDataException($"snapshot KV key \"{entry.Key}\" appears twice");
                 }
-                var key = reader.ReadString() ?? throw new InvalidDataException($"snapshot KV entry {i} has no key");
-                if (!keys.Add(key))
-                {
-                    throw new InvalidDataException($"snapshot KV key \"{key}\" appears twice");
-                }
-                var value = reader.TryReadNil() ? null : reader.ReadBytes()?.ToArray();
-                entries[i] = new KvEntry(key, value, reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadString());
-                CheckIndex(entries[i].ModifyIndex, index);
+                CheckIndex(entry.ModifyIndex, index);
             }
             var tombstones = new KvTombstone[reader.ReadArrayHeader()];
             keys.Clear();

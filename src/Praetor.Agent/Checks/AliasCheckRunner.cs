@@ -14,14 +14,14 @@ public sealed class AliasCheckRunner : CheckRunner
     /// <summary>Wait before querying again after a failed query (no leader, shutting down).</summary>
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
 
-    private readonly HealthEndpoint _health;
+    private readonly IHealthEndpoint _health;
     private readonly string _node;
     private readonly string _serviceId;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
 
-    public AliasCheckRunner(string checkId, string node, string serviceId, HealthEndpoint health, ICheckStatusSink sink, TimeProvider time)
+    public AliasCheckRunner(string checkId, string node, string serviceId, IHealthEndpoint health, ICheckStatusSink sink, TimeProvider time)
         : base(checkId, sink)
     {
         _node = node;

@@ -20,14 +20,14 @@ public sealed class AgentEndpoint : ICheckStatusSink, IAsyncDisposable
     private readonly AgentConfig _config;
     private readonly AgentMetrics _metrics;
     private readonly LocalState _local;
-    private readonly HealthEndpoint _health;
+    private readonly IHealthEndpoint _health;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, CheckRunner> _runners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (TimeSpan After, long CriticalSince)> _reapable = new(StringComparer.Ordinal);
     private readonly ITimer _reaper;
 
-    public AgentEndpoint(AgentConfig config, LocalState local, HealthEndpoint health, AgentMetrics metrics, TimeProvider time)
+    public AgentEndpoint(AgentConfig config, LocalState local, IHealthEndpoint health, AgentMetrics metrics, TimeProvider time)
     {
         _config = config;
         _metrics = metrics;

@@ -12,6 +12,9 @@ namespace Praetor.Agent.Endpoints;
 /// </summary>
 public sealed class BlockingQuery(StateStore store, IReplicatedLog log, AgentConfig config, TimeProvider time)
 {
+    /// <summary>A blocking query waits up to 1/16 of its wait longer, at random (Consul's JitterFraction).</summary>
+    public const int JitterFraction = 16;
+
     /// <param name="watch">Registers the watches of what <paramref name="query"/> reads; called before each read.</param>
     /// <param name="query">Reads a snapshot and returns the result with its index.</param>
     public async Task<QueryResult<T>> RunAsync<T>(
@@ -25,13 +28,9 @@ public sealed class BlockingQuery(StateStore store, IReplicatedLog log, AgentCon
         {
             return Answer(query(store.Current), options.Consistency);
         }
-        var wait = options.Wait <= TimeSpan.Zero ? config.DefaultQueryTime : options.Wait;
-        if (wait > config.MaxQueryTime)
-        {
-            wait = config.MaxQueryTime;
-        }
+        var wait = Wait(options, config);
         // Jitter spreads the wake-ups of many clients that started together (Consul: wait/16).
-        wait += TimeSpan.FromTicks(Random.Shared.NextInt64(wait.Ticks / 16 + 1));
+        wait += TimeSpan.FromTicks(Random.Shared.NextInt64(wait.Ticks / JitterFraction + 1));
         var deadline = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
         // A restore replaces the state under the query: answer what is there now, even at a lower index.
         var replacements = store.Replacements;
@@ -54,6 +53,16 @@ public sealed class BlockingQuery(StateStore store, IReplicatedLog log, AgentCon
                 return Answer(result, options.Consistency);
             }
         }
+    }
+
+    /// <summary>
+    /// How long a blocking query with <paramref name="options"/> waits before the jitter: its
+    /// <c>wait</c>, the default query time without one, at most the maximum query time.
+    /// </summary>
+    public static TimeSpan Wait(QueryOptions options, AgentConfig config)
+    {
+        var wait = options.Wait <= TimeSpan.Zero ? config.DefaultQueryTime : options.Wait;
+        return wait > config.MaxQueryTime ? config.MaxQueryTime : wait;
     }
 
     /// <summary>The meta of an answer at <paramref name="index"/> given now.</summary>

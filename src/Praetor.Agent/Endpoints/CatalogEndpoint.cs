@@ -7,15 +7,16 @@ namespace Praetor.Agent.Endpoints;
 
 /// <summary>Consul's Catalog endpoint: registrations through the log, and blocking reads of nodes and services.</summary>
 /// <param name="wanDatacenters">The datacenters of the servers in the WAN pool (none without one).</param>
-public sealed class CatalogEndpoint(StateStore store, IReplicatedLog log, BlockingQuery blocking, AgentConfig config, Func<IEnumerable<string>> wanDatacenters)
+public sealed class CatalogEndpoint(StateStore store, IReplicatedLog log, BlockingQuery blocking, AgentConfig config, Func<IEnumerable<string>> wanDatacenters) : ICatalogEndpoint
 {
-    /// <summary>Registers; returns the catalog's refusal (such as a check naming a missing service), or null.</summary>
+    /// <inheritdoc/>
     public async Task<string?> RegisterAsync(CatalogRegistration registration, CancellationToken cancellationToken)
     {
         var applied = await log.ApplyAsync(CommandCodec.Encode(new RegisterCommand(registration)), cancellationToken).ConfigureAwait(false);
         return applied.Response as string;
     }
 
+    /// <inheritdoc/>
     public async Task DeregisterAsync(string node, string? serviceId, string? checkId, CancellationToken cancellationToken) =>
         await log.ApplyAsync(CommandCodec.Encode(new DeregisterCommand(node, serviceId, checkId)), cancellationToken).ConfigureAwait(false);
 
@@ -28,6 +29,7 @@ public sealed class CatalogEndpoint(StateStore store, IReplicatedLog log, Blocki
     public IReadOnlyList<string> Datacenters() =>
         [config.Datacenter, .. wanDatacenters().Where(dc => dc != config.Datacenter).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
+    /// <inheritdoc/>
     public Task<QueryResult<IReadOnlyList<CatalogNode>>> NodesAsync(NodeMetaFilter meta, QueryOptions options, CancellationToken cancellationToken) =>
         blocking.RunAsync(
             options,
@@ -35,7 +37,7 @@ public sealed class CatalogEndpoint(StateStore store, IReplicatedLog log, Blocki
             snapshot => (snapshot.Catalog.NodesIndex, (IReadOnlyList<CatalogNode>)[.. snapshot.Catalog.Nodes.Where(meta.Matches)]),
             cancellationToken);
 
-    /// <summary>Every service name with the union of its instances' tags (`/v1/catalog/services`).</summary>
+    /// <inheritdoc/>
     public Task<QueryResult<IReadOnlyList<(string Name, IReadOnlyList<string> Tags)>>> ServicesAsync(NodeMetaFilter meta, QueryOptions options, CancellationToken cancellationToken) =>
         blocking.RunAsync(
             options,
@@ -43,7 +45,7 @@ public sealed class CatalogEndpoint(StateStore store, IReplicatedLog log, Blocki
             snapshot => (snapshot.Catalog.ServicesIndex, ServiceTags(snapshot.Catalog, meta)),
             cancellationToken);
 
-    /// <summary>The instances of a service with their nodes, filtered by tags (all must match) and node meta.</summary>
+    /// <inheritdoc/>
     public Task<QueryResult<IReadOnlyList<(CatalogNode Node, ServiceInstance Service)>>> ServiceNodesAsync(
         string service, IReadOnlyList<string> tags, NodeMetaFilter meta, QueryOptions options, CancellationToken cancellationToken) =>
         blocking.RunAsync(
@@ -65,7 +67,7 @@ public sealed class CatalogEndpoint(StateStore store, IReplicatedLog log, Blocki
             },
             cancellationToken);
 
-    /// <summary>One node with its services (`/v1/catalog/node/:node`), or a null node.</summary>
+    /// <inheritdoc/>
     public Task<QueryResult<(CatalogNode? Node, IReadOnlyList<ServiceInstance> Services)>> NodeServicesAsync(string node, QueryOptions options, CancellationToken cancellationToken) =>
         blocking.RunAsync(
             options,

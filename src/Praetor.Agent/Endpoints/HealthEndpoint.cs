@@ -4,8 +4,9 @@ using Praetor.State.Catalog;
 namespace Praetor.Agent.Endpoints;
 
 /// <summary>Consul's Health endpoint: checks by node, service and state, and service instances with their health.</summary>
-public sealed class HealthEndpoint(StateStore store, BlockingQuery blocking)
+public sealed class HealthEndpoint(StateStore store, BlockingQuery blocking) : IHealthEndpoint
 {
+    /// <inheritdoc/>
     public Task<QueryResult<IReadOnlyList<HealthCheck>>> NodeChecksAsync(string node, QueryOptions options, CancellationToken cancellationToken) =>
         blocking.RunAsync(
             options,
@@ -13,7 +14,7 @@ public sealed class HealthEndpoint(StateStore store, BlockingQuery blocking)
             snapshot => (snapshot.Catalog.ChecksIndex, (IReadOnlyList<HealthCheck>)[.. snapshot.Catalog.ChecksOn(node)]),
             cancellationToken);
 
-    /// <summary>The checks of a service's instances (not node-level checks), as `/v1/health/checks/:service`.</summary>
+    /// <inheritdoc/>
     public Task<QueryResult<IReadOnlyList<HealthCheck>>> ServiceChecksAsync(string service, QueryOptions options, CancellationToken cancellationToken) =>
         blocking.RunAsync(
             options,
@@ -36,7 +37,7 @@ public sealed class HealthEndpoint(StateStore store, BlockingQuery blocking)
             },
             cancellationToken);
 
-    /// <summary>Instances with node and checks; <paramref name="passingOnly"/> keeps those whose every check passes.</summary>
+    /// <inheritdoc/>
     public Task<QueryResult<IReadOnlyList<ServiceHealth>>> ServiceHealthAsync(
         string service, IReadOnlyList<string> tags, NodeMetaFilter meta, bool passingOnly, QueryOptions options, CancellationToken cancellationToken) =>
         blocking.RunAsync(
@@ -57,7 +58,7 @@ public sealed class HealthEndpoint(StateStore store, BlockingQuery blocking)
             },
             cancellationToken);
 
-    /// <summary>Checks in a state (`passing`, `warning`, `critical`, or `any`).</summary>
+    /// <inheritdoc/>
     public Task<QueryResult<IReadOnlyList<HealthCheck>>> ChecksInStateAsync(string state, QueryOptions options, CancellationToken cancellationToken) =>
         blocking.RunAsync(
             options,

@@ -6,9 +6,9 @@ using Praetor.State.Kv;
 namespace Praetor.Agent.Endpoints;
 
 /// <summary>The KV store's reads (all blocking) and single-key writes (Consul's KVS endpoint).</summary>
-public sealed class KvEndpoint(StateStore store, TxnEndpoint txn, BlockingQuery blocking, AgentMetrics metrics)
+public sealed class KvEndpoint(StateStore store, TxnEndpoint txn, BlockingQuery blocking, AgentMetrics metrics) : IKvEndpoint
 {
-    /// <summary>One key; its index is the KV table's, as Consul reports it.</summary>
+    /// <inheritdoc/>
     public Task<QueryResult<KvEntry?>> GetAsync(string key, QueryOptions options, CancellationToken cancellationToken) =>
         blocking.RunAsync(
             options,
@@ -16,7 +16,7 @@ public sealed class KvEndpoint(StateStore store, TxnEndpoint txn, BlockingQuery 
             snapshot => (snapshot.Kv.Index, snapshot.Kv.Get(key)),
             cancellationToken);
 
-    /// <summary>Every entry under a prefix; the index is the highest in the prefix, deletions included.</summary>
+    /// <inheritdoc/>
     public Task<QueryResult<IReadOnlyList<KvEntry>>> ListAsync(string prefix, QueryOptions options, CancellationToken cancellationToken) =>
         blocking.RunAsync(
             options,
@@ -24,10 +24,7 @@ public sealed class KvEndpoint(StateStore store, TxnEndpoint txn, BlockingQuery 
             snapshot => (snapshot.Kv.IndexOfPrefix(prefix), snapshot.Kv.List(prefix)),
             cancellationToken);
 
-    /// <summary>
-    /// The keys under a prefix; with a separator, keys that continue past the next separator
-    /// are folded into one "directory" entry ending in it (`web/sub/`).
-    /// </summary>
+    /// <inheritdoc/>
     public Task<QueryResult<IReadOnlyList<string>>> KeysAsync(string prefix, string? separator, QueryOptions options, CancellationToken cancellationToken) =>
         blocking.RunAsync(
             options,

@@ -2,11 +2,12 @@ using Praetor.Raft;
 
 namespace Praetor.Agent.Endpoints;
 
-/// <summary>Consul's Status endpoint: who leads, and who votes.</summary>
-public sealed class StatusEndpoint(IReplicatedLog log)
+/// <summary>Consul's Status endpoint: who leads, and who votes, as this server's log knows it.</summary>
+public sealed class StatusEndpoint(IReplicatedLog log) : IStatusEndpoint
 {
-    /// <summary>The leader's server address, or empty when there is none.</summary>
-    public string Leader() => log.Leader.LeaderAddress;
+    /// <inheritdoc/>
+    public Task<string> LeaderAsync(CancellationToken cancellationToken) => Task.FromResult(log.Leader.LeaderAddress);
 
-    public IReadOnlyList<string> Peers() => log.Peers;
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<string>> PeersAsync(CancellationToken cancellationToken) => Task.FromResult(log.Peers);
 }

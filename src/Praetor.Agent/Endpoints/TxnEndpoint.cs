@@ -10,12 +10,10 @@ namespace Praetor.Agent.Endpoints;
 /// Transactions (Consul's Txn endpoint), and through them every KV write: a transaction of
 /// reads only is answered from a snapshot; anything that writes goes through the log.
 /// </summary>
-public sealed class TxnEndpoint(StateStore store, IReplicatedLog log, BlockingQuery blocking, AgentMetrics metrics)
+public sealed class TxnEndpoint(StateStore store, IReplicatedLog log, BlockingQuery blocking, AgentMetrics metrics) : ITxnEndpoint
 {
-    /// <summary>
-    /// Runs <paramref name="operations"/>; the meta is set for read-only transactions, which honour
-    /// consistency modes. Measured as <c>consul.txn.read</c> or <c>consul.txn.apply</c>.
-    /// </summary>
+    /// <inheritdoc/>
+    /// <remarks>Measured as <c>consul.txn.read</c> or <c>consul.txn.apply</c>.</remarks>
     public async Task<(TxnResult Result, QueryMeta? Meta)> ApplyAsync(
         IReadOnlyList<TxnOperation> operations, ConsistencyMode consistency, CancellationToken cancellationToken)
     {
@@ -40,7 +38,8 @@ public sealed class TxnEndpoint(StateStore store, IReplicatedLog log, BlockingQu
         return (TxnResult)applied.Response!;
     }
 
-    private static bool IsReadOnly(IReadOnlyList<TxnOperation> operations)
+    /// <summary>Whether every operation only reads (Consul's TxnRO), so the transaction needs no log entry.</summary>
+    internal static bool IsReadOnly(IReadOnlyList<TxnOperation> operations)
     {
         foreach (var operation in operations)
         {

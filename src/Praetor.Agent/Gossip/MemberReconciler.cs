@@ -17,7 +17,7 @@ namespace Praetor.Agent.Gossip;
 /// on any other server every call returns at once (the leader does it, and a server that becomes
 /// leader runs a full pass).
 /// </summary>
-public sealed class MemberReconciler(AgentConfig config, StateStore store, CatalogEndpoint catalog, Func<CatalogNode> selfNode, Func<bool> isLeader, ILogger? log = null)
+public sealed class MemberReconciler(AgentConfig config, StateStore store, ICatalogEndpoint catalog, Func<CatalogNode> selfNode, Func<bool> isLeader, ILogger? log = null)
 {
     /// <summary>Check output for a live member (structs.SerfCheckAliveOutput).</summary>
     public const string AliveOutput = "Agent alive and reachable";

@@ -26,8 +26,8 @@ public sealed class AntiEntropy : IAsyncDisposable
     private static readonly HashSet<string> ReservedServiceIds = new(StringComparer.Ordinal) { Agent.ConsulServiceId };
 
     private readonly LocalState _local;
-    private readonly CatalogEndpoint _catalog;
-    private readonly HealthEndpoint _health;
+    private readonly ICatalogEndpoint _catalog;
+    private readonly IHealthEndpoint _health;
     private readonly Func<CatalogNode> _self;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
@@ -35,7 +35,7 @@ public sealed class AntiEntropy : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private readonly TaskCompletionSource _firstSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public AntiEntropy(LocalState local, CatalogEndpoint catalog, HealthEndpoint health, Func<CatalogNode> self, TimeProvider time, ILogger? log = null)
+    public AntiEntropy(LocalState local, ICatalogEndpoint catalog, IHealthEndpoint health, Func<CatalogNode> self, TimeProvider time, ILogger? log = null)
     {
         _local = local;
         _catalog = catalog;

@@ -3,11 +3,13 @@ using MessagePack;
 namespace Praetor.State.Catalog;
 
 /// <summary>
-/// The msgpack encoding of catalog records, shared by log commands and state snapshots: each
-/// record is an array of its fields in a fixed order. Fields are only ever appended; a reader
-/// skips fields it does not know, so an older build reads a newer record's known prefix.
+/// The msgpack encoding of catalog records, shared by log commands, state snapshots and the
+/// agent's RPC: each record is an array of its fields in a fixed order. Fields are only ever
+/// appended; a reader skips fields it does not know, so an older build reads a newer record's
+/// known prefix. A record of the wrong shape raises <see cref="InvalidDataException"/>; the
+/// msgpack reader's own errors pass through, for the caller to report as malformed input.
 /// </summary>
-internal static class CatalogCodec
+public static class CatalogCodec
 {
     public static void WriteNode(ref MessagePackWriter writer, CatalogNode node)
     {

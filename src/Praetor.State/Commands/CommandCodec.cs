@@ -171,7 +171,8 @@ public static class CommandCodec
         return new TxnCommand(operations);
     }
 
-    private static void WriteOperation(ref MessagePackWriter writer, TxnOperation operation)
+    /// <summary>One transaction operation as the log stores it; the agent's RPC carries read-only transactions the same way.</summary>
+    public static void WriteOperation(ref MessagePackWriter writer, TxnOperation operation)
     {
         switch (operation)
         {
@@ -197,7 +198,8 @@ public static class CommandCodec
         }
     }
 
-    private static TxnOperation ReadOperation(ref MessagePackReader reader)
+    /// <summary>Reads what <see cref="WriteOperation"/> wrote; a malformed operation raises <see cref="CommandDecodeException"/> (the msgpack reader's own errors pass through).</summary>
+    public static TxnOperation ReadOperation(ref MessagePackReader reader)
     {
         var fields = reader.ReadArrayHeader();
         var kind = (TxnOperationKind)reader.ReadByte();

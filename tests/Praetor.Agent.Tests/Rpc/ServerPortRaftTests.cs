@@ -32,7 +32,15 @@ public sealed class ServerPortRaftTests : IAsyncLifetime
         {
             _transports[id] = new TcpRaftTransport(id, _addresses);
             _machines[id] = new ListStateMachine();
-            _logs[id] = new RaftLog(new RaftOptions { Id = id }, MemoryRaftStorage.Bootstrap(Configuration.Of(Voters)), _machines[id], _addresses, _transports[id], Tick);
+            _logs[id] = new RaftLog(new RaftLogOptions
+            {
+                ServerId = id,
+                Storage = MemoryRaftStorage.Bootstrap(Configuration.Of(Voters)),
+                StateMachine = _machines[id],
+                Addresses = _addresses,
+                Transport = _transports[id],
+                TickInterval = Tick,
+            });
             Serve(id, _listeners[id]);
         }
         return Task.CompletedTask;

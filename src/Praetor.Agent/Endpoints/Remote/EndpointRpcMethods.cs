@@ -1,0 +1,58 @@
+using Praetor.State.Catalog;
+using Praetor.State.Commands;
+using Praetor.State.Kv;
+using static Praetor.Agent.Endpoints.Remote.EndpointRpcCodecs;
+
+namespace Praetor.Agent.Endpoints.Remote;
+
+/// <summary>
+/// The endpoint layer's reads as RPC methods, named as Consul's server endpoints (but
+/// <c>Status.ListPeers</c>: <c>Status.Peers</c> is the cluster's own, a bare list, see
+/// <see cref="Cluster.ClusterServer.StatusPeersMethod"/>). Arguments are the endpoint method's
+/// parameters in order (a tuple), the result its return value.
+/// </summary>
+internal static class EndpointRpcMethods
+{
+    private static readonly RpcValueCodec<(string, QueryOptions)> NameQuery = Pair(RequiredString, Options);
+    private static readonly RpcValueCodec<(NodeMetaFilter, QueryOptions)> MetaQuery = Pair(NodeMeta, Options);
+
+    public static readonly EndpointRpcMethod<(string Key, QueryOptions Options), QueryResult<KvEntry?>> KvGet =
+        new("KVS.Get", NameQuery, Query(Optional(Entry)));
+
+    public static readonly EndpointRpcMethod<(string Prefix, QueryOptions Options), QueryResult<IReadOnlyList<KvEntry>>> KvList =
+        new("KVS.List", NameQuery, Query(Entries));
+
+    public static readonly EndpointRpcMethod<(string Prefix, string? Separator, QueryOptions Options), QueryResult<IReadOnlyList<string>>> KvKeys =
+        new("KVS.ListKeys", Triple(RequiredString, OptionalString, Options), Query(Strings));
+
+    public static readonly EndpointRpcMethod<(IReadOnlyList<TxnOperation> Operations, ConsistencyMode Consistency), (TxnResult Result, QueryMeta Meta)> TxnRead =
+        new("Txn.Read", Pair(ReadOperations, Consistency), Pair(Transaction, Meta));
+
+    public static readonly EndpointRpcMethod<(NodeMetaFilter Meta, QueryOptions Options), QueryResult<IReadOnlyList<CatalogNode>>> CatalogNodes =
+        new("Catalog.ListNodes", MetaQuery, Query(List(Node)));
+
+    public static readonly EndpointRpcMethod<(NodeMetaFilter Meta, QueryOptions Options), QueryResult<IReadOnlyList<(string Name, IReadOnlyList<string> Tags)>>> CatalogServices =
+        new("Catalog.ListServices", MetaQuery, Query(List(Pair(RequiredString, Strings))));
+
+    public static readonly EndpointRpcMethod<((string Service, IReadOnlyList<string> Tags) Service, NodeMetaFilter Meta, QueryOptions Options), QueryResult<IReadOnlyList<(CatalogNode Node, ServiceInstance Service)>>> CatalogServiceNodes =
+        new("Catalog.ServiceNodes", Triple(Pair(RequiredString, Strings), NodeMeta, Options), Query(List(Pair(Node, Service))));
+
+    public static readonly EndpointRpcMethod<(string Node, QueryOptions Options), QueryResult<(CatalogNode? Node, IReadOnlyList<ServiceInstance> Services)>> CatalogNodeServices =
+        new("Catalog.NodeServices", NameQuery, Query(Pair(Optional(Node), List(Service))));
+
+    public static readonly EndpointRpcMethod<(string Node, QueryOptions Options), QueryResult<IReadOnlyList<HealthCheck>>> HealthNodeChecks =
+        new("Health.NodeChecks", NameQuery, Query(CheckList));
+
+    public static readonly EndpointRpcMethod<(string Service, QueryOptions Options), QueryResult<IReadOnlyList<HealthCheck>>> HealthServiceChecks =
+        new("Health.ServiceChecks", NameQuery, Query(CheckList));
+
+    public static readonly EndpointRpcMethod<((string Service, IReadOnlyList<string> Tags) Service, (NodeMetaFilter Meta, bool PassingOnly) Filter, QueryOptions Options), QueryResult<IReadOnlyList<ServiceHealth>>> HealthServiceNodes =
+        new("Health.ServiceNodes", Triple(Pair(RequiredString, Strings), Pair(NodeMeta, Flag), Options), Query(List(ServiceEntry)));
+
+    public static readonly EndpointRpcMethod<(string State, QueryOptions Options), QueryResult<IReadOnlyList<HealthCheck>>> HealthChecksInState =
+        new("Health.ChecksInState", NameQuery, Query(CheckList));
+
+    public static readonly EndpointRpcMethod<ValueTuple, string> StatusLeader = new("Status.Leader", None, RequiredString);
+
+    public static readonly EndpointRpcMethod<ValueTuple, IReadOnlyList<string>> StatusPeers = new("Status.ListPeers", None, Strings);
+}

@@ -1,0 +1,104 @@
+using Praetor.Agent.Endpoints;
+using Praetor.Agent.Endpoints.Remote;
+using Praetor.Agent.Metrics;
+using Praetor.Raft;
+using Praetor.State;
+using Praetor.State.Commands;
+
+namespace Praetor.Agent.Tests.Endpoints;
+
+/// <summary>
+/// A server's endpoints over a state store and a single-node log (or a given log), their RPC
+/// handlers registered on an <see cref="InProcessServerRpc"/>, and a client's remote endpoints
+/// calling them.
+/// </summary>
+internal sealed class RemoteEndpointFixture : IAsyncDisposable
+{
+    /// <param name="log">The server's log; null: a single-node log that leads.</param>
+    /// <param name="kv">The server's KV endpoint as its RPC handlers see it; null: the real one.</param>
+    /// <param name="maxQueryTime">The server's (and client's) default and maximum query time; null: Consul's.</param>
+    public RemoteEndpointFixture(IReplicatedLog? log = null, Func<KvEndpoint, IKvEndpoint>? kv = null, TimeSpan? maxQueryTime = null)
+    {
+        Config = new AgentConfig { NodeName = "server1", Datacenter = "dc1" };
+        if (maxQueryTime is { } max)
+        {
+            Config = Config with { DefaultQueryTime = max, MaxQueryTime = max };
+        }
+        Store = new StateStore();
+        Log = log ?? RaftLog.SingleNode(new StateMachine(Store), "127.0.0.1:8300");
+        Meters = new AgentMeterFactory();
+        var metrics = new AgentMetrics(Meters);
+        var blocking = new BlockingQuery(Store, Log, Config, TimeProvider.System);
+        var txn = new TxnEndpoint(Store, Log, blocking, metrics);
+        Txn = txn;
+        Kv = new KvEndpoint(Store, txn, blocking, metrics);
+        Catalog = new CatalogEndpoint(Store, Log, blocking, Config, () => ["dc2"]);
+        Health = new HealthEndpoint(Store, blocking);
+        Status = new StatusEndpoint(Log);
+        EndpointRpcHandlers.Register(Rpc.Register, kv?.Invoke(Kv) ?? Kv, Txn, Catalog, Health, Status);
+        var client = new EndpointRpcClient(Rpc, Config);
+        Client = client;
+        RemoteKv = new RemoteKvEndpoint(client, Kv);
+        RemoteTxn = new RemoteTxnEndpoint(client, Txn);
+        RemoteCatalog = new RemoteCatalogEndpoint(client, Catalog);
+        RemoteHealth = new RemoteHealthEndpoint(client);
+        RemoteStatus = new RemoteStatusEndpoint(client);
+    }
+
+    public AgentConfig Config { get; }
+
+    public StateStore Store { get; }
+
+    public IReplicatedLog Log { get; }
+
+    public AgentMeterFactory Meters { get; }
+
+    public InProcessServerRpc Rpc { get; } = new();
+
+    public EndpointRpcClient Client { get; }
+
+    public KvEndpoint Kv { get; }
+
+    public TxnEndpoint Txn { get; }
+
+    public CatalogEndpoint Catalog { get; }
+
+    public HealthEndpoint Health { get; }
+
+    public StatusEndpoint Status { get; }
+
+    public RemoteKvEndpoint RemoteKv { get; }
+
+    public RemoteTxnEndpoint RemoteTxn { get; }
+
+    public RemoteCatalogEndpoint RemoteCatalog { get; }
+
+    public RemoteHealthEndpoint RemoteHealth { get; }
+
+    public RemoteStatusEndpoint RemoteStatus { get; }
+
+    /// <summary>One call of each read through the client's endpoints: every RPC method once.</summary>
+    public IReadOnlyList<Func<Task>> RemoteReads(QueryOptions options) =>
+    [
+        () => RemoteKv.GetAsync("web/a", options, CancellationToken.None),
+        () => RemoteKv.ListAsync("web/", options, CancellationToken.None),
+        () => RemoteKv.KeysAsync("web/", "/", options, CancellationToken.None),
+        () => RemoteTxn.ApplyAsync([new KvOperation(KvVerb.Get, "web/a")], options.Consistency, CancellationToken.None),
+        () => RemoteCatalog.NodesAsync(new NodeMetaFilter([new("rack", "r1")]), options, CancellationToken.None),
+        () => RemoteCatalog.ServicesAsync(NodeMetaFilter.None, options, CancellationToken.None),
+        () => RemoteCatalog.ServiceNodesAsync("web", ["v1"], NodeMetaFilter.None, options, CancellationToken.None),
+        () => RemoteCatalog.NodeServicesAsync("node1", options, CancellationToken.None),
+        () => RemoteHealth.NodeChecksAsync("node1", options, CancellationToken.None),
+        () => RemoteHealth.ServiceChecksAsync("web", options, CancellationToken.None),
+        () => RemoteHealth.ServiceHealthAsync("web", ["v1"], NodeMetaFilter.None, true, options, CancellationToken.None),
+        () => RemoteHealth.ChecksInStateAsync("passing", options, CancellationToken.None),
+        () => RemoteStatus.LeaderAsync(CancellationToken.None),
+        () => RemoteStatus.PeersAsync(CancellationToken.None),
+    ];
+
+    public async ValueTask DisposeAsync()
+    {
+        await Log.DisposeAsync();
+        Meters.Dispose();
+    }
+}
