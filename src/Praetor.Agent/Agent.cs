@@ -5,6 +5,7 @@ using Praetor.Agent.Endpoints.Remote;
 using Praetor.Agent.Events;
 using Praetor.Agent.Gossip;
 using Praetor.Agent.Local;
+using Praetor.Agent.Rpc;
 using Praetor.Agent.Metrics;
 using Praetor.Gossip;
 using Praetor.Gossip.Serf;
@@ -40,6 +41,7 @@ public sealed class Agent : IAsyncDisposable
     private readonly EventHandlers _eventHandlers;
     private readonly EventReceiver _eventReceiver;
     private readonly ClusterServer? _server;
+    private readonly RpcClient? _clientRpc;
     private GossipPool? _lan;
     private GossipPool? _wan;
     private bool _left;
@@ -61,22 +63,31 @@ public sealed class Agent : IAsyncDisposable
         }
         Store = new StateStore();
         var stateMachine = new StateMachine(Store);
+        var serverRpc = options.ServerRpc;
         if (config.DevMode)
         {
             Raft = RaftLog.SingleNode(stateMachine, ServerAddress, Meters);
             Log = Raft;
         }
-        else
+        else if (config.Server)
         {
             _server = ClusterServer.Start(config, NodeId, stateMachine, Meters, options.Logs, time);
             Raft = _server.Raft;
             Log = _server.Log;
         }
+        else
+        {
+            // A client agent holds no state: reads go to a server, writes through one to the leader.
+            _clientRpc = new RpcClient(options.Logs?.CreateLogger("agent.rpc"));
+            var router = new ServerRouter(_clientRpc, () => _lan?.Members() ?? [], config.Datacenter);
+            Log = new ForwardingLog(null, _clientRpc, router.PickServer, router.ServerFailed, time);
+            serverRpc ??= router;
+        }
         var blocking = new BlockingQuery(Store, Log, config, time);
         var txn = new TxnEndpoint(Store, Log, blocking, metrics);
         var kv = new KvEndpoint(Store, txn, blocking, metrics);
         var catalog = new CatalogEndpoint(Store, Log, blocking, config, WanDatacenters);
-        if (options.ServerRpc is { } serverRpc)
+        if (serverRpc is not null)
         {
             var rpc = new EndpointRpcClient(serverRpc, config);
             (Txn, Kv, Catalog, Health, Status) = (new RemoteTxnEndpoint(rpc, txn), new RemoteKvEndpoint(rpc, kv), new RemoteCatalogEndpoint(rpc, catalog),
@@ -86,10 +97,14 @@ public sealed class Agent : IAsyncDisposable
         {
             (Txn, Kv, Catalog, Health, Status) = (txn, kv, catalog, new HealthEndpoint(Store, blocking), new StatusEndpoint(Log));
         }
-        RaftOperator = new RaftOperator(Raft, Log, ServerNode, _server is { } server
-            ? server.RemoveServerAsync
-            : (id, ct) => Raft.ChangeConfigurationAsync(Praetor.Raft.Core.ConfigChangeType.RemoveServer, id, "", ct));
-        Snapshot = new SnapshotEndpoint(Store, Log, () => Raft.Term, blocking, time);
+        if (Raft is { } raft)
+        {
+            RaftOperator = new RaftOperator(raft, Log, ServerNode, _server is { } server
+                ? server.RemoveServerAsync
+                : (id, ct) => raft.ChangeConfigurationAsync(Praetor.Raft.Core.ConfigChangeType.RemoveServer, id, "", ct));
+            Snapshot = new SnapshotEndpoint(Store, Log, () => raft.Term, blocking, time);
+        }
+        _server?.RegisterEndpoints(Kv, Txn, Catalog, Health, Status);
         LocalState = new LocalState(config.NodeName);
         AgentLocal = new AgentEndpoint(config, LocalState, Health, metrics, time);
         _reaper = new TombstoneReaper(Store, Log, config.TombstoneTtl, time);
@@ -111,7 +126,7 @@ public sealed class Agent : IAsyncDisposable
     public static Agent Start(AgentConfig config, AgentStartOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var problems = config.Validate();
+        var problems = config.ValidateSettings();
         if (problems.Count > 0)
         {
             throw new ArgumentException("invalid configuration:\n  " + string.Join("\n  ", problems), nameof(config));
@@ -173,8 +188,8 @@ public sealed class Agent : IAsyncDisposable
     /// <summary>What the endpoints write through and read behind: the local log in <c>-dev</c>, the leader's (here or over RPC) in a cluster.</summary>
     public IReplicatedLog Log { get; }
 
-    /// <summary>This server's Raft log (in memory in <c>-dev</c>, in <c>data_dir</c> otherwise).</summary>
-    public RaftLog Raft { get; }
+    /// <summary>This server's Raft log (in memory in <c>-dev</c>, in <c>data_dir</c> otherwise); null on a client agent.</summary>
+    public RaftLog? Raft { get; }
 
     public IKvEndpoint Kv { get; }
 
@@ -182,15 +197,15 @@ public sealed class Agent : IAsyncDisposable
 
     public IStatusEndpoint Status { get; }
 
-    /// <summary>The Raft configuration and peer removal (<c>/v1/operator/raft/*</c>).</summary>
-    public RaftOperator RaftOperator { get; }
+    /// <summary>The Raft configuration and peer removal (<c>/v1/operator/raft/*</c>); null on a client agent (servers answer them).</summary>
+    public RaftOperator? RaftOperator { get; }
 
     public ICatalogEndpoint Catalog { get; }
 
     public IHealthEndpoint Health { get; }
 
     /// <summary>Backup: save and restore the whole state (<c>/v1/snapshot</c>).</summary>
-    public SnapshotEndpoint Snapshot { get; }
+    public SnapshotEndpoint? Snapshot { get; }
 
     /// <summary>This agent's services and checks, and the operations on them.</summary>
     public AgentEndpoint AgentLocal { get; }
@@ -266,7 +281,7 @@ public sealed class Agent : IAsyncDisposable
             AgentLocal.RegisterCheck(check, RegistrationSource.Local);
         }
         _antiEntropy.Start();
-        if (_server is null)
+        if (Config.DevMode)
         {
             // -dev leads at once: the agent is in the catalog before it reports ready.
             await _antiEntropy.FirstSync.ConfigureAwait(false);
@@ -312,7 +327,7 @@ public sealed class Agent : IAsyncDisposable
     /// <summary>The node ID and name of the server with Raft id <paramref name="raftId"/>: this agent, or a LAN member; null when gossip knows none.</summary>
     private (string NodeId, string Node)? ServerNode(ulong raftId)
     {
-        if (raftId == Raft.Id)
+        if (raftId == Raft?.Id)
         {
             return (NodeId, Config.NodeName);
         }
@@ -578,9 +593,13 @@ public sealed class Agent : IAsyncDisposable
         {
             await _server.DisposeAsync().ConfigureAwait(false);
         }
-        else
+        else if (Raft is not null)
         {
             await Raft.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_clientRpc is not null)
+        {
+            await _clientRpc.DisposeAsync().ConfigureAwait(false);
         }
         MetricsSink.Dispose();
         Meters.Dispose();

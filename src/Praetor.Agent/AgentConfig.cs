@@ -195,20 +195,6 @@ public sealed record AgentConfig
     public bool RunsWanPool => (Server || DevMode) && SerfWanPort != PortDisabled;
 
     /// <summary>
-    /// Every problem with these settings, each naming the setting; empty when valid. Includes what
-    /// this build of the agent cannot run yet (client agents), unlike <see cref="ValidateSettings"/>.
-    /// </summary>
-    public IReadOnlyList<string> Validate()
-    {
-        var problems = new List<string>(ValidateSettings());
-        if (!DevMode && !Server)
-        {
-            problems.Add("server: client agents (without -server) are not built yet; run servers (-server) or -dev");
-        }
-        return problems;
-    }
-
-    /// <summary>
     /// Every problem with these settings as Consul judges them (what <c>praetor validate</c> reports),
     /// each naming the setting; empty when valid.
     /// </summary>

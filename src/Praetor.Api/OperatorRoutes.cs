@@ -36,7 +36,7 @@ internal static class OperatorRoutes
 
     private static async Task RaftConfigurationAsync(HttpContext context, Agent.Agent agent)
     {
-        var configuration = await agent.RaftOperator.ConfigurationAsync(QueryParameters.Consistency(context.Request), context.RequestAborted);
+        var configuration = await Routes.ServerOnly(agent.RaftOperator, "operator raft").ConfigurationAsync(QueryParameters.Consistency(context.Request), context.RequestAborted);
         await ResponseWriter.JsonAsync(context, configuration, WriteRaftConfiguration);
     }
 
@@ -52,7 +52,7 @@ internal static class OperatorRoutes
         {
             throw HttpApiException.BadRequest("Must specify only one of ?id or ?address");
         }
-        await agent.RaftOperator.RemovePeerAsync(id, address, context.RequestAborted);
+        await Routes.ServerOnly(agent.RaftOperator, "operator raft").RemovePeerAsync(id, address, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 

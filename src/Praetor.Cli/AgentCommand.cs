@@ -227,7 +227,7 @@ public static class AgentCommand
             config = loaded.Config;
         }
         config = flags.ApplyTo(config, out problems);
-        problems.AddRange(config.Validate());
+        problems.AddRange(config.ValidateSettings());
         return config;
     }
 

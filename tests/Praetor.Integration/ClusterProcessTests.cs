@@ -8,9 +8,11 @@ namespace Praetor.Integration;
 /// <summary>
 /// A real cluster of <c>praetor</c> processes on loopback, formed as the seeds form it: three
 /// servers started with <c>agent -server -bootstrap-expect 3 -data-dir ...</c> that find each other
-/// through <c>-retry-join</c>. Writes through a follower; kill -9 of the leader under write load
-/// (a new leader, no acknowledged write lost); kill -9 of every server and a restart from the data
-/// directories (every acknowledged write still there).
+/// through <c>-retry-join</c>, and two client agents that <c>-join</c> them. Writes through a
+/// follower and through the clients; a client's services reach the catalog; kill -9 of the leader
+/// under write load through the clients (a new leader, no acknowledged write lost, the clients keep
+/// working); kill -9 of every server and a restart from the data directories (every acknowledged
+/// write still there).
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class ClusterProcessTests
@@ -18,11 +20,15 @@ public sealed class ClusterProcessTests
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task Three_servers_bootstrap_replicate_survive_a_leader_kill_and_a_full_restart()
+    public async Task Three_servers_and_two_clients_replicate_survive_a_leader_kill_and_a_full_restart()
     {
         using var dirs = new TempDirectory();
         await using var cluster = ClusterNodes.Servers(dirs, 3);
         foreach (var node in cluster.Nodes) node.Start();
+        var service = dirs.Combine("web.json");
+        File.WriteAllText(service, """{ "service": { "name": "web", "port": 8080 } }""");
+        await using var clients = ClusterNodes.Clients(dirs, 2, cluster.Nodes[0].LanPort, ["-config-file", service]);
+        foreach (var node in clients.Nodes) node.Start();
 
         var leader = await ClusterNodes.WaitForLeaderAsync(cluster.Nodes);
         foreach (var node in cluster.Nodes)
@@ -40,17 +46,24 @@ public sealed class ClusterProcessTests
             Assert.Equal("world", await node.GetStringAsync("v1/kv/seed/hello?raw&consistent"));
         }
 
-        // kill -9 of the leader under write load.
+        // Clients forward writes and reads; their services reach the catalog by anti-entropy.
+        Assert.Equal("true", await clients.Nodes[0].PutAsync("v1/kv/seed/client", "written by a client"));
+        Assert.Equal("written by a client", await clients.Nodes[1].GetStringAsync("v1/kv/seed/client?raw"));
+        Assert.Equal("written by a client", await follower.GetStringAsync("v1/kv/seed/client?raw"));
+        await WaitAsync(async () => JsonSerializer.Deserialize<JsonElement[]>(await clients.Nodes[1].GetStringAsync("v1/catalog/service/web"))!.Length == 2, "both clients' web service in the catalog");
+
+        // kill -9 of the leader under write load through the clients.
         var acknowledged = new List<string>();
         using var stopWriting = new CancellationTokenSource();
         var survivors = cluster.Nodes.Where(n => n.ServerAddress != leader).ToArray();
+        var writers = clients.Nodes;
         var writer = Task.Run(async () =>
         {
             var i = 0;
             while (!stopWriting.IsCancellationRequested)
             {
                 var key = $"load/{i++:D5}";
-                var node = survivors[i % survivors.Length];
+                var node = writers[i % writers.Count];
                 try
                 {
                     if (await node.PutAsync($"v1/kv/{key}", key) == "true")
@@ -79,7 +92,7 @@ public sealed class ClusterProcessTests
 
         string[] written;
         lock (acknowledged) written = [.. acknowledged];
-        foreach (var node in survivors)
+        foreach (var node in survivors.Concat(clients.Nodes))
         {
             var keys = JsonSerializer.Deserialize<string[]>(await node.GetStringAsync("v1/kv/load/?keys&consistent"))!.ToHashSet();
             Assert.All(written, key => Assert.Contains(key, keys));
@@ -94,6 +107,23 @@ public sealed class ClusterProcessTests
             var keys = JsonSerializer.Deserialize<string[]>(await node.GetStringAsync("v1/kv/load/?keys&consistent"))!.ToHashSet();
             Assert.All(written, key => Assert.Contains(key, keys));
             Assert.Equal("world", await node.GetStringAsync("v1/kv/seed/hello?raw"));
+        }
+    }
+
+    internal static async Task WaitAsync(Func<Task<bool>> condition, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                if (await condition()) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (watch.Elapsed > Deadline) Assert.Fail($"{what}: not within {Deadline}");
+            await Task.Delay(100);
         }
     }
 
@@ -125,6 +155,18 @@ internal sealed class ClusterNodes : IAsyncDisposable
             var others = lanPorts.Where((_, j) => j != i).SelectMany(p => new[] { "-retry-join", $"127.0.0.1:{p}" });
             nodes.Add(new ClusterNode($"server-{i + 1}", dirs.CreateSubdirectory($"server-{i + 1}"), lanPorts[i],
                 ["-server", "-bootstrap-expect", count.ToString(), .. others]));
+        }
+        return new ClusterNodes(nodes);
+    }
+
+    /// <summary><paramref name="count"/> client agents joining the server at LAN port <paramref name="serverLanPort"/>.</summary>
+    public static ClusterNodes Clients(TempDirectory dirs, int count, int serverLanPort, string[] extraArgs)
+    {
+        var nodes = new List<ClusterNode>();
+        for (var i = 0; i < count; i++)
+        {
+            nodes.Add(new ClusterNode($"client-{i + 1}", dirs.CreateSubdirectory($"client-{i + 1}"), FreeLoopbackPort.Pick(),
+                ["-retry-join", $"127.0.0.1:{serverLanPort}", .. extraArgs]));
         }
         return new ClusterNodes(nodes);
     }

@@ -3,6 +3,8 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Praetor.Agent.Endpoints;
+using Praetor.Agent.Endpoints.Remote;
 using Praetor.Agent.Rpc;
 using Praetor.Gossip.Serf;
 using Praetor.Raft;
@@ -57,7 +59,7 @@ public sealed class ClusterServer : IAsyncDisposable
         Raft = raft;
         _time = time;
         _log = log;
-        Log = new ForwardingLog(raft, rpc, () => null, time);
+        Log = new ForwardingLog(raft, rpc, () => null, _ => { }, time);
         _bootstrapDone = raft.Peers.Count > 0;
         rpcServer.Register(ForwardingLog.ApplyMethod, Log.ServeApplyAsync);
         rpcServer.Register(ForwardingLog.ReadIndexMethod, Log.ServeReadIndexAsync);
@@ -83,8 +85,9 @@ public sealed class ClusterServer : IAsyncDisposable
     /// <summary>The agent RPC client (forwarding, bootstrap checks).</summary>
     public RpcClient Rpc { get; }
 
-    /// <summary>Registers an RPC method served on the server port.</summary>
-    public void Register(string method, Func<ReadOnlyMemory<byte>, CancellationToken, Task<byte[]>> handler) => _rpcServer.Register(method, handler);
+    /// <summary>Serves the endpoint layer's reads to client agents over RPC (<see cref="EndpointRpcHandlers"/>).</summary>
+    public void RegisterEndpoints(IKvEndpoint kv, ITxnEndpoint txn, ICatalogEndpoint catalog, IHealthEndpoint health, IStatusEndpoint status) =>
+        EndpointRpcHandlers.Register(_rpcServer.Register, kv, txn, catalog, health, status);
 
     /// <summary>
     /// Opens the Raft storage in <c>&lt;data_dir&gt;/raft</c> (a damaged file stops start-up with

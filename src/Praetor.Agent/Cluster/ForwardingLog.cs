@@ -38,17 +38,20 @@ public sealed class ForwardingLog : IReplicatedLog
     private readonly RaftLog? _local;
     private readonly RpcClient _rpc;
     private readonly Func<string?> _pickServer;
+    private readonly Action<RpcUnavailableException> _serverFailed;
     private readonly TimeProvider _time;
 
     /// <param name="local">This server's log; null on a client agent.</param>
     /// <param name="rpc">The agent's RPC client.</param>
     /// <param name="pickServer">On a client: the RPC address of a server to send to (null when none is known).</param>
+    /// <param name="serverFailed">On a client: told when the picked server could not be reached, so the next pick is another.</param>
     /// <param name="time">The clock of the hold timeout.</param>
-    public ForwardingLog(RaftLog? local, RpcClient rpc, Func<string?> pickServer, TimeProvider time)
+    public ForwardingLog(RaftLog? local, RpcClient rpc, Func<string?> pickServer, Action<RpcUnavailableException> serverFailed, TimeProvider time)
     {
         _local = local;
         _rpc = rpc;
         _pickServer = pickServer;
+        _serverFailed = serverFailed;
         _time = time;
     }
 
@@ -102,6 +105,12 @@ public sealed class ForwardingLog : IReplicatedLog
             catch (RpcErrorException ex)
             {
                 throw new NotLeaderException(ex.Message);
+            }
+            catch (RpcUnavailableException ex) when (ex.Unsent)
+            {
+                // Never sent: another server (a client's next pick, or the leader gossip names next) may take it.
+                _serverFailed(ex);
+                refusal = new NotLeaderException($"rpc error: {ex.Message}");
             }
             catch (RpcUnavailableException ex)
             {

@@ -41,7 +41,15 @@ public sealed class RpcClient : IAsyncDisposable
         deadline.CancelAfter(timeout);
         try
         {
-            var connection = await ConnectionTo(address).WaitAsync(deadline.Token).ConfigureAwait(false);
+            RpcConnection connection;
+            try
+            {
+                connection = await ConnectionTo(address).WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or TimeoutException or FormatException)
+            {
+                throw new RpcUnavailableException($"rpc: {method} to {address} failed: cannot connect: {ex.Message}", ex) { Unsent = true };
+            }
             return await connection.CallAsync(method, body, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -51,7 +59,7 @@ public sealed class RpcClient : IAsyncDisposable
         }
         catch (Exception ex) when (ex is SocketException or IOException or TimeoutException or FormatException)
         {
-            throw new RpcUnavailableException($"rpc: {method} to {address} failed: cannot connect: {ex.Message}", ex);
+            throw new RpcUnavailableException($"rpc: {method} to {address} failed: {ex.Message}", ex);
         }
     }
 
