@@ -45,7 +45,9 @@ public sealed class BlockingQueryTests : AgentFixture
         var index = IndexOf(first);
 
         var clock = Stopwatch.StartNew();
+        var parked = Host.Agent.Store.KvWatches.Count;
         var blocked = Http.GetAsync($"/v1/kv/svc-a/?recurse&index={index}&wait=1s");
+        await WaitUntilParkedAsync(parked);
         for (var i = 0; i < 5; i++)
         {
             await PutTextAsync($"/v1/kv/svc-b/{i}", "noise");
@@ -63,7 +65,9 @@ public sealed class BlockingQueryTests : AgentFixture
         var index = IndexOf(first);
 
         var clock = Stopwatch.StartNew();
+        var parked = Host.Agent.Store.KvWatches.Count;
         var blocked = Http.GetAsync($"/v1/kv/one?index={index}&wait=1s");
+        await WaitUntilParkedAsync(parked);
         await PutTextAsync("/v1/kv/other", "noise");
         await PutTextAsync("/v1/kv/one-more", "noise");
         using var response = await blocked.WaitAsync(TimeSpan.FromSeconds(10));
@@ -118,5 +122,19 @@ public sealed class BlockingQueryTests : AgentFixture
         Assert.Equal("consistent", consistent.Headers.GetValues("X-Consul-Effective-Consistency").Single());
         using var plain = await Http.GetAsync("/v1/kv/c");
         Assert.Equal("leader", plain.Headers.GetValues("X-Consul-Effective-Consistency").Single());
+    }
+
+    /// <summary>
+    /// Waits (up to 10 s) until a query has parked on its watches: the noise written after it must
+    /// find it waiting, as a query that reads after the noise answers at once (the table's index moved).
+    /// </summary>
+    private async Task WaitUntilParkedAsync(int watchesBefore)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (Host.Agent.Store.KvWatches.Count <= watchesBefore)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the blocking query never parked");
+            await Task.Delay(1);
+        }
     }
 }

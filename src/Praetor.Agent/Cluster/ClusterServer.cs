@@ -124,6 +124,8 @@ public sealed class ClusterServer : IAsyncDisposable
                 StateMachine = stateMachine,
                 Transport = transport,
                 Addresses = addresses,
+                // Consul's performance.raft_multiplier scales the Raft timings (5 by default: a 5 s election timeout).
+                TickInterval = RaftLog.DefaultTickInterval * config.RaftMultiplier,
                 Meters = meters,
                 Time = time,
             });

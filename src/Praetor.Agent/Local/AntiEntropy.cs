@@ -89,7 +89,15 @@ public sealed class AntiEntropy : IAsyncDisposable
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 _log.LogWarning("agent: syncing local state failed, retrying in {Retry}: {Error}", RetryInterval, ex.Message);
-                await Task.Delay(RetryInterval, _time, token).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(RetryInterval, _time, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    // Stopped while waiting to retry (a client agent that never found a server).
+                    return;
+                }
             }
         }
     }

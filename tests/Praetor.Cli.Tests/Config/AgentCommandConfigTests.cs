@@ -56,14 +56,30 @@ public sealed class AgentCommandConfigTests : IDisposable
     }
 
     [Fact]
-    public async Task A_client_agent_is_still_refused()
+    public async Task A_damaged_node_id_file_stops_a_server_naming_the_file()
     {
-        var client = _dir.Write("client.json", """{ "datacenter": "dc1", "data_dir": "/tmp/consul" }""");
+        var nodeIdFile = _dir.Write("data/node-id", "not-a-uuid");
+        var dataDir = Path.GetDirectoryName(nodeIdFile)!;
 
-        var run = await RunToExitAsync($"-config-file={client}", "-http-port", "0");
+        var run = await RunToExitAsync("-server", "-bootstrap", "-data-dir", dataDir, "-bind", "127.0.0.1", "-http-port", "0", "-dns-port", "-1",
+            "-serf-lan-port", "0", "-serf-wan-port", "-1", "-server-port", "0");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("    server: client agents (without -server) are not built yet", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"==> Error starting agent: the node ID in {nodeIdFile} is not a UUID: \"not-a-uuid\"", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_damaged_raft_log_stops_a_server_naming_the_file()
+    {
+        var segment = _dir.Write("data/raft/wal/00000000000000000001.wal", "this is not a write-ahead log segment, just some text long enough");
+        var dataDir = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(segment)))!;
+
+        var run = await RunToExitAsync("-server", "-bootstrap", "-data-dir", dataDir, "-bind", "127.0.0.1", "-http-port", "0", "-dns-port", "-1",
+            "-serf-lan-port", "0", "-serf-wan-port", "-1", "-server-port", "0");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("==> Error starting agent: ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(segment, run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
