@@ -24,6 +24,8 @@
 # FAILOVER (1; 0 skips it), FAILOVER_CONNS (4) and FAILOVER_DELAY_MS (10: each connection waits
 # that long before each request), POLL_MS (10), FAILOVER_DEADLINE (s, 30), SETTLE (s after a
 # restarted member is ready, 3), READY_DEADLINE (s, 60), PRAETOR_MODE (cluster; dev = smoke),
+# RAFT_MULTIPLIER (Praetor's performance.raft_multiplier, 1: Consul's base Raft timings, whose 1 s
+# election timeout is etcd's default too; empty: Praetor's default, 5),
 # PRAETOR (the executable; default: the shipped Native AOT build of scripts/publish.sh in
 # ARTIFACTS/native), PRAETOR_ARGS / ETCD_ARGS (extra flags for every member), SKIP_BUILD,
 # SKIP_PRAETOR, SKIP_ETCD, ARTIFACTS (/tmp/art-bench), DATA_ROOT (the members' data dirs;
@@ -50,6 +52,7 @@ SETTLE=${SETTLE:-3}
 READY_DEADLINE=${READY_DEADLINE:-60}
 PRAETOR_MODE=${PRAETOR_MODE:-cluster}
 PRAETOR_ARGS=${PRAETOR_ARGS:-}
+RAFT_MULTIPLIER=${RAFT_MULTIPLIER-1}
 ETCD_ARGS=${ETCD_ARGS:-}
 SKIP_BUILD=${SKIP_BUILD:-0}
 SKIP_PRAETOR=${SKIP_PRAETOR:-0}
@@ -164,13 +167,17 @@ done
 
 # start_member_SYSTEM NAME: starts one member (by PID, on the server CPU), its data in DATA_ROOT/NAME.
 start_member_praetor() {
-    local m=$1 joins=() other
+    local m=$1 joins=() other config=()
     mkdir -p "$DATA_ROOT/$m"
+    if [[ -n "$RAFT_MULTIPLIER" ]]; then
+        printf '{"performance":{"raft_multiplier":%s}}\n' "$RAFT_MULTIPLIER" > "$SCRATCH/$m.json"
+        config=(-config-file "$SCRATCH/$m.json")
+    fi
     if [[ "$PRAETOR_MODE" == dev ]]; then
         # SMOKE mode only: one in-memory server, no cluster, no fsync.
         # shellcheck disable=SC2086 # PRAETOR_ARGS is a list of flags
         start_server "$m" "${HTTP[$m]}" "$PRAETOR" agent -dev -node "$m" -http-port "${HTTP[$m]}" -dns-port -1 \
-            -serf-lan-port "${SERF_LAN[$m]}" -serf-wan-port -1 -server-port "${SERVER[$m]}" -log-level warn $PRAETOR_ARGS
+            -serf-lan-port "${SERF_LAN[$m]}" -serf-wan-port -1 -server-port "${SERVER[$m]}" -log-level warn "${config[@]}" $PRAETOR_ARGS
         return
     fi
     for other in "${PRAETOR_MEMBERS[@]}"; do
@@ -180,7 +187,7 @@ start_member_praetor() {
     start_server "$m" "${HTTP[$m]}" "$PRAETOR" agent -server -bootstrap-expect "${#PRAETOR_MEMBERS[@]}" \
         -data-dir "$DATA_ROOT/$m" -node "$m" -bind "$HOST" -client "$HOST" -http-port "${HTTP[$m]}" -dns-port -1 \
         -serf-lan-port "${SERF_LAN[$m]}" -serf-wan-port -1 -server-port "${SERVER[$m]}" \
-        -retry-interval 1s "${joins[@]}" -log-level warn $PRAETOR_ARGS
+        -retry-interval 1s "${joins[@]}" -log-level warn "${config[@]}" $PRAETOR_ARGS
 }
 start_member_etcd() {
     local m=$1
@@ -407,7 +414,7 @@ done
     if [[ "$PRAETOR_MODE" == dev ]]; then
         echo "- **SMOKE MODE (PRAETOR_MODE=dev)**: Praetor is one \`praetor agent -dev\` (single server, log in memory, no fsync); its figures are NOT the 3-server comparison the goals are about."
     else
-        echo "- Praetor: 3 servers (\`agent -server -bootstrap-expect 3\`), $PRAETOR"
+        echo "- Praetor: 3 servers (\`agent -server -bootstrap-expect 3\`), $PRAETOR, raft_multiplier ${RAFT_MULTIPLIER:-default}"
     fi
     echo "- commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'); $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)); pinning: $PINNING"
     echo "- etcd: $(etcd --version 2>/dev/null | sed -n 's/^etcd Version: //p'), 3 members, default durability (WAL fsync), v3 JSON gateway"
