@@ -220,8 +220,9 @@ run_dnsperf() {
 # dp_stat OUTPUT REGEX: the first number after REGEX in dnsperf's statistics.
 dp_stat() { sed -n "s/^ *$2[^0-9]*\([0-9.]*\).*/\1/p" <<< "$1" | head -n 1; }
 
-# measure ROUND TARGET SET: a warm-up, then the measured run; appends a raw row.
-measure() {
+# measure_dns ROUND TARGET SET: a warm-up, then the measured dnsperf run; appends a raw row
+# (lib.sh's measure is the wrk one).
+measure_dns() {
     local round=$1 target=$2 set=$3 port pid out before after started elapsed cpu qps gen
     pid=${SERVER_PIDS[$target]}
     if [[ "$target" == nsd ]]; then port=$NSD_PORT; else port=$PRAETOR_DNS; fi
@@ -292,7 +293,7 @@ for round in $(seq 1 "$ROUNDS"); do
     for set in $QUERY_SETS; do
         for target in $order; do
             [[ -n "${SERVER_PIDS[$target]:-}" ]] || continue
-            measure "$round" "$target" "$set"
+            measure_dns "$round" "$target" "$set"
         done
     done
 done

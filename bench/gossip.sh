@@ -43,18 +43,6 @@ fi
 [[ -x "$PRAETOR" ]] || { log "no $PRAETOR"; exit 2; }
 
 now() { date +%s.%N; }
-# take_port: sets PORT to a port in 20000-32767 — below Linux's ephemeral range (32768-60999),
-# so the many client connections of a run cannot take it first — that no TCP or UDP socket holds
-# and that was not handed out before in this run.
-declare -A USED_PORTS=()
-take_port() {
-    while :; do
-        PORT=$((20000 + RANDOM % 12768))
-        [[ -z "${USED_PORTS[$PORT]:-}" ]] || continue
-        ss -Htuan "sport = :$PORT" 2>/dev/null | grep -q . || break
-    done
-    USED_PORTS[$PORT]=1
-}
 
 # PRAETOR_TIMINGS=serf (default): the Praetor agents get `gossip_lan` set to the serf profile's
 # timings, so both sides run the same protocol parameters. With SERF_PROFILE=lan (memberlist's

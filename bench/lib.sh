@@ -1,4 +1,4 @@
-# Shell helpers shared by bench/run.sh, bench/checks.sh and bench/dns.sh (sourced, not run).
+# Shell helpers shared by the bench/*.sh scripts (sourced, not run).
 # The caller sets BENCH_DIR, calls bench_scratch (SCRATCH, a temp folder for logs) before
 # starting anything, and may set LOG_TAG (the prefix of log lines), KEEP_LOGS,
 # PIN/SERVER_CPU/LOAD_CPU (see setup_pinning), BENCH_LUA_DIR.
@@ -126,6 +126,19 @@ free_port() {
     return 1
 }
 
+# take_port: sets PORT to a port in 20000-32767 — below Linux's ephemeral range (32768-60999),
+# so the many client connections of a run cannot take it first — that no TCP or UDP socket holds
+# and that was not handed out before in this run.
+declare -A USED_PORTS=()
+take_port() {
+    while :; do
+        PORT=$((20000 + RANDOM % 12768))
+        [[ -z "${USED_PORTS[$PORT]:-}" ]] || continue
+        ss -Htuan "sport = :$PORT" 2>/dev/null | grep -q . || break
+    done
+    USED_PORTS[$PORT]=1
+}
+
 # ---------------------------------------------------------------- dependencies
 # install_missing COMMAND:PACKAGE...: apt-get installs the packages whose command is missing.
 install_missing() {
@@ -181,8 +194,59 @@ run_wrk() {
 # field NAME "RESULT a=1 b=2": the value of NAME in a RESULT line.
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< "$2"; }
 
+# measure ROUND TARGET OP CONNS SCRIPT URL [PID...]: a WARMUP-second warm-up, then a DURATION-second
+# measured run; appends a raw row to $RAW: round, target, op, conns, req/s, p50 µs, p99 µs,
+# errors, server CPU. The CPU is that of the PIDs (default: SERVER_PIDS[TARGET]) during the run,
+# summed, as % of one core: a CPU-bound server below ~100 % of its core was starved by something
+# else on the machine, and req/s per CPU-second is the figure that such noise disturbs least.
+measure() {
+    local round=$1 target=$2 op=$3 conns=$4 script=$5 url=$6 result before after started elapsed cpu
+    local pids=("${@:7}")
+    ((${#pids[@]} > 0)) || pids=("${SERVER_PIDS[$target]}")
+    run_wrk "$conns" "$WARMUP" "$script" "$url" > /dev/null
+    before=$(pids_cpu_ticks "${pids[@]}")
+    started=$(date +%s%N)
+    result=$(run_wrk "$conns" "$DURATION" "$script" "$url")
+    after=$(pids_cpu_ticks "${pids[@]}")
+    elapsed=$(($(date +%s%N) - started))
+    if [[ -z "$result" ]]; then
+        log "$target $op c=$conns: wrk reported nothing (KEEP_LOGS=1 keeps its output)"
+        return 0
+    fi
+    cpu=$(awk -v t=$((after - before)) -v hz="$TICKS_PER_SECOND" -v ns="$elapsed" 'BEGIN { printf "%.0f", 100 * t / hz / (ns / 1e9) }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$op" "$conns" \
+        "$(field rps "$result")" "$(field p50_us "$result")" "$(field p99_us "$result")" \
+        "$(field errors "$result")" "$cpu" >> "$RAW"
+    log "$target $op c=$conns: $result server_cpu=${cpu}%"
+}
+
+# preload NAME SCRIPT URL CHECK: writes every key once (the PUT script walks the keys in order
+# on its one wrk thread), bounded to 15 s, then checks that the last key is there (CHECK is
+# eval'd).
+preload() {
+    local name=$1 script=$2 url=$3 check=$4 result requests
+    result=$(run_wrk 16 3 "$script" "$url")
+    requests=$(field requests "$result")
+    if [[ -z "$requests" ]] || ((requests < BENCH_KEYS)); then
+        result=$(run_wrk 16 12 "$script" "$url")
+    fi
+    if ! eval "$check"; then
+        log "$name: preload of $BENCH_KEYS keys failed (last key missing); $result"
+        return 1
+    fi
+}
+
 # cpu_ticks PID: user+system CPU time of the whole process so far, in clock ticks.
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+# pids_cpu_ticks PID...: the sum of cpu_ticks over the PIDs; a process that is gone counts 0.
+pids_cpu_ticks() {
+    local total=0 pid ticks
+    for pid in "$@"; do
+        ticks=$(cpu_ticks "$pid" 2>/dev/null) || ticks=0
+        total=$((total + ${ticks:-0}))
+    done
+    echo "$total"
+}
 # child_cpu_ticks PID: user+system CPU time of its children that it has waited for, in ticks.
 child_cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $14 + $15 }'; }
 TICKS_PER_SECOND=$(getconf CLK_TCK)

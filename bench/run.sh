@@ -38,7 +38,7 @@ ETCD_PEER_PORT=${ETCD_PEER_PORT:-18380}
 
 LOG_TAG=bench
 # shellcheck source=bench/lib.sh
-source "$BENCH_DIR/lib.sh"   # log, scratch/clean-up, pinning, start/stop by PID, wait_ready, run_wrk, cpu_ticks…
+source "$BENCH_DIR/lib.sh"   # log, scratch/clean-up, pinning, start/stop by PID, wait_ready, run_wrk, measure, preload…
 # RESULTS_DIR, SCRATCH, RAW; on exit the servers are stopped, etcd's data and SCRATCH removed.
 bench_scratch bench "/dev/shm/praetor-bench-etcd.$$"
 
@@ -50,31 +50,6 @@ ensure_deps() {
     [[ "$SKIP_ETCD" == 1 ]] || wanted+=(etcd:etcd-server)
     install_missing "${wanted[@]}"
     command -v wrk >/dev/null || { log "wrk is required"; exit 1; }
-}
-
-# ---------------------------------------------------------------- measuring
-# measure ROUND TARGET OP CONNS SCRIPT URL: a warm-up, then the measured run; appends a raw row.
-# The server's CPU use during the run is recorded too: a CPU-bound server below ~100 % of its
-# core was starved by something else on the machine, and req/s per CPU-second is the figure
-# that such noise disturbs least.
-measure() {
-    local round=$1 target=$2 op=$3 conns=$4 script=$5 url=$6 result pid before after started elapsed cpu
-    pid=${SERVER_PIDS[$target]}
-    run_wrk "$conns" "$WARMUP" "$script" "$url" > /dev/null
-    before=$(cpu_ticks "$pid")
-    started=$(date +%s%N)
-    result=$(run_wrk "$conns" "$DURATION" "$script" "$url")
-    after=$(cpu_ticks "$pid")
-    elapsed=$(($(date +%s%N) - started))
-    if [[ -z "$result" ]]; then
-        log "$target $op c=$conns: wrk reported nothing (KEEP_LOGS=1 keeps its output)"
-        return 0
-    fi
-    cpu=$(awk -v t=$((after - before)) -v hz="$TICKS_PER_SECOND" -v ns="$elapsed" 'BEGIN { printf "%.0f", 100 * t / hz / (ns / 1e9) }')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$op" "$conns" \
-        "$(field rps "$result")" "$(field p50_us "$result")" "$(field p99_us "$result")" \
-        "$(field errors "$result")" "$cpu" >> "$RAW"
-    log "$target $op c=$conns: $result server_cpu=${cpu}%"
 }
 
 # ---------------------------------------------------------------- targets
@@ -134,21 +109,6 @@ start_etcd() {
 prewarm() {
     ((PREWARM > 0)) || return 0
     run_wrk 64 "$PREWARM" "$1" "$2" > /dev/null
-}
-
-# preload NAME SCRIPT URL CHECK: writes every key once (the PUT script walks the keys in order
-# on its one wrk thread), bounded to 15 s, then checks that the last key is there.
-preload() {
-    local name=$1 script=$2 url=$3 check=$4 result requests
-    result=$(run_wrk 16 3 "$script" "$url")
-    requests=$(field requests "$result")
-    if [[ -z "$requests" ]] || ((requests < BENCH_KEYS)); then
-        result=$(run_wrk 16 12 "$script" "$url")
-    fi
-    if ! eval "$check"; then
-        log "$name: preload of $BENCH_KEYS keys failed (last key missing); $result"
-        return 1
-    fi
 }
 
 # ---------------------------------------------------------------- report

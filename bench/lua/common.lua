@@ -1,5 +1,6 @@
 -- Shared by the bench/lua/*.lua wrk scripts (loaded with dofile; BENCH_LUA_DIR names this folder).
--- Environment: BENCH_KEYS (key count, default 1000), BENCH_VALUE_SIZE (bytes, default 100).
+-- Environment: BENCH_KEYS (key count, default 1000), BENCH_VALUE_SIZE (bytes, default 100),
+-- BENCH_DELAY_MS (see below).
 bench = {}
 bench.keys = tonumber(os.getenv("BENCH_KEYS") or "1000")
 bench.value = string.rep("v", tonumber(os.getenv("BENCH_VALUE_SIZE") or "100"))
@@ -19,6 +20,15 @@ function bench.next_index()
   local i = counter % bench.keys
   counter = counter + 1
   return i
+end
+
+-- BENCH_DELAY_MS (unset: none): each connection waits that long before each request, a light,
+-- paced load instead of a closed loop at full speed (bench/raft.sh's load during a failover).
+local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+if delay_ms > 0 then
+  function delay()
+    return delay_ms
+  end
 end
 
 -- etcd's JSON gateway takes keys and values as base64 (protobuf bytes fields).
