@@ -496,6 +496,11 @@ public sealed class RaftLog : IReplicatedLog
     private void HandleReady(Ready ready)
     {
         if (ready.SoftState is { } soft) PublishLeader(soft);
+        // A leader's messages promise nothing about its own disk (it counts its own copy of an entry
+        // only after Advance), so it replicates while it writes, as Raft thesis §10.2.1 allows: the
+        // followers' fsyncs overlap its own instead of following it. Everyone else persists first.
+        var sendFirst = _node.Role == RaftRole.Leader && ready.Snapshot is null;
+        if (sendFirst) Send(ready);
         if (ready.Snapshot is { } snapshot)
         {
             _storage.ApplySnapshot(snapshot);
@@ -508,10 +513,7 @@ public sealed class RaftLog : IReplicatedLog
             LearnAddresses(ready.Entries);
         }
         if (ready.HardState is { } hard) _storage.SetHardState(hard);
-        if (_transport is { } transport)
-        {
-            foreach (var message in ready.Messages) transport.Send(message);
-        }
+        if (!sendFirst) Send(ready);
         foreach (var entry in ready.CommittedEntries) Apply(entry);
         ReleaseAppliedWaiters();
         foreach (var read in ready.ReadStates)
@@ -529,6 +531,14 @@ public sealed class RaftLog : IReplicatedLog
         }
         _node.Advance(ready);
         PublishMatchIndexes();
+    }
+
+    private void Send(Ready ready)
+    {
+        if (_transport is { } transport)
+        {
+            foreach (var message in ready.Messages) transport.Send(message);
+        }
     }
 
     /// <summary>On the leader, each server's replicated index for <see cref="MatchIndex"/> (rebuilt only when one moved).</summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using MessagePack;
 using Praetor.State.Kv;
 
@@ -7,8 +6,8 @@ namespace Praetor.State.Commands;
 /// <summary>
 /// The state machine's response to an applied command (what <see cref="StateMachine.Apply"/>
 /// returns) in msgpack, for a write forwarded to the leader: nil; a string (a catalog refusal);
-/// or a <see cref="TxnResult"/> as <c>["txn", [entries], [[op index, what]]]</c>, an entry as
-/// <c>[key, value|nil, flags, create, modify, lock, session|nil]</c>. Reading checks every
+/// or a <see cref="TxnResult"/> as <c>["txn", [entries], [[op index, what]]]</c>, each entry as
+/// <see cref="KvCodec"/> writes it. Reading checks every
 /// field; anything else raises <see cref="InvalidDataException"/>.
 /// </summary>
 public static class ApplyResponseCodec
@@ -32,7 +31,7 @@ public static class ApplyResponseCodec
                 writer.WriteArrayHeader(txn.Results.Count);
                 foreach (var entry in txn.Results)
                 {
-                    WriteEntry(ref writer, entry);
+                    KvCodec.WriteEntry(ref writer, entry);
                 }
                 writer.WriteArrayHeader(txn.Errors.Count);
                 foreach (var error in txn.Errors)
@@ -67,7 +66,7 @@ public static class ApplyResponseCodec
             var results = new KvEntry[reader.ReadArrayHeader()];
             for (var i = 0; i < results.Length; i++)
             {
-                results[i] = ReadEntry(ref reader);
+                results[i] = KvCodec.ReadEntry(ref reader);
             }
             var errors = new TxnError[reader.ReadArrayHeader()];
             for (var i = 0; i < errors.Length; i++)
@@ -84,35 +83,5 @@ public static class ApplyResponseCodec
         {
             throw new InvalidDataException($"malformed apply response: {ex.Message}", ex);
         }
-    }
-
-    private static void WriteEntry(ref MessagePackWriter writer, KvEntry entry)
-    {
-        writer.WriteArrayHeader(7);
-        writer.Write(entry.Key);
-        if (entry.Value is null)
-        {
-            writer.WriteNil();
-        }
-        else
-        {
-            writer.Write(entry.Value);
-        }
-        writer.Write(entry.Flags);
-        writer.Write(entry.CreateIndex);
-        writer.Write(entry.ModifyIndex);
-        writer.Write(entry.LockIndex);
-        writer.Write(entry.Session);
-    }
-
-    private static KvEntry ReadEntry(ref MessagePackReader reader)
-    {
-        if (reader.ReadArrayHeader() != 7)
-        {
-            throw new InvalidDataException("a KV entry has 7 fields");
-        }
-        var key = reader.ReadString() ?? throw new InvalidDataException("a KV entry's key is nil");
-        byte[]? value = reader.TryReadNil() ? null : reader.ReadBytes()?.ToArray();
-        return new KvEntry(key, value, reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadString());
     }
 }

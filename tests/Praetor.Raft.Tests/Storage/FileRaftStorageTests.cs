@@ -28,6 +28,35 @@ public sealed class FileRaftStorageTests : IDisposable
     private string[] Segments() => [.. Directory.GetFiles(WalDirectory).Order(StringComparer.Ordinal)];
 
     [Fact]
+    public void Term_and_vote_are_written_at_once_and_a_commit_alone_at_the_next_term_or_close()
+    {
+        var state = Path.Combine(_directory, "state");
+        var storage = FileRaftStorage.Open(_directory);
+        storage.Append(Entries(1, 1, 10));
+        storage.SetHardState(new HardState(2, 1, 0));
+        var written = File.ReadAllBytes(state);
+        storage.SetHardState(new HardState(2, 1, 7));
+        Assert.Equal(written, File.ReadAllBytes(state));
+        Assert.Equal(new HardState(2, 1, 7), storage.HardState);
+
+        // A crash now (the file as it is) restarts with the older commit index: volatile state the leader restores.
+        File.Copy(state, state + ".crash");
+        storage.SetHardState(new HardState(3, 0, 7));
+        Assert.NotEqual(written, File.ReadAllBytes(state));
+        storage.SetHardState(new HardState(3, 0, 9));
+        storage.Dispose();
+
+        using (var reopened = FileRaftStorage.Open(_directory))
+        {
+            Assert.Equal(new HardState(3, 0, 9), reopened.InitialState().HardState);
+        }
+        File.Copy(state + ".crash", state, overwrite: true);
+        File.Delete(state + ".crash");
+        using var crashed = FileRaftStorage.Open(_directory);
+        Assert.Equal(new HardState(2, 1, 0), crashed.InitialState().HardState);
+    }
+
+    [Fact]
     public void Entries_hard_state_and_snapshot_survive_a_restart()
     {
         using (var storage = FileRaftStorage.Open(_directory))
