@@ -12,7 +12,8 @@ namespace Praetor.Integration;
 /// follower and through the clients; a client's services reach the catalog; kill -9 of the leader
 /// under write load through the clients (a new leader, no acknowledged write lost, the clients keep
 /// working); kill -9 of every server and a restart from the data directories (every acknowledged
-/// write still there).
+/// write still there); <c>snapshot save</c>, every server wiped, a new cluster, <c>snapshot
+/// restore</c> (everything back).
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class ClusterProcessTests
@@ -107,6 +108,24 @@ public sealed class ClusterProcessTests
             var keys = JsonSerializer.Deserialize<string[]>(await node.GetStringAsync("v1/kv/load/?keys&consistent"))!.ToHashSet();
             Assert.All(written, key => Assert.Contains(key, keys));
             Assert.Equal("world", await node.GetStringAsync("v1/kv/seed/hello?raw"));
+        }
+
+        // Backup: snapshot save, wipe every server, a new cluster, restore: everything is back.
+        var backup = dirs.Combine("backup.snap");
+        var save = await PraetorExecutable.RunAsync(["snapshot", "save", $"-http-addr={cluster.Nodes[0].HttpAddr}", backup], Deadline);
+        Assert.True(save.ExitCode == 0, save.ToString());
+        foreach (var node in cluster.Nodes) await node.KillAsync();
+        foreach (var node in cluster.Nodes) node.Wipe();
+        foreach (var node in cluster.Nodes) node.Start();
+        await ClusterNodes.WaitForLeaderAsync(cluster.Nodes);
+        Assert.Equal(HttpStatusCode.NotFound, await cluster.Nodes[1].StatusOfAsync("v1/kv/seed/hello"));
+        var restore = await PraetorExecutable.RunAsync(["snapshot", "restore", $"-http-addr={cluster.Nodes[1].HttpAddr}", backup], Deadline);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        foreach (var node in cluster.Nodes)
+        {
+            var keys = JsonSerializer.Deserialize<string[]>(await node.GetStringAsync("v1/kv/load/?keys&consistent"))!.ToHashSet();
+            Assert.All(written, key => Assert.Contains(key, keys));
+            Assert.Equal("written by a client", await node.GetStringAsync("v1/kv/seed/client?raw&consistent"));
         }
     }
 
@@ -263,6 +282,13 @@ internal sealed class ClusterNode : IAsyncDisposable
         ]));
     }
 
+    /// <summary>Deletes everything in the data directory (the node ID, the Raft log, the Serf snapshot): the node starts as new.</summary>
+    public void Wipe()
+    {
+        Directory.Delete(DataDir, recursive: true);
+        Directory.CreateDirectory(DataDir);
+    }
+
     public async Task KillAsync()
     {
         if (_process is null) return;
@@ -278,6 +304,12 @@ internal sealed class ClusterNode : IAsyncDisposable
         var text = await response.Content.ReadAsStringAsync();
         if (response.StatusCode != HttpStatusCode.OK) throw new HttpRequestException($"GET {path} on {Name}: {(int)response.StatusCode} {text}");
         return text;
+    }
+
+    public async Task<HttpStatusCode> StatusOfAsync(string path)
+    {
+        using var response = await _http.GetAsync(path);
+        return response.StatusCode;
     }
 
     public async Task<string> PutAsync(string path, string body)
