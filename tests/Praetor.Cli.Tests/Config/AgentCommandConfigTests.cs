@@ -55,14 +55,18 @@ public sealed class AgentCommandConfigTests : IDisposable
         Assert.Contains($"    {missing}: no such file or directory\n", run.Stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>Runs a <c>-bootstrap</c> server on <paramref name="dataDir"/> with every port picked or off, until it exits.</summary>
+    private static Task<CliRun> RunServerToExitAsync(string dataDir) =>
+        RunToExitAsync("-server", "-bootstrap", "-data-dir", dataDir, "-bind", "127.0.0.1", "-http-port", "0", "-dns-port", "-1",
+            "-serf-lan-port", "0", "-serf-wan-port", "-1", "-server-port", "0");
+
     [Fact]
     public async Task A_damaged_node_id_file_stops_a_server_naming_the_file()
     {
         var nodeIdFile = _dir.Write("data/node-id", "not-a-uuid");
         var dataDir = Path.GetDirectoryName(nodeIdFile)!;
 
-        var run = await RunToExitAsync("-server", "-bootstrap", "-data-dir", dataDir, "-bind", "127.0.0.1", "-http-port", "0", "-dns-port", "-1",
-            "-serf-lan-port", "0", "-serf-wan-port", "-1", "-server-port", "0");
+        var run = await RunServerToExitAsync(dataDir);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"==> Error starting agent: the node ID in {nodeIdFile} is not a UUID: \"not-a-uuid\"", run.Stderr, StringComparison.Ordinal);
@@ -74,8 +78,7 @@ public sealed class AgentCommandConfigTests : IDisposable
         var segment = _dir.Write("data/raft/wal/00000000000000000001.wal", "this is not a write-ahead log segment, just some text long enough");
         var dataDir = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(segment)))!;
 
-        var run = await RunToExitAsync("-server", "-bootstrap", "-data-dir", dataDir, "-bind", "127.0.0.1", "-http-port", "0", "-dns-port", "-1",
-            "-serf-lan-port", "0", "-serf-wan-port", "-1", "-server-port", "0");
+        var run = await RunServerToExitAsync(dataDir);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("==> Error starting agent: ", run.Stderr, StringComparison.Ordinal);
