@@ -38,20 +38,59 @@ public static class SnapshotCodec
         writer.Write(snapshot.Index);
         writer.Write(snapshot.Kv.Index);
         writer.WriteArrayHeader(snapshot.Kv.Count);
-        foreach (var e in snapshot.Kv.Entries)
+        foreach (var entry in snapshot.Kv.Entries)
         {
-            KvCodec.WriteEntry(ref writer, e);
+            KvCodec.WriteEntry(ref writer, entry);
         }
         writer.WriteArrayHeader(snapshot.Kv.Tombstones.Count);
-        foreach (var t in snapshot.Kv.Tombstones)
+        foreach (var tombstone in snapshot.Kv.Tombstones)
         {
-            writer.WriteArrayHeader(2);
-            writer.Write(t.Key);
-            writer.Write(t.Index);
+            WriteTombstone(ref writer, tombstone);
         }
         WriteCatalog(ref writer, snapshot.Catalog);
         writer.Write(snapshot.IndexOffset);
         writer.Flush();
+    }
+
+    /// <summary>
+    /// What the document of <paramref name="snapshot"/> is made of, in the terms of Consul's
+    /// snapshot records (`consul snapshot inspect`): <c>KVS</c> (entries), <c>Tombstone</c>, and
+    /// <c>Register</c> (one per node, service and check), each with its count and encoded bytes.
+    /// </summary>
+    public static IReadOnlyList<SnapshotRecordStats> Statistics(StateSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        long Size(WriteItem write)
+        {
+            buffer.Clear();
+            var writer = new MessagePackWriter(buffer);
+            write(ref writer);
+            writer.Flush();
+            return buffer.WrittenCount;
+        }
+        var catalog = snapshot.Catalog;
+        var nodes = catalog.Nodes.ToList();
+        var services = nodes.SelectMany(n => catalog.ServicesOn(n.Node)).ToList();
+        var checks = catalog.AllChecks().ToList();
+        return
+        [
+            new("KVS", snapshot.Kv.Count, snapshot.Kv.Entries.Sum(e => Size((ref w) => KvCodec.WriteEntry(ref w, e)))),
+            new("Tombstone", snapshot.Kv.Tombstones.Count, snapshot.Kv.Tombstones.Sum(t => Size((ref w) => WriteTombstone(ref w, t)))),
+            new("Register", nodes.Count + services.Count + checks.Count,
+                nodes.Sum(n => Size((ref w) => CatalogCodec.WriteNode(ref w, n)))
+                + services.Sum(v => Size((ref w) => CatalogCodec.WriteService(ref w, v)))
+                + checks.Sum(c => Size((ref w) => CatalogCodec.WriteCheck(ref w, c)))),
+        ];
+    }
+
+    private delegate void WriteItem(ref MessagePackWriter writer);
+
+    private static void WriteTombstone(ref MessagePackWriter writer, KvTombstone tombstone)
+    {
+        writer.WriteArrayHeader(2);
+        writer.Write(tombstone.Key);
+        writer.Write(tombstone.Index);
     }
 
     /// <summary>Reads a snapshot; anything malformed raises <see cref="InvalidDataException"/> and nothing is applied.</summary>
@@ -214,3 +253,6 @@ public static class SnapshotCodec
         return CatalogTable.Restore(nodes, services, checks, nodesIndex, servicesIndex, checksIndex);
     }
 }
+
+/// <summary>One kind of record in a state document: its name (Consul's message type), how many, and their encoded bytes.</summary>
+public readonly record struct SnapshotRecordStats(string Name, int Count, long Size);

@@ -167,6 +167,20 @@ public class SnapshotCodecTests
         }
     }
 
+    [Fact]
+    public void Statistics_count_records_as_consul_names_them_and_add_up_to_the_document()
+    {
+        var snapshot = Sample();
+
+        var stats = SnapshotCodec.Statistics(snapshot);
+
+        Assert.Equal([("KVS", 6), ("Tombstone", 2), ("Register", 0)], stats.Select(s => (s.Name, s.Count)));
+        Assert.True(stats[0].Size > 700_000, "the big value counts");
+        Assert.Equal(0, stats[2].Size);
+        var document = Write(snapshot).Length;
+        Assert.InRange(stats.Sum(s => s.Size), document - 64, document);
+    }
+
     private delegate void WriteMsgpack(ref MessagePackWriter writer);
 
     private static byte[] Msgpack(WriteMsgpack write)

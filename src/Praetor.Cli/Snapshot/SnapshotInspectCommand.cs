@@ -6,8 +6,8 @@ namespace Praetor.Cli.Snapshot;
 
 /// <summary>
 /// <c>praetor snapshot inspect FILE</c>: reads and verifies an archive offline (no agent) and
-/// prints its meta in Consul's layout: <c> ID</c>, <c> Size</c>, <c> Index</c>, <c> Term</c>,
-/// <c> Version</c>, each name padded as Go's tabwriter pads it there (to 14 columns).
+/// prints it in Consul's layout: the meta (<c> ID</c>, <c> Size</c>, <c> Index</c>, <c> Term</c>,
+/// <c> Version</c>) and the table of record types (<c>KVS</c>, <c>Tombstone</c>, <c>Register</c>).
 /// </summary>
 public static class SnapshotInspectCommand
 {
@@ -20,6 +20,9 @@ public static class SnapshotInspectCommand
 
             $ praetor snapshot inspect backup.snap
         """;
+
+    private static readonly string[] TableHeader = [" Type", "Count", "Size"];
+    private static readonly string[] TableRule = [" ----", "----", "----"];
 
     public static Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
     {
@@ -34,13 +37,13 @@ public static class SnapshotInspectCommand
             return Task.FromResult(1);
         }
 
-        SnapshotArchiveMeta meta;
+        (SnapshotArchiveMeta Meta, StateSnapshot State) snapshot;
         try
         {
             using var archive = File.OpenRead(file);
             try
             {
-                meta = SnapshotArchive.Read(archive).Meta;
+                snapshot = SnapshotArchive.Read(archive);
             }
             catch (InvalidDataException e)
             {
@@ -53,24 +56,65 @@ public static class SnapshotInspectCommand
             context.Error($"Error opening snapshot file: {e.Message}");
             return Task.FromResult(1);
         }
-        context.Info(Format(meta));
+        context.Info(Format(snapshot.Meta, SnapshotCodec.Statistics(snapshot.State)));
         return Task.FromResult(0);
     }
 
-    /// <summary>Consul's pretty layout of the meta: a space, the name, padding to 14 columns, the value.</summary>
-    public static string Format(SnapshotArchiveMeta meta)
+    /// <summary>
+    /// Consul's pretty layout: the meta, a blank line, then each record type with its count and
+    /// size (largest first, then by name) between <c>----</c> rules and the total; columns as Go's
+    /// tabwriter lays them out there.
+    /// </summary>
+    public static string Format(SnapshotArchiveMeta meta, IReadOnlyList<SnapshotRecordStats> records)
     {
         ArgumentNullException.ThrowIfNull(meta);
-        (string Name, string Value)[] rows =
+        ArgumentNullException.ThrowIfNull(records);
+        var table = new List<string[]> { TableHeader, TableRule };
+        foreach (var record in records.OrderByDescending(r => r.Size).ThenBy(r => r.Name, StringComparer.Ordinal))
+        {
+            table.Add([" " + record.Name, record.Count.ToString(CultureInfo.InvariantCulture), ByteSize(record.Size)]);
+        }
+        table.Add(TableRule);
+        table.Add([" Total", "", ByteSize(records.Sum(r => r.Size))]);
+        string[][] header =
         [
-            ("ID", meta.Id),
-            ("Size", meta.Size.ToString(CultureInfo.InvariantCulture)),
-            ("Index", meta.Index.ToString(CultureInfo.InvariantCulture)),
-            ("Term", meta.Term.ToString(CultureInfo.InvariantCulture)),
-            ("Version", meta.Version.ToString(CultureInfo.InvariantCulture)),
+            [" ID", meta.Id],
+            [" Size", meta.Size.ToString(CultureInfo.InvariantCulture)],
+            [" Index", meta.Index.ToString(CultureInfo.InvariantCulture)],
+            [" Term", meta.Term.ToString(CultureInfo.InvariantCulture)],
+            [" Version", meta.Version.ToString(CultureInfo.InvariantCulture)],
         ];
-        // Go's tabwriter (minwidth 8, padding 6) sizes the name column to its widest cell, " Version", plus 6.
-        var width = rows.Max(r => r.Name.Length + 1) + 6;
-        return string.Join('\n', rows.Select(r => (" " + r.Name).PadRight(width) + r.Value));
+        return Tabulate(header) + "\n\n" + Tabulate(table);
+    }
+
+    /// <summary>
+    /// Go's tabwriter as Consul configures it (minimum width 8, padding 6, spaces) for a block of
+    /// rows of equal length: every cell but the last is padded to its column's widest plus 6.
+    /// </summary>
+    private static string Tabulate(IReadOnlyList<string[]> rows)
+    {
+        var widths = new int[rows[0].Length - 1];
+        for (var column = 0; column < widths.Length; column++)
+        {
+            widths[column] = Math.Max(8, rows.Max(r => r[column].Length) + 6);
+        }
+        return string.Join('\n', rows.Select(r => string.Concat(r[..^1].Select((cell, column) => cell.PadRight(widths[column]))) + r[^1]));
+    }
+
+    /// <summary>Consul's ByteSize: B, KB, MB, GB, TB by powers of 1024, one decimal unless it is .0; "0" for nothing.</summary>
+    private static string ByteSize(long bytes)
+    {
+        if (bytes == 0)
+        {
+            return "0";
+        }
+        string[] units = ["B", "KB", "MB", "GB", "TB"];
+        var unit = 0;
+        while (unit < units.Length - 1 && bytes >= 1L << (10 * (unit + 1)))
+        {
+            unit++;
+        }
+        var text = ((double)bytes / (1L << (10 * unit))).ToString("F1", CultureInfo.InvariantCulture);
+        return (text.EndsWith(".0", StringComparison.Ordinal) ? text[..^2] : text) + units[unit];
     }
 }

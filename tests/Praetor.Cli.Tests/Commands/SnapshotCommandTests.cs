@@ -37,6 +37,9 @@ public sealed partial class SnapshotCommandTests : CliAgentFixture, IDisposable
         Assert.Equal($" Index        {index}", lines[2]);
         Assert.Equal(" Term         1", lines[3]); // -dev's single server leads term 1
         Assert.Equal(" Version      1", lines[4]);
+        Assert.Equal(["", " Type           Count      Size", " ----           ----       ----"], lines[5..8]);
+        Assert.Contains(lines[8..11], line => KvsLine().IsMatch(line));
+        Assert.Matches(@"^ Total {21}[\d.]+K?B$", lines[12]);
 
         await Client.Kv.DeleteAsync("app/one");
         await PutAsync("app/three", "3");
@@ -48,6 +51,33 @@ public sealed partial class SnapshotCommandTests : CliAgentFixture, IDisposable
         Assert.Equal("2", await ValueAsync("app/two"));
         Assert.Null(await ValueAsync("app/three"));
     }
+
+    [Fact]
+    public void Inspect_lays_out_meta_and_record_types_as_consul_does()
+    {
+        var output = Snapshot.SnapshotInspectCommand.Format(
+            new State.SnapshotArchiveMeta("1-5-99", 700, 5, 1, 1),
+            [new("KVS", 2, 100), new("Tombstone", 1, 20), new("Register", 3, 2048)]);
+
+        Assert.Equal("""
+             ID           1-5-99
+             Size         700
+             Index        5
+             Term         1
+             Version      1
+
+             Type           Count      Size
+             ----           ----       ----
+             Register       3          2KB
+             KVS            2          100B
+             Tombstone      1          20B
+             ----           ----       ----
+             Total                     2.1KB
+            """, output);
+    }
+
+    [GeneratedRegex(@"^ KVS {12}2 {10}\d+B$")]
+    private static partial Regex KvsLine();
 
     [GeneratedRegex(@"^ ID {11}[1-9][0-9]*-\d+-\d+$")]
     private static partial Regex InspectIdLine();
