@@ -545,7 +545,9 @@ public sealed class RaftLog : IReplicatedLog
     private void PublishMatchIndexes()
     {
         var published = _matchIndexes;
-        var changed = _node.Role == RaftRole.Leader != published.Count > 0;
+        var leader = _node.Role == RaftRole.Leader;
+        if (!leader && published.Count == 0) return; // a follower has nothing to publish: keep it off its hot path
+        var changed = leader != published.Count > 0;
         foreach (var id in _configuration.Voters.Concat(_configuration.NonVoters))
         {
             if (changed) break;

@@ -59,7 +59,7 @@ public sealed class ClusterServer : IAsyncDisposable
         Raft = raft;
         _time = time;
         _log = log;
-        Log = new ForwardingLog(raft, rpc, () => null, _ => { }, time);
+        Log = new ForwardingLog(raft, rpc, () => null, () => { }, time);
         _bootstrapDone = raft.Peers.Count > 0;
         rpcServer.Register(ForwardingLog.ApplyMethod, Log.ServeApplyAsync);
         rpcServer.Register(ForwardingLog.ReadIndexMethod, Log.ServeReadIndexAsync);
@@ -360,11 +360,7 @@ public sealed class ClusterServer : IAsyncDisposable
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
         var writer = new MessagePack.MessagePackWriter(buffer);
-        writer.WriteArrayHeader(peers.Count);
-        foreach (var peer in peers)
-        {
-            writer.Write(peer);
-        }
+        EndpointRpcCodecs.Strings.Write(ref writer, peers);
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
@@ -374,14 +370,9 @@ public sealed class ClusterServer : IAsyncDisposable
         try
         {
             var reader = new MessagePack.MessagePackReader(body);
-            var peers = new string[reader.ReadArrayHeader()];
-            for (var i = 0; i < peers.Length; i++)
-            {
-                peers[i] = reader.ReadString() ?? "";
-            }
-            return peers;
+            return EndpointRpcCodecs.Strings.Read(ref reader);
         }
-        catch (Exception ex) when (ex is MessagePack.MessagePackSerializationException or EndOfStreamException or ArgumentOutOfRangeException)
+        catch (Exception ex) when (ex is MessagePack.MessagePackSerializationException or EndOfStreamException or ArgumentOutOfRangeException or InvalidDataException)
         {
             throw new InvalidDataException($"malformed Status.Peers reply: {ex.Message}", ex);
         }

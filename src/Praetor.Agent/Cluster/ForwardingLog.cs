@@ -27,7 +27,7 @@ public sealed class ForwardingLog : IReplicatedLog
     /// <summary>RPC: a command to apply; answered with <c>[index, response]</c>.</summary>
     public const string ApplyMethod = "Raft.Apply";
 
-    /// <summary>RPC: <c>[allowLease]</c>; answered with <c>[index]</c>, the leader's read index (applied on the leader).</summary>
+    /// <summary>RPC: <c>[allowLease: 1 or 0]</c>; answered with <c>[index]</c>, the leader's read index (applied on the leader).</summary>
     public const string ReadIndexMethod = "Raft.ReadIndex";
 
     /// <summary>How long one forwarded call may take before it counts as lost.</summary>
@@ -38,7 +38,7 @@ public sealed class ForwardingLog : IReplicatedLog
     private readonly RaftLog? _local;
     private readonly RpcClient _rpc;
     private readonly Func<string?> _pickServer;
-    private readonly Action<RpcUnavailableException> _serverFailed;
+    private readonly Action _serverFailed;
     private readonly TimeProvider _time;
 
     /// <param name="local">This server's log; null on a client agent.</param>
@@ -46,7 +46,7 @@ public sealed class ForwardingLog : IReplicatedLog
     /// <param name="pickServer">On a client: the RPC address of a server to send to (null when none is known).</param>
     /// <param name="serverFailed">On a client: told when the picked server could not be reached, so the next pick is another.</param>
     /// <param name="time">The clock of the hold timeout.</param>
-    public ForwardingLog(RaftLog? local, RpcClient rpc, Func<string?> pickServer, Action<RpcUnavailableException> serverFailed, TimeProvider time)
+    public ForwardingLog(RaftLog? local, RpcClient rpc, Func<string?> pickServer, Action serverFailed, TimeProvider time)
     {
         _local = local;
         _rpc = rpc;
@@ -109,7 +109,7 @@ public sealed class ForwardingLog : IReplicatedLog
             catch (RpcUnavailableException ex) when (ex.Unsent)
             {
                 // Never sent: another server (a client's next pick, or the leader gossip names next) may take it.
-                _serverFailed(ex);
+                _serverFailed();
                 refusal = new NotLeaderException($"rpc error: {ex.Message}");
             }
             catch (RpcUnavailableException ex)
@@ -149,7 +149,7 @@ public sealed class ForwardingLog : IReplicatedLog
                 }
                 else
                 {
-                    var reply = await _rpc.CallAsync(target, ReadIndexMethod, EncodeReadIndexRequest(allowLease), CallTimeout, cancellationToken).ConfigureAwait(false);
+                    var reply = await _rpc.CallAsync(target, ReadIndexMethod, EncodeIndex(allowLease ? 1UL : 0UL), CallTimeout, cancellationToken).ConfigureAwait(false);
                     var index = DecodeIndex(reply);
                     await _local.WaitAppliedAsync(index, cancellationToken).ConfigureAwait(false);
                     return index;
@@ -189,7 +189,7 @@ public sealed class ForwardingLog : IReplicatedLog
     /// <summary>Serves <see cref="ReadIndexMethod"/> on the leader: its read index, once applied here.</summary>
     public async Task<byte[]> ServeReadIndexAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
-        var allowLease = DecodeReadIndexRequest(body);
+        var allowLease = DecodeIndex(body) != 0;
         if (_local is null)
         {
             throw new RpcErrorException("No cluster leader");
@@ -248,33 +248,6 @@ public sealed class ForwardingLog : IReplicatedLog
         catch (MessagePackSerializationException ex)
         {
             throw new RpcErrorException($"rpc: malformed apply reply: {ex.Message}");
-        }
-    }
-
-    private static byte[] EncodeReadIndexRequest(bool allowLease)
-    {
-        var buffer = new ArrayBufferWriter<byte>(8);
-        var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(1);
-        writer.Write(allowLease);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static bool DecodeReadIndexRequest(ReadOnlyMemory<byte> body)
-    {
-        try
-        {
-            var reader = new MessagePackReader(body);
-            if (reader.ReadArrayHeader() != 1)
-            {
-                throw new RpcErrorException("rpc: malformed read-index request");
-            }
-            return reader.ReadBoolean();
-        }
-        catch (MessagePackSerializationException ex)
-        {
-            throw new RpcErrorException($"rpc: malformed read-index request: {ex.Message}");
         }
     }
 

@@ -60,7 +60,7 @@ public sealed class ServerRouter(RpcClient rpc, Func<IReadOnlyList<SerfMember>> 
     }
 
     /// <summary>The server in use could not be reached: the next pick is another alive server.</summary>
-    public void ServerFailed(RpcUnavailableException failure)
+    public void ServerFailed()
     {
         if (Volatile.Read(ref _current) is { } server)
         {
