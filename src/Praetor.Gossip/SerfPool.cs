@@ -49,7 +49,7 @@ public sealed partial class SerfPool : ISerfPool
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IReadOnlyList<SerfMember> _members = [];
-    private Task _loopTask = Task.CompletedTask, _tickerTask = Task.CompletedTask, _udpTask = Task.CompletedTask, _tcpTask = Task.CompletedTask, _rejoinTask = Task.CompletedTask;
+    private Task _loopTask = Task.CompletedTask, _udpTask = Task.CompletedTask, _tcpTask = Task.CompletedTask, _rejoinTask = Task.CompletedTask;
     private int _stopping;
     private int _tcpConnections;
     private volatile Keyring? _keyring;
@@ -128,7 +128,7 @@ public sealed partial class SerfPool : ISerfPool
         }
         var problems = new List<string>(options.Validate());
         problems.AddRange(config.SerfOptions.Validate());
-        if (config.TickInterval <= TimeSpan.Zero) problems.Add($"TickInterval must be positive, got {config.TickInterval}");
+        if (config.IdleTickInterval <= TimeSpan.Zero) problems.Add($"IdleTickInterval must be positive, got {config.IdleTickInterval}");
         if (config.TcpConnectionsMax < 1) problems.Add($"TcpConnectionsMax must be at least 1, got {config.TcpConnectionsMax}");
         if (config.EventQueueEventsMax < 1) problems.Add($"EventQueueEventsMax must be at least 1, got {config.EventQueueEventsMax}");
         if (problems.Count > 0) throw new ArgumentException("invalid gossip pool configuration: " + string.Join("; ", problems), nameof(config));
@@ -294,8 +294,8 @@ public sealed partial class SerfPool : ISerfPool
 
     private void Start()
     {
+        StartTicker();
         _loopTask = Task.Run(RunLoopAsync);
-        _tickerTask = Task.Run(RunTickerAsync);
         _udpTask = Task.Run(RunUdpReceiveAsync);
         _tcpTask = Task.Run(RunTcpAcceptAsync);
         PoolLog.Started(_logger, _config.NodeName, _udp.LocalEndPoint, AdvertiseEndpoint, _config.Keyring is not null);
@@ -338,11 +338,12 @@ public sealed partial class SerfPool : ISerfPool
             return;
         }
         await _stop.CancelAsync();
+        await _tickTimer!.DisposeAsync();
         _udp.Dispose();
         _tcp.Stop();
         try
         {
-            await Task.WhenAll(_loopTask, _tickerTask, _udpTask, _tcpTask, _rejoinTask);
+            await Task.WhenAll(_loopTask, _udpTask, _tcpTask, _rejoinTask);
         }
         catch (OperationCanceledException)
         {

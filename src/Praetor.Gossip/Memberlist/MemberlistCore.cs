@@ -154,12 +154,12 @@ public sealed partial class MemberlistCore
         if (_probe is not null) AdvanceProbe(now);
         if (_probe is null && now >= _nextProbeAt)
         {
-            _nextProbeAt = now + _options.ProbeInterval;
+            _nextProbeAt = NextPeriod(_nextProbeAt, _options.ProbeInterval, now);
             StartProbe(now);
         }
-        if (_options.GossipInterval > TimeSpan.Zero && _options.GossipNodes > 0 && now >= _nextGossipAt)
+        if (GossipEnabled && now >= _nextGossipAt)
         {
-            _nextGossipAt = now + _options.GossipInterval;
+            _nextGossipAt = NextPeriod(_nextGossipAt, _options.GossipInterval, now);
             Gossip(now);
         }
         if (_options.PushPullInterval > TimeSpan.Zero && now >= _nextPushPullAt)
@@ -168,6 +168,48 @@ public sealed partial class MemberlistCore
             PushPullWithRandomMember();
         }
     }
+
+    /// <summary>
+    /// The earliest time <see cref="Tick"/> has work to do: the probe's next phase or the next
+    /// probe, the next gossip and push/pull, the first suspicion timeout and indirect-probe relay
+    /// expiry. A host may sleep until then; any input may move it earlier.
+    /// </summary>
+    public TimeSpan NextTickAt(TimeSpan now)
+    {
+        var next = _probe switch
+        {
+            null => _nextProbeAt,
+            { IndirectSent: false } p => p.DirectDeadline,
+            var p => p.Deadline,
+        };
+        if (GossipEnabled && _nextGossipAt < next) next = _nextGossipAt;
+        if (_options.PushPullInterval > TimeSpan.Zero && _nextPushPullAt < next) next = _nextPushPullAt;
+        foreach (var timer in _suspicions.Values)
+        {
+            if (!timer.Fired && timer.Deadline < next) next = timer.Deadline;
+        }
+        foreach (var relay in _relays.Values)
+        {
+            if (relay.Expires < next) next = relay.Expires;
+        }
+        return next < now ? now : next;
+    }
+
+    /// <summary>When the next gossip beat is due (for tests).</summary>
+    internal TimeSpan NextGossipAt => _nextGossipAt;
+
+    /// <summary>When the next probe is due, once the one under way (if any) ends (for tests).</summary>
+    internal TimeSpan NextProbeAt => _nextProbeAt;
+
+    private bool GossipEnabled => _options.GossipInterval > TimeSpan.Zero && _options.GossipNodes > 0;
+
+    /// <summary>
+    /// The next beat of a fixed-rate schedule that was due at <paramref name="due"/>, as Go's
+    /// ticker keeps it: the phase holds, beats missed by a late tick are dropped (no catching
+    /// up), and lateness never accumulates into a longer period.
+    /// </summary>
+    internal static TimeSpan NextPeriod(TimeSpan due, TimeSpan period, TimeSpan now) =>
+        now < due ? due : due + (period * (((now - due).Ticks / period.Ticks) + 1));
 
     /// <summary>
     /// One message from a UDP packet (the host unpacks compound messages and calls this for each

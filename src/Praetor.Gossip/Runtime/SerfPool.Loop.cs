@@ -14,6 +14,9 @@ public sealed partial class SerfPool
 {
     private readonly ArrayBufferWriter<byte> _sendBuffer = new(2048);
     private TaskCompletionSource? _memberlistLeaveSent;
+    private ITimer? _tickTimer;
+    private Action? _tick;
+    private TimeSpan _tickArmedAt = TimeSpan.MaxValue;
     private int _reportedHealthScore = -1;
 
     private async Task RunLoopAsync()
@@ -29,7 +32,9 @@ public sealed partial class SerfPool
                     try
                     {
                         input();
-                        Drain(Now());
+                        var now = Now();
+                        Drain(now);
+                        ArmTicker(now);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
@@ -46,27 +51,43 @@ public sealed partial class SerfPool
         }
     }
 
-    private async Task RunTickerAsync()
+    /// <summary>Creates the one-shot tick timer and arms it for the cores' first deadline (before the loop runs).</summary>
+    private void StartTicker()
     {
-        using var timer = new PeriodicTimer(_config.TickInterval, _time);
-        Action tick = () =>
-        {
-            var now = Now();
-            _memberlist.Tick(now);
-            _serf.Tick(now);
-        };
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stop.Token))
-            {
-                // One tick waiting is enough: a loop behind on work gains nothing from more.
-                if (_inputs.Reader.Count < PendingPacketsMax) _inputs.Writer.TryWrite(tick);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped.
-        }
+        _tick = Tick;
+        _tickTimer = _time.CreateTimer(static state => ((SerfPool)state!).OnTickTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        ArmTicker(Now());
+    }
+
+    /// <summary>The timer's callback: one tick queued for the loop (the timer is one-shot, so at most one waits).</summary>
+    private void OnTickTimer()
+    {
+        if (!IsStopped) _inputs.Writer.TryWrite(_tick!);
+    }
+
+    private void Tick()
+    {
+        _tickArmedAt = TimeSpan.MaxValue;
+        var now = Now();
+        _memberlist.Tick(now);
+        _serf.Tick(now);
+    }
+
+    /// <summary>
+    /// Loop only, after every input: arms the timer for the cores' next deadline (at most <see cref="SerfPoolConfig.IdleTickInterval"/>
+    /// away) when that is sooner than the one it is armed for. A gossip beat then runs when it is
+    /// due, not at the next multiple of a fixed tick, and a quiet pool sleeps.
+    /// </summary>
+    private void ArmTicker(TimeSpan now)
+    {
+        var next = _memberlist.NextTickAt(now);
+        var serf = _serf.NextTickAt(now);
+        if (serf < next) next = serf;
+        var idle = now + _config.IdleTickInterval;
+        if (idle < next) next = idle;
+        if (next >= _tickArmedAt) return;
+        _tickArmedAt = next;
+        _tickTimer!.Change(next - now, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Takes and carries out both cores' outputs until neither has more (one feeds the other).</summary>

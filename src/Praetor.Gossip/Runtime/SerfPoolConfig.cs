@@ -47,8 +47,12 @@ public sealed record SerfPoolConfig(string NodeName, IPEndPoint Bind)
     /// <summary>1 s: after the leave broadcasts, time for them to reach the rest of the pool (Serf's LeavePropagateDelay).</summary>
     public TimeSpan LeavePropagateDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>20 ms: how often the pool advances the cores' clocks; a tenth of the shortest interval or less.</summary>
-    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>
+    /// 1 s: the longest the pool goes without advancing the cores' clocks. The pool ticks the
+    /// cores at their own next deadline (a probe phase, a gossip beat, a suspicion timeout...),
+    /// so this bounds only a quiet pool's sleep.
+    /// </summary>
+    public TimeSpan IdleTickInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>128: TCP connections served at once; more are closed at accept (memberlist's maxPushPullRequests).</summary>
     public int TcpConnectionsMax { get; init; } = 128;

@@ -226,19 +226,17 @@ public sealed partial class SerfCore
     }
 
     // Go's regexp.MatchString (RE2, unanchored, linear time). .NET's non-backtracking engine is the
-    // nearest: no backreferences or lookarounds (RE2 has none either), linear time; a pattern it
-    // cannot compile fails the filter, as a Go compile error does.
+    // nearest: no backreferences or lookarounds (RE2 has none either), linear time, so no match
+    // timeout (one made a filter fail at random on a loaded machine: the engine builds its
+    // automaton while matching); a pattern it cannot compile fails the filter, as a Go compile
+    // error does.
     private static bool TagFilterMatches(string expr, string value)
     {
         try
         {
-            return System.Text.RegularExpressions.Regex.IsMatch(value, expr, System.Text.RegularExpressions.RegexOptions.NonBacktracking | System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+            return System.Text.RegularExpressions.Regex.IsMatch(value, expr, System.Text.RegularExpressions.RegexOptions.NonBacktracking | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
         }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
             return false;
         }

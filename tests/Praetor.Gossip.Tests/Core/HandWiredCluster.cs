@@ -101,6 +101,36 @@ internal sealed class HandWiredCluster
         }
     }
 
+    /// <summary>
+    /// Moves time forward as a host that sleeps until each core's <see cref="MemberlistCore.NextTickAt"/>
+    /// does: every node is ticked exactly at its own deadlines and at no other time. Before each
+    /// such tick the node is also ticked a moment early, and <paramref name="earlyOutput"/> gets
+    /// what that early tick produced (nothing, if the deadline is a true lower bound).
+    /// </summary>
+    public void AdvanceByDeadlines(TimeSpan by, Action<string, MemberlistOutput> earlyOutput)
+    {
+        var end = Now + by;
+        while (true)
+        {
+            var up = _byName.Values.Where(c => !Down.Contains(c.LocalName)).ToList();
+            var due = up.Min(c => c.NextTickAt(Now));
+            if (due > end) break;
+            if (due > Now + TimeSpan.FromTicks(1))
+            {
+                Now = due - TimeSpan.FromTicks(1);
+                foreach (var core in up.Where(c => c.NextTickAt(Now) == due))
+                {
+                    core.Tick(Now);
+                    earlyOutput(core.LocalName, core.TakeOutput());
+                }
+            }
+            Now = due;
+            foreach (var core in up.Where(c => c.NextTickAt(Now) <= Now)) core.Tick(Now);
+            Pump();
+        }
+        Now = end;
+    }
+
     public NodeState? StateOf(string observer, string member) => _byName[observer].FindMember(member)?.State;
 
     public List<MemberEvent> EventsAbout(string observer, string member) => Events[observer].Where(e => e.Member.Name == member).ToList();

@@ -313,6 +313,22 @@ public class SerfCoreTests
         Assert.Single(core.TakeOutput().Events);
     }
 
+    [Theory]
+    [InlineData(@"(w)\1")]    // a backreference: RE2 has none, the non-backtracking engine refuses it
+    [InlineData(@"(?=w)w")]   // a lookaround, likewise
+    [InlineData("[w")]        // does not compile
+    public void A_tag_filter_Go_could_not_compile_fails_the_filter_without_throwing(string pattern)
+    {
+        var core = NewCore("local");
+        core.OnNodeJoin(Node("local"), T0);
+        core.TakeOutput();
+        var query = new QueryMessage(3, 102, [10, 0, 0, 9], 7946, "asker", [new TagQueryFilter("role", pattern).Encode()], 0, 0, 5_000_000_000, "ping", null);
+        core.OnMessage(SerfCodec.Encode(query), T0);
+        var output = core.TakeOutput();
+        Assert.Single(output.QueryBroadcasts); // still passed on
+        Assert.Empty(output.Events);
+    }
+
     [Fact]
     public void Undecodable_messages_are_dropped_and_reported()
     {
