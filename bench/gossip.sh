@@ -2,7 +2,8 @@
 # Gossip benchmark: N Praetor agents (-dev) and N Debian `serf` agents on loopback, side by side.
 # For each system: start N agents (not joined), then
 #   join   — every agent i>1 joins agent 1 at once; time until every agent lists N alive members
-#            (agents polled one after the other: `serf members`, /v1/agent/members);
+#            (agents polled one after the other, each system with its own CLI: `serf members`,
+#            `praetor members`);
 #   event  — one user event fired at agent 1; time until every agent's handler ran for it;
 #   kill   — kill -9 of agent N; time until every other agent lists it failed (polled likewise),
 #            and until every other agent's handler ran for member-failed;
@@ -10,7 +11,7 @@
 # Event (and member-failed handler) times come from the handlers' own timestamps (bench/gossip/handler.sh), minus the wall-clock
 # time just before the join/fire/kill; so they include each agent's handler spawn latency.
 # Knobs: N (20), ROUNDS (1; a fresh pair of clusters per round, medians reported),
-# SERF_PROFILE (local), PRAETOR_TIMINGS (serf), SKIP_BUILD, ARTIFACTS, PRAETOR (the executable; default: built by
+# SERF_PROFILE (local), PRAETOR_TIMINGS (serf), SERF_TAGS (consul), SKIP_BUILD, ARTIFACTS, PRAETOR (the executable; default: built by
 # scripts/publish.sh into ARTIFACTS/native), KEEP_LOGS, DEADLINE (seconds per phase, 60).
 # Writes bench/results/gossip-latest.tsv and gossip-latest.md. Stops only the PIDs it started.
 set -euo pipefail
@@ -52,6 +53,8 @@ now() { date +%s.%N; }
 # defaults; with `local` (gossip every 100 ms, probe 1 s / 200 ms, multipliers 2 and 3) those
 # three still differ (serf 15 s, 1, 1 s). PRAETOR_TIMINGS=dev keeps -dev's own faster timings.
 PRAETOR_TIMINGS=${PRAETOR_TIMINGS:-serf}
+SERF_TAGS=${SERF_TAGS:-consul}
+[[ "$SERF_TAGS" == consul || "$SERF_TAGS" == none ]] || { log "SERF_TAGS must be consul or none, not $SERF_TAGS"; exit 1; }
 case "$PRAETOR_TIMINGS/$SERF_PROFILE" in
     serf/local) PRAETOR_GOSSIP_LAN=',"gossip_lan":{"gossip_nodes":3,"gossip_interval":"100ms","probe_interval":"1s","probe_timeout":"200ms","retransmit_mult":2,"suspicion_mult":3}' ;;
     serf/lan) PRAETOR_GOSSIP_LAN=',"gossip_lan":{"gossip_nodes":3,"gossip_interval":"200ms","probe_interval":"1s","probe_timeout":"500ms","retransmit_mult":4,"suspicion_mult":4}' ;;
@@ -72,18 +75,28 @@ start_praetor() {   # start_praetor DIR I
 ready_praetor() { curl -sf -m 1 "http://$HOST:${HTTP[$READY_NAME]}/v1/agent/self" > /dev/null; }
 join_praetor() { curl -sf -m 10 -X PUT "http://$HOST:${HTTP[p$1]}/v1/agent/join/$HOST:${LAN[p1]}" > /dev/null; }
 fire_praetor() { curl -sf -m 10 -X PUT "http://$HOST:${HTTP[p1]}/v1/event/fire/bench" -d x > /dev/null; }
-alive_praetor() { curl -sf -m 2 "http://$HOST:${HTTP[p$1]}/v1/agent/members" | grep -o '"Status":1' | wc -l; }
-# failed_praetor I NAME: 1 if agent I lists NAME as failed (Consul's member status 4).
-failed_praetor() {
-    curl -sf -m 2 "http://$HOST:${HTTP[p$1]}/v1/agent/members" | sed 's/},{"Name"/}\n{"Name"/g' \
-        | grep "\"Name\":\"$2\"" | grep -c '"Status":4'
-}
+# Each system is polled with its own CLI, one process per call, as a user would look.
+alive_praetor() { "$PRAETOR" members -http-addr "$HOST:${HTTP[p$1]}" -status alive | grep -c alive; }
+# failed_praetor I NAME: 1 if agent I lists NAME as failed.
+failed_praetor() { "$PRAETOR" members -http-addr "$HOST:${HTTP[p$1]}" -status failed | grep -c "^$2 "; }
 
+# SERF_TAGS=consul (default): each serf agent carries the tags a Praetor -dev agent gossips
+# (Consul's server tags, the same keys and value lengths), so both sides' alive messages are the
+# same size and as many fit in a gossip packet; none: serf's bare agents (smaller messages).
+consul_tags() {
+    local tag
+    for tag in acls=0 bootstrap=1 build=1.20.0:praetor-0.1.0 dc=dc1 ft_fs=1 ft_si=1 \
+        "id=$(cat /proc/sys/kernel/random/uuid)" port=8300 raft_vsn=3 role=consul segment= vsn=2 vsn_max=3 vsn_min=2; do
+        printf -- '-tag %s\n' "$tag"
+    done
+}
 start_serf() {   # start_serf DIR I
     local dir=$1 i=$2 name="s$2"
     take_port; BIND[$name]=$PORT; take_port; RPC[$name]=$PORT
+    local tags=()
+    [[ "$SERF_TAGS" != consul ]] || tags=($(consul_tags))
     start_server "$name" "${RPC[$name]}" serf agent -node "$name" -bind "$HOST:${BIND[$name]}" \
-        -rpc-addr "$HOST:${RPC[$name]}" -profile "$SERF_PROFILE" -log-level warn \
+        -rpc-addr "$HOST:${RPC[$name]}" -profile "$SERF_PROFILE" -log-level warn "${tags[@]}" \
         -event-handler "member-failed,user:bench=$HANDLER $dir"
 }
 ready_serf() { serf members -rpc-addr "$HOST:${RPC[$READY_NAME]}" > /dev/null 2>&1; }
@@ -195,7 +208,7 @@ TSV="$RESULTS_DIR/gossip-latest.tsv"
 MD="$RESULTS_DIR/gossip-latest.md"
 { printf 'round\tsystem\tjoin_s\tevent_s\tkill_s\tkill_handler_s\trss_median_kb\trss_max_kb\talive_at_1\tloadavg\n'; cat "$RAW"; } > "$TSV"
 {
-    echo "# Gossip: $N Praetor agents (-dev, timings: $PRAETOR_TIMINGS) vs $N serf agents (-profile $SERF_PROFILE), loopback"
+    echo "# Gossip: $N Praetor agents (-dev, timings: $PRAETOR_TIMINGS) vs $N serf agents (-profile $SERF_PROFILE, tags: $SERF_TAGS), loopback; each polled with its own CLI"
     echo
     echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $ROUNDS round(s), serf $(serf version | head -n 1), praetor $(git -C "$REPO" rev-parse --short HEAD)"
     echo

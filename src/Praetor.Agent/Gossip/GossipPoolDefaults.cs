@@ -20,6 +20,8 @@ public static class GossipPoolDefaults
                 SnapshotPath = settings.SnapshotPath,
                 RejoinAfterLeave = settings.RejoinAfterLeave,
                 MeterFactory = settings.MeterFactory,
+                // memberlist's default (EnableCompression), which Consul's and Serf's agents keep.
+                Compress = true,
             },
             time,
             cancellationToken).ConfigureAwait(false);
