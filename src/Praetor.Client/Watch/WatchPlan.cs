@@ -102,7 +102,7 @@ public sealed record WatchPlan
         return plan with { Service = service, State = service.Length == 0 && state.Length == 0 ? "any" : state };
     }
 
-    /// <summary>The parameters not read yet, by lower-cased name (a later duplicate wins, as Go's decoder).</summary>
+    /// <summary>The parameters not read yet, by lower-cased name (a later duplicate wins, as Go's decoder; a null is not set).</summary>
     private sealed class Parameters
     {
         private readonly Dictionary<string, (string Name, JsonElement Value)> _left = new(StringComparer.Ordinal);
@@ -112,7 +112,7 @@ public sealed record WatchPlan
             foreach (var member in parameters.EnumerateObject())
             {
                 var key = member.Name.ToLowerInvariant();
-                if (exempt is null || !exempt.Contains(key))
+                if (member.Value.ValueKind != JsonValueKind.Null && (exempt is null || !exempt.Contains(key)))
                 {
                     _left[key] = (member.Name, member.Value);
                 }

@@ -81,6 +81,11 @@ public static class WatchRunner
             }
 
             failures = 0;
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
             if (lastIndex == index)
             {
                 continue;
