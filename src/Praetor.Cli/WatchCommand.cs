@@ -210,7 +210,15 @@ public static class WatchCommand
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is InvalidOperationException or Win32Exception or NotSupportedException)
+            {
+                // It ended on its own meanwhile.
+            }
+
             await process.WaitForExitAsync(CancellationToken.None);
             await copies;
             return null;

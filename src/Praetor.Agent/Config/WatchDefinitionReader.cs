@@ -157,13 +157,18 @@ internal static class WatchDefinitionReader
 
                     break;
                 case "method":
-                    if (reader.TryString(item, keyPath, out var method) && method.Length > 0)
+                    if (!reader.TryString(item, keyPath, out var method))
+                    {
+                        ok = false;
+                    }
+                    else if (!method.All(char.IsAsciiLetter))
+                    {
+                        reader.Problem(keyPath, $"{GoStrconv.Quote(method)} is not an HTTP method");
+                        ok = false;
+                    }
+                    else if (method.Length > 0)
                     {
                         handler = handler with { Method = method.ToUpperInvariant() };
-                    }
-                    else
-                    {
-                        ok &= item.ValueKind == JsonValueKind.String;
                     }
 
                     break;

@@ -227,6 +227,7 @@ public sealed class ConfigProblemTests : IDisposable
     [InlineData("""{ "type": "key", "key": "k", "handler_type": "http", "http_handler_config": { "method": "PUT" } }""", "watches[0].http_handler_config: Requires 'path' to be set")]
     [InlineData("""{ "type": "key", "key": "k", "handler_type": "http", "http_handler_config": { "path": "ftp://x/" } }""", "watches[0].http_handler_config.path: \"ftp://x/\" is not an http or https URL")]
     [InlineData("""{ "type": "key", "key": "k", "handler_type": "http", "http_handler_config": { "path": "http://x/", "timeout": "10x" } }""", "watches[0].http_handler_config.timeout: invalid duration \"10x\"")]
+    [InlineData("""{ "type": "key", "key": "k", "handler_type": "http", "http_handler_config": { "path": "http://x/", "method": "PO ST" } }""", "watches[0].http_handler_config.method: \"PO ST\" is not an HTTP method")]
     [InlineData("""{ "type": "key", "key": "k", "handler_type": "pager", "args": ["h"] }""", "watches[0].handler_type: unsupported handler type \"pager\": use \"script\" (with args) or \"http\" (with http_handler_config)")]
     public void Watch_rules_name_the_watch_and_its_key(string watch, string expected)
     {
