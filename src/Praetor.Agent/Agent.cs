@@ -523,8 +523,8 @@ public sealed class Agent : IAsyncDisposable
     private static string NoSuchNode(string node) => $"agent: No node found with name '{node}'";
 
     /// <summary>
-    /// Re-reads the configuration (<see cref="ConfigSource"/>) and applies its services and
-    /// checks: those no longer defined are deregistered, the rest registered anew. Everything is
+    /// Re-reads the configuration (<see cref="ConfigSource"/>) and applies its services, checks,
+    /// event handlers and watches: services and checks no longer defined are deregistered, the rest registered anew. Everything is
     /// checked before anything changes, so a bad file changes nothing. Other settings need a
     /// restart, as in Consul.
     /// </summary>
@@ -561,9 +561,14 @@ public sealed class Agent : IAsyncDisposable
                 AgentLocal.RegisterCheck(check, RegistrationSource.Local);
             }
             _eventHandlers.UpdateScripts(EventScript.ParseAll(next.EventHandlers, out _));
-            Config = Config with { Services = next.Services, Checks = next.Checks, EventHandlers = next.EventHandlers };
+            Config = Config with { Services = next.Services, Checks = next.Checks, EventHandlers = next.EventHandlers, Watches = next.Watches };
         }
+
+        Reloaded?.Invoke(this, EventArgs.Empty);
     }
+
+    /// <summary>Raised after <see cref="Reload"/> applied a configuration (<see cref="Config"/> holds it); the host restarts changed watches on it.</summary>
+    public event EventHandler? Reloaded;
 
     public async ValueTask DisposeAsync()
     {

@@ -108,8 +108,8 @@ public sealed record AgentConfig
     /// <summary>Node-level checks defined in config files (<c>check</c> and <c>checks</c>, in file order).</summary>
     public IReadOnlyList<CheckDefinition> Checks { get; init; } = [];
 
-    /// <summary>Watches from config files (<c>watches</c>), kept as the JSON objects given, for the watch runner to read.</summary>
-    public IReadOnlyList<System.Text.Json.JsonElement> Watches { get; init; } = [];
+    /// <summary>Watches from config files (<c>watches</c>), in file order; the agent's host runs them and <see cref="Agent.Reload"/> replaces them.</summary>
+    public IReadOnlyList<Config.WatchDefinition> Watches { get; init; } = [];
 
     /// <summary>Serf-style event handler scripts (<c>event_handlers</c>): <c>[filter=]script</c>, e.g. <c>member-join=/path</c>, <c>user:deploy=/path</c>.</summary>
     public IReadOnlyList<string> EventHandlers { get; init; } = [];

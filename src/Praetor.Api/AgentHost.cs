@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Logging;
 using Praetor.Agent;
+using Praetor.Client.Watch;
 using Praetor.Dns;
 
 namespace Praetor.Api;
@@ -17,14 +18,35 @@ public sealed class AgentHost : IAsyncDisposable
     private readonly WebApplication? _http;
     private readonly DnsServer? _dns;
     private readonly Uri? _httpAddress;
+    private readonly AgentWatches? _watches;
 
-    private AgentHost(Agent.Agent agent, WebApplication? http, Uri? httpAddress, DnsServer? dns)
+    private AgentHost(Agent.Agent agent, WebApplication? http, Uri? httpAddress, DnsServer? dns, ILoggerFactory? logs)
     {
         Agent = agent;
         _http = http;
         _httpAddress = httpAddress;
         _dns = dns;
+        var log = logs?.CreateLogger("agent.watch");
+        if (httpAddress is null)
+        {
+            if (agent.Config.Watches.Count > 0)
+            {
+                if (log is not null)
+                {
+                    WatchLog.NoHttpApi(log);
+                }
+            }
+            return;
+        }
+        _watches = new AgentWatches(httpAddress, log, WatchRetryPolicy.Default);
+        _watches.Apply(agent.Config.Watches);
+        agent.Reloaded += OnReloaded;
     }
+
+    /// <summary>Number of config watches running (<c>watches</c>), for tests.</summary>
+    public int WatchCount => _watches?.Count ?? 0;
+
+    private void OnReloaded(object? sender, EventArgs e) => _watches?.Apply(Agent.Config.Watches);
 
     public Agent.Agent Agent { get; }
 
@@ -68,12 +90,12 @@ public sealed class AgentHost : IAsyncDisposable
             }
             if (config.HttpPort == AgentConfig.PortDisabled)
             {
-                return new AgentHost(agent, null, null, dns);
+                return new AgentHost(agent, null, null, dns, logs);
             }
             var http = BuildHttp(agent, logs);
             await http.StartAsync(cancellationToken);
             var bound = http.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-            return new AgentHost(agent, http, new Uri(bound.First()), dns);
+            return new AgentHost(agent, http, new Uri(bound.First()), dns, logs);
         }
         catch
         {
@@ -119,6 +141,11 @@ public sealed class AgentHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Agent.Reloaded -= OnReloaded;
+        if (_watches is not null)
+        {
+            await _watches.DisposeAsync();
+        }
         if (_http is not null)
         {
             await _http.StopAsync();

@@ -25,6 +25,7 @@ public static class PraetorCli
         ("snapshot", SnapshotCommands.Synopsis),
         ("validate", ValidateCommand.Synopsis),
         ("version", VersionCommand.Synopsis),
+        ("watch", WatchCommand.Synopsis),
     ];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
@@ -77,6 +78,8 @@ public static class PraetorCli
                 return await MaintCommand.RunAsync(rest, context);
             case "reload":
                 return await ReloadCommand.RunAsync(rest, context);
+            case "watch":
+                return await WatchCommand.RunAsync(rest, context);
             case "agent":
                 return await AgentCommand.RunAsync(rest);
             default:

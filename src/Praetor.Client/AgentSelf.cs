@@ -31,5 +31,8 @@ public sealed record AgentSelfConfig
 
     public string Version { get; init; } = string.Empty;
 
+    /// <summary>Praetor's own version, beside the Consul version it speaks; null from a Consul agent.</summary>
+    public string? PraetorVersion { get; init; }
+
     public string? BuildDate { get; init; }
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Praetor.Client;
@@ -18,6 +20,26 @@ internal static class EndpointCalls
         await ApiTransport.EnsureStatusAsync(response, ct);
         var value = await response.Content.ReadFromJsonAsync(typeInfo, ct);
         return new(value ?? empty, meta);
+    }
+
+    /// <summary>
+    /// A GET whose JSON body is kept as read, for callers that pass it on unchanged (watches); a
+    /// null document when the agent answers 404 (a missing key, as Go's client reads it).
+    /// </summary>
+    public static async Task<(JsonDocument? Body, QueryMeta Meta)> QueryDocumentAsync(
+        ApiTransport transport, string path, ApiQuery query, string? token, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var response = await transport.SendAsync(HttpMethod.Get, path, query, null, token, ct);
+        var meta = ApiTransport.ReadQueryMeta(response, started);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return (null, meta);
+        }
+
+        await ApiTransport.EnsureStatusAsync(response, ct);
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        return (await JsonDocument.ParseAsync(body, default, ct), meta);
     }
 
     /// <summary>A PUT that succeeds with 200 (the body, if any, is ignored).</summary>

@@ -22,6 +22,8 @@ public sealed class StatusAndAgentTests : AgentFixture
         Assert.True(Guid.TryParse(config.GetProperty("NodeID").GetString(), out _));
         Assert.True(config.GetProperty("Server").GetBoolean());
         Assert.Matches(@"^\d+\.\d+\.\d+$", config.GetProperty("Version").GetString());
+        Assert.Equal(Praetor.Agent.BuildInfo.ConsulVersion, config.GetProperty("Version").GetString());
+        Assert.Equal(Praetor.Agent.BuildInfo.PraetorVersion, config.GetProperty("PraetorVersion").GetString());
         var member = doc.RootElement.GetProperty("Member");
         Assert.Equal("test-node", member.GetProperty("Name").GetString());
         Assert.Equal("127.0.0.1", member.GetProperty("Addr").GetString());

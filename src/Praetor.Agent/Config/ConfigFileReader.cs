@@ -243,7 +243,7 @@ internal sealed class ConfigFileReader
 
                 break;
             case "watches":
-                ApplyWatches(value, name);
+                ApplyList(value, name, (element, path) => WatchDefinitionReader.Read(r, element, path), watches => Config = Config with { Watches = [.. Config.Watches, .. watches] });
                 break;
             case "performance":
                 ApplyPerformance(value, name);
@@ -280,26 +280,6 @@ internal sealed class ConfigFileReader
         }
 
         append(items);
-    }
-
-    /// <summary><c>watches</c>: a list of objects, kept as given for the watch runner to read (type, parameters, handler).</summary>
-    private void ApplyWatches(JsonElement value, string path)
-    {
-        if (!_reader.TryArray(value, path))
-        {
-            return;
-        }
-
-        var watches = new List<JsonElement>(Config.Watches);
-        foreach (var (element, elementPath) in ConfigValueReader.SetElements(value, path))
-        {
-            if (_reader.TryObject(element, elementPath))
-            {
-                watches.Add(element.Clone());
-            }
-        }
-
-        Config = Config with { Watches = watches };
     }
 
     private void ApplyPorts(JsonElement value, string path)

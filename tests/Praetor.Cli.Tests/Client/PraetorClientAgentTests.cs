@@ -20,6 +20,7 @@ public sealed class PraetorClientAgentTests : CliAgentFixture
     {
         var self = await Client.Agent.SelfAsync();
         Assert.Equal("1.20.0", self.Config.Version);
+        Assert.Equal(Praetor.Agent.BuildInfo.PraetorVersion, self.Config.PraetorVersion);
         Assert.Equal("cli-test", self.Config.NodeName);
     }
 

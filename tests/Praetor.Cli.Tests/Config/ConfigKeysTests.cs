@@ -106,8 +106,9 @@ public sealed class ConfigKeysTests
         Assert.False(config.EffectiveSkipLeaveOnInterrupt);
         Assert.True(config.DisableUpdateCheck);
         var watch = Assert.Single(config.Watches);
-        Assert.Equal("key", watch.GetProperty("type").GetString());
-        Assert.Equal("foo/bar", watch.GetProperty("key").GetString());
+        Assert.Equal("key", watch.Plan.Type);
+        Assert.Equal("foo/bar", watch.Plan.Key);
+        Assert.Equal(["/bin/handler"], watch.Args);
         Assert.Equal(1, config.RaftMultiplier);
         Assert.True(config.Acl.Enabled);
         Assert.Equal("deny", config.Acl.DefaultPolicy);

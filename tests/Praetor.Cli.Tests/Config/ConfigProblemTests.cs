@@ -209,4 +209,55 @@ public sealed class ConfigProblemTests : IDisposable
     {
         Assert.Equal([$"{File("web.json")}: {expected}"], ProblemsOf(json));
     }
+
+    [Theory]
+    [InlineData("""{ "type": "key", "args": ["h"] }""", "watches[0].key: Must specify a single key to watch")]
+    [InlineData("""{ "args": ["h"] }""", "watches[0].type: Watch type must be specified")]
+    [InlineData("""{ "type": "keys", "args": ["h"] }""", "watches[0].type: Unsupported watch type: keys")]
+    [InlineData("""{ "type": "service", "args": ["h"] }""", "watches[0].service: Must specify a single service to watch")]
+    [InlineData("""{ "type": "service", "service": "web", "passingonly": "yes", "args": ["h"] }""", "watches[0].passingonly: Expecting passingonly to be a boolean")]
+    [InlineData("""{ "type": "service", "service": "web", "tag": ["a", 1], "args": ["h"] }""", "watches[0].tag[1]: Index 1 of tag expected to be string")]
+    [InlineData("""{ "type": "checks", "service": "web", "state": "critical", "args": ["h"] }""", "watches[0].state: Cannot specify service and state")]
+    [InlineData("""{ "type": "key", "key": "k", "prefix": "p", "args": ["h"] }""", "watches[0].prefix: Invalid parameters: [prefix]")]
+    [InlineData("""{ "type": "key", "key": "k" }""", "watches[0]: Must define a watch handler")]
+    [InlineData("""{ "type": "key", "key": "k", "args": ["h"], "handler": "h" }""", "watches[0]: Only one watch handler allowed")]
+    [InlineData("""{ "type": "key", "key": "k", "args": "h" }""", "watches[0].args: Watch args must be a list of strings")]
+    [InlineData("""{ "type": "key", "key": "k", "handler": ["h"] }""", "watches[0].handler: Watch handler must be a string")]
+    [InlineData("""{ "type": "key", "key": "k", "handler_type": "http" }""", "watches[0]: Handler type 'http' requires 'http_handler_config' to be set")]
+    [InlineData("""{ "type": "key", "key": "k", "handler_type": "http", "http_handler_config": { "method": "PUT" } }""", "watches[0].http_handler_config: Requires 'path' to be set")]
+    [InlineData("""{ "type": "key", "key": "k", "handler_type": "http", "http_handler_config": { "path": "ftp://x/" } }""", "watches[0].http_handler_config.path: \"ftp://x/\" is not an http or https URL")]
+    [InlineData("""{ "type": "key", "key": "k", "handler_type": "http", "http_handler_config": { "path": "http://x/", "timeout": "10x" } }""", "watches[0].http_handler_config.timeout: invalid duration \"10x\"")]
+    [InlineData("""{ "type": "key", "key": "k", "handler_type": "http", "http_handler_config": { "path": "http://x/", "method": "PO ST" } }""", "watches[0].http_handler_config.method: \"PO ST\" is not an HTTP method")]
+    [InlineData("""{ "type": "key", "key": "k", "handler_type": "pager", "args": ["h"] }""", "watches[0].handler_type: unsupported handler type \"pager\": use \"script\" (with args) or \"http\" (with http_handler_config)")]
+    public void Watch_rules_name_the_watch_and_its_key(string watch, string expected)
+    {
+        Assert.Equal([$"{File("web.json")}: {expected}"], ProblemsOf($$"""{ "watches": [ {{watch}} ] }"""));
+    }
+
+    [Fact]
+    public void Watches_of_every_handler_kind_load()
+    {
+        var file = _dir.Write("web.json", """
+            { "watches": [
+              { "type": "service", "service": "master.db", "tag": "primary", "passingonly": true, "args": ["/bin/failover", "-now"] },
+              { "type": "checks", "handler": "echo checks" },
+              { "type": "keyprefix", "prefix": "app/", "handler_type": "http",
+                "http_handler_config": { "path": "https://hooks.example/watch", "method": "put", "header": { "x-key": ["a", "b"] }, "timeout": "3s", "tls_skip_verify": true } }
+            ] }
+            """);
+        var result = ConfigLoader.Load([file]);
+
+        Assert.Empty(result.Problems);
+        var watches = result.Config.Watches;
+        Assert.Equal(3, watches.Count);
+        Assert.Equal(("service", "master.db", true), (watches[0].Plan.Type, watches[0].Plan.Service, watches[0].Plan.PassingOnly));
+        Assert.Equal(["primary"], watches[0].Plan.Tags);
+        Assert.Equal(["/bin/failover", "-now"], watches[0].Args);
+        Assert.Equal("any", watches[1].Plan.State);
+        Assert.Equal("echo checks", watches[1].Handler);
+        var http = watches[2].Http!;
+        Assert.Equal(("https://hooks.example/watch", "PUT", TimeSpan.FromSeconds(3), true), (http.Path, http.Method, http.Timeout, http.TlsSkipVerify));
+        Assert.Equal(["a", "b"], http.Header["X-Key"]);
+        Assert.Equal("app/", watches[2].Plan.Prefix);
+    }
 }
