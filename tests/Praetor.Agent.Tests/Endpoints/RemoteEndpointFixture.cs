@@ -35,7 +35,8 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         Catalog = new CatalogEndpoint(Store, Log, blocking, Config, () => ["dc2"]);
         Health = new HealthEndpoint(Store, blocking);
         Status = new StatusEndpoint(Log);
-        EndpointRpcHandlers.Register(Rpc.Register, kv?.Invoke(Kv) ?? Kv, Txn, Catalog, Health, Status);
+        Sessions = new SessionEndpoint(Store, Log, blocking, () => Config.SessionTtlMin);
+        EndpointRpcHandlers.Register(Rpc.Register, kv?.Invoke(Kv) ?? Kv, Txn, Catalog, Health, Status, Sessions);
         var client = new EndpointRpcClient(Rpc, Config);
         Client = client;
         RemoteKv = new RemoteKvEndpoint(client, Kv);
@@ -43,7 +44,12 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         RemoteCatalog = new RemoteCatalogEndpoint(client, Catalog);
         RemoteHealth = new RemoteHealthEndpoint(client);
         RemoteStatus = new RemoteStatusEndpoint(client);
+        RemoteSessions = new RemoteSessionEndpoint(client, Sessions);
     }
+
+    public SessionEndpoint Sessions { get; }
+
+    public RemoteSessionEndpoint RemoteSessions { get; }
 
     public AgentConfig Config { get; }
 
