@@ -64,7 +64,7 @@ internal static class SessionRoutes
     /// </summary>
     internal static Session ReadSession(ReadOnlyMemory<byte> body, string agentNode)
     {
-        var session = new Session { Id = "", Node = agentNode, NodeChecks = [SessionDefaults.SerfHealth] };
+        var session = new Session { Id = "", Node = agentNode, NodeChecks = [Agent.Agent.SerfHealthCheckId] };
         if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
         {
             return session;

@@ -35,7 +35,7 @@ public class SessionTests
         Node = "node1",
         Behavior = behavior,
         LockDelay = TimeSpan.FromSeconds(15),
-        NodeChecks = checks.Length == 0 ? [SessionDefaults.SerfHealth] : checks,
+        NodeChecks = checks.Length == 0 ? ["serfHealth"] : checks,
     };
 
     private void Create(Session session) => Assert.Null(Apply(new SessionCreateCommand(session)));

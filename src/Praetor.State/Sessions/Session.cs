@@ -66,7 +66,4 @@ public static class SessionDefaults
     /// SessionTTLMultiplier): a client renewing late still keeps its session.
     /// </summary>
     public const int TtlMultiplier = 2;
-
-    /// <summary>The check every session is bound to unless the request names its own (Consul's serfHealth).</summary>
-    public const string SerfHealth = "serfHealth";
 }
