@@ -241,6 +241,30 @@ public sealed class SessionApiTests : AgentFixture
     }
 
     [Fact]
+    public async Task Txn_lock_unlock_and_check_session_use_the_session_table()
+    {
+        await RegisterNodeAsync();
+        var s1 = await CreateAsync();
+        var s2 = await CreateAsync();
+        string Op(string verb, string session) => $$$"""[{"KV":{"Verb":"{{{verb}}}","Key":"k","Value":"{{{B64("v")}}}","Session":"{{{session}}}"}}]""";
+
+        using var locked = await TxnAsync(Op("lock", s1));
+        using var taken = await TxnAsync(Op("lock", s2));
+        using var checkedSession = await TxnAsync(Op("check-session", s1));
+        using var unknown = await TxnAsync(Op("lock", "0b1a7c1e-0000-0000-0000-000000000000"));
+        using var unlocked = await TxnAsync(Op("unlock", s1));
+
+        Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+        Assert.Contains("failed to lock key \\\"k\\\", lock is already held", await taken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, checkedSession.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, unknown.StatusCode);
+        Assert.Contains("invalid session", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, unlocked.StatusCode);
+        Assert.Equal(1UL, (await EntryAsync("k")).GetProperty("LockIndex").GetUInt64());
+    }
+
+    [Fact]
     public async Task Destroy_and_renew_without_an_id_are_400()
     {
         using var destroy = await PutAsync("/v1/session/destroy/", "");

@@ -98,6 +98,10 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         () => RemoteHealth.ServiceChecksAsync("web", options, CancellationToken.None),
         () => RemoteHealth.ServiceHealthAsync("web", ["v1"], NodeMetaFilter.None, true, options, CancellationToken.None),
         () => RemoteHealth.ChecksInStateAsync("passing", options, CancellationToken.None),
+        () => RemoteSessions.InfoAsync("s1", options, CancellationToken.None),
+        () => RemoteSessions.NodeAsync("node1", options, CancellationToken.None),
+        () => RemoteSessions.ListAsync(options, CancellationToken.None),
+        // The status reads stay last: they answer without a leader.
         () => RemoteStatus.LeaderAsync(CancellationToken.None),
         () => RemoteStatus.PeersAsync(CancellationToken.None),
     ];
