@@ -31,6 +31,7 @@ public sealed class Agent : IAsyncDisposable
     public const string ConsulServiceId = "consul";
 
     private readonly TombstoneReaper _reaper;
+    private readonly SessionTtlReaper _sessionReaper;
     private readonly AntiEntropy _antiEntropy;
     private readonly Lock _reloadLock = new();
     private readonly AgentStartOptions _options;
@@ -61,7 +62,7 @@ public sealed class Agent : IAsyncDisposable
             metrics.Meter.CreateObservableGauge("consul.members.servers", () => AliveMembers(server: true), "{member}", "alive LAN members that are servers");
             metrics.Meter.CreateObservableGauge("consul.members.clients", () => AliveMembers(server: false), "{member}", "alive LAN members that are clients");
         }
-        Store = new StateStore();
+        Store = new StateStore(time);
         var stateMachine = new StateMachine(Store);
         var serverRpc = options.ServerRpc;
         if (config.DevMode)
@@ -87,15 +88,18 @@ public sealed class Agent : IAsyncDisposable
         var txn = new TxnEndpoint(Store, Log, blocking, metrics);
         var kv = new KvEndpoint(Store, txn, blocking, metrics);
         var catalog = new CatalogEndpoint(Store, Log, blocking, config, WanDatacenters);
+        var sessions = new SessionEndpoint(Store, Log, blocking, () => Config.SessionTtlMin);
         if (serverRpc is not null)
         {
             var rpc = new EndpointRpcClient(serverRpc, config);
+            Sessions = new RemoteSessionEndpoint(rpc, sessions);
             (Txn, Kv, Catalog, Health, Status) = (new RemoteTxnEndpoint(rpc, txn), new RemoteKvEndpoint(rpc, kv), new RemoteCatalogEndpoint(rpc, catalog),
                 new RemoteHealthEndpoint(rpc), new RemoteStatusEndpoint(rpc));
         }
         else
         {
             (Txn, Kv, Catalog, Health, Status) = (txn, kv, catalog, new HealthEndpoint(Store, blocking), new StatusEndpoint(Log));
+            Sessions = sessions;
         }
         if (Raft is { } raft)
         {
@@ -104,10 +108,11 @@ public sealed class Agent : IAsyncDisposable
                 : (id, ct) => raft.ChangeConfigurationAsync(Praetor.Raft.Core.ConfigChangeType.RemoveServer, id, "", ct));
             Snapshot = new SnapshotEndpoint(Store, Log, () => raft.Term, blocking, time);
         }
-        _server?.RegisterEndpoints(Kv, Txn, Catalog, Health, Status);
+        _server?.RegisterEndpoints(Kv, Txn, Catalog, Health, Status, Sessions);
         LocalState = new LocalState(config.NodeName);
         AgentLocal = new AgentEndpoint(config, LocalState, Health, metrics, time);
         _reaper = new TombstoneReaper(Store, Log, config.TombstoneTtl, time);
+        _sessionReaper = new SessionTtlReaper(Store, Log, time, options.Logs?.CreateLogger("agent.leader"));
         _antiEntropy = new AntiEntropy(LocalState, Catalog, Health, SelfNode, time);
         _reconciler = new MemberReconciler(config, Store, Catalog, SelfNode, () => Log.Leader.IsLeader, options.Logs?.CreateLogger("agent.leader"));
         var eventLog = options.Logs?.CreateLogger("agent.events");
@@ -194,6 +199,9 @@ public sealed class Agent : IAsyncDisposable
     public IKvEndpoint Kv { get; }
 
     public ITxnEndpoint Txn { get; }
+
+    /// <summary>Sessions (<c>/v1/session/*</c>).</summary>
+    public ISessionEndpoint Sessions { get; }
 
     public IStatusEndpoint Status { get; }
 
@@ -594,6 +602,7 @@ public sealed class Agent : IAsyncDisposable
         await AgentLocal.DisposeAsync().ConfigureAwait(false);
         await _antiEntropy.DisposeAsync().ConfigureAwait(false);
         await _reaper.DisposeAsync().ConfigureAwait(false);
+        await _sessionReaper.DisposeAsync().ConfigureAwait(false);
         if (_server is not null)
         {
             await _server.DisposeAsync().ConfigureAwait(false);

@@ -180,6 +180,9 @@ public sealed record AgentConfig
     /// <summary>Longest blocking-query wait honoured (Consul's <c>max_query_time</c>).</summary>
     public TimeSpan MaxQueryTime { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The shortest session TTL accepted (Consul's <c>session_ttl_min</c>, 10s); the longest is 24h.</summary>
+    public TimeSpan SessionTtlMin { get; init; } = State.Sessions.SessionDefaults.TtlMin;
+
     /// <summary>How long a deleted KV key's tombstone keeps prefix indexes from sliding back (Consul: 15m).</summary>
     public TimeSpan TombstoneTtl { get; init; } = TimeSpan.FromMinutes(15);
 

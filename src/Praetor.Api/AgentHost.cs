@@ -136,6 +136,7 @@ public sealed class AgentHost : IAsyncDisposable
         MetricsRoutes.Map(app, agent);
         OperatorRoutes.Map(app, agent);
         SnapshotRoutes.Map(app, agent);
+        SessionRoutes.Map(app, agent);
         return app;
     }
 

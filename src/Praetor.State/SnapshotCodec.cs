@@ -2,21 +2,23 @@ using System.Buffers;
 using MessagePack;
 using Praetor.State.Catalog;
 using Praetor.State.Kv;
+using Praetor.State.Sessions;
 
 namespace Praetor.State;
 
 /// <summary>
 /// Writes and reads the whole state store as one msgpack document:
 /// <c>["praetor-state", version, index, kv-index, [entries], [tombstones],
-/// [nodes-index, services-index, checks-index, [nodes], [services], [checks]], index-offset]</c>
-/// (version 1 had no index offset: it reads as zero). Raft snapshots, the restore command and
+/// [nodes-index, services-index, checks-index, [nodes], [services], [checks]], index-offset,
+/// [sessions-index, [sessions]]]</c> (version 1 had no index offset: it reads as zero; versions 1
+/// and 2 had no sessions: they read as none). Raft snapshots, the restore command and
 /// `praetor snapshot save` (<see cref="SnapshotArchive"/>) use it. The document is built in
 /// memory, which bounds the store by memory anyway (the store itself is in memory).
 /// </summary>
 public static class SnapshotCodec
 {
     private const string Magic = "praetor-state";
-    private const int Version = 2;
+    private const int Version = 3;
 
     /// <summary>Writes <paramref name="snapshot"/> to <paramref name="destination"/> as one document.</summary>
     public static void Write(StateSnapshot snapshot, Stream destination)
@@ -32,7 +34,7 @@ public static class SnapshotCodec
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var writer = new MessagePackWriter(destination);
-        writer.WriteArrayHeader(8);
+        writer.WriteArrayHeader(9);
         writer.Write(Magic);
         writer.Write(Version);
         writer.Write(snapshot.Index);
@@ -49,13 +51,14 @@ public static class SnapshotCodec
         }
         WriteCatalog(ref writer, snapshot.Catalog);
         writer.Write(snapshot.IndexOffset);
+        WriteSessions(ref writer, snapshot.Sessions);
         writer.Flush();
     }
 
     /// <summary>
     /// What the document of <paramref name="snapshot"/> is made of, in the terms of Consul's
     /// snapshot records (`consul snapshot inspect`): <c>KVS</c> (entries), <c>Tombstone</c>, and
-    /// <c>Register</c> (one per node, service and check), each with its count and encoded bytes.
+    /// <c>Register</c> (one per node, service and check), <c>Session</c>, each with its count and encoded bytes.
     /// </summary>
     public static IReadOnlyList<SnapshotRecordStats> Statistics(StateSnapshot snapshot)
     {
@@ -81,6 +84,7 @@ public static class SnapshotCodec
                 nodes.Sum(n => Size((ref w) => CatalogCodec.WriteNode(ref w, n)))
                 + services.Sum(v => Size((ref w) => CatalogCodec.WriteService(ref w, v)))
                 + checks.Sum(c => Size((ref w) => CatalogCodec.WriteCheck(ref w, c)))),
+            new("Session", snapshot.Sessions.Count, snapshot.Sessions.All.Sum(v => Size((ref w) => SessionCodec.Write(ref w, v)))),
         ];
     }
 
@@ -109,12 +113,12 @@ public static class SnapshotCodec
         {
             var reader = new MessagePackReader(document);
             var fields = reader.ReadArrayHeader();
-            if (fields is < 7 or > 8 || reader.ReadString() != Magic)
+            if (fields is < 7 or > 9 || reader.ReadString() != Magic)
             {
                 throw new InvalidDataException("not a Praetor state snapshot");
             }
             var version = reader.ReadInt32();
-            if (version is < 1 or > Version || fields != (version == 1 ? 7 : 8))
+            if (version is < 1 or > Version || fields != version + 6)
             {
                 throw new InvalidDataException($"unsupported snapshot version {version} with {fields} fields");
             }
@@ -156,11 +160,13 @@ public static class SnapshotCodec
             {
                 throw new InvalidDataException($"snapshot index offset {offset} is past its index {index}");
             }
+            var sessions = version < 3 ? SessionTable.Empty : ReadSessions(ref reader, catalog);
+            CheckIndex(sessions.Index, index);
             if (!reader.End)
             {
                 throw new InvalidDataException("snapshot has trailing bytes");
             }
-            return new StateSnapshot(index, KvTable.Restore(entries, tombstones, kvIndex)) { Catalog = catalog, IndexOffset = offset };
+            return new StateSnapshot(index, KvTable.Restore(entries, tombstones, kvIndex)) { Catalog = catalog, IndexOffset = offset, Sessions = sessions };
         }
         // Reading is pure: whatever malformed input makes the msgpack reader throw (its own
         // exceptions, end of stream, overflow, an out-of-range length) means the same.
@@ -251,6 +257,38 @@ public static class SnapshotCodec
             }
         }
         return CatalogTable.Restore(nodes, services, checks, nodesIndex, servicesIndex, checksIndex);
+    }
+
+    private static void WriteSessions(ref MessagePackWriter writer, SessionTable sessions)
+    {
+        writer.WriteArrayHeader(2);
+        writer.Write(sessions.Index);
+        writer.WriteArrayHeader(sessions.Count);
+        foreach (var session in sessions.All)
+        {
+            SessionCodec.Write(ref writer, session);
+        }
+    }
+
+    /// <summary>Reads the sessions, refusing a duplicate ID or a session on a node the catalog does not have.</summary>
+    private static SessionTable ReadSessions(ref MessagePackReader reader, CatalogTable catalog)
+    {
+        if (reader.ReadArrayHeader() != 2)
+        {
+            throw new InvalidDataException("snapshot sessions section is malformed");
+        }
+        var index = reader.ReadUInt64();
+        var sessions = new Session[reader.ReadArrayHeader()];
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < sessions.Length; i++)
+        {
+            var session = sessions[i] = SessionCodec.Read(ref reader);
+            if (!ids.Add(session.Id) || catalog.Node(session.Node) is null)
+            {
+                throw new InvalidDataException($"snapshot session \"{session.Id}\" is a duplicate or has no node");
+            }
+        }
+        return SessionTable.Restore(sessions, index);
     }
 }
 

@@ -1,5 +1,6 @@
 using Praetor.Raft;
 using Praetor.State.Commands;
+using Praetor.State.Sessions;
 using Praetor.State.Watch;
 
 namespace Praetor.State;
@@ -14,12 +15,13 @@ public sealed class StateMachine(StateStore store) : IStateMachine
 {
     private readonly KeyChanges _kvChanges = new();
     private readonly KeyChanges _catalogChanges = new();
+    private readonly KeyChanges _sessionChanges = new();
 
     public StateStore Store { get; } = store;
 
     /// <returns>
-    /// A <see cref="TxnResult"/> for a transaction; for a registration, the catalog's refusal
-    /// as a string (or null); null for the rest.
+    /// A <see cref="TxnResult"/> for a transaction; for a registration, a session create or a
+    /// renewal, the refusal as a string (or null); null for the rest.
     /// </returns>
     public object? Apply(ulong index, ReadOnlyMemory<byte> command)
     {
@@ -40,13 +42,16 @@ public sealed class StateMachine(StateStore store) : IStateMachine
         }
         _kvChanges.Clear();
         _catalogChanges.Clear();
+        _sessionChanges.Clear();
         object? response = null;
         var kv = current.Kv;
         var catalog = current.Catalog;
+        var sessions = current.Sessions;
+        string? renewed = null;
         switch (decoded)
         {
             case TxnCommand txn:
-                response = TxnExecutor.Execute(ref kv, stamp, txn.Operations, _kvChanges);
+                response = TxnExecutor.Execute(ref kv, sessions, stamp, txn.Operations, _kvChanges);
                 break;
             case ReapTombstonesCommand reap:
                 kv = kv.ReapTombstones(reap.UpToIndex);
@@ -58,18 +63,58 @@ public sealed class StateMachine(StateStore store) : IStateMachine
             case DeregisterCommand deregister:
                 catalog = catalog.Deregister(deregister.Node, deregister.ServiceId, deregister.CheckId, stamp, _catalogChanges);
                 break;
+            case SessionCreateCommand create:
+                response = SessionLifecycle.Create(ref sessions, catalog, create.Session, stamp, _sessionChanges);
+                break;
+            case SessionDestroyCommand destroy:
+                (sessions, kv) = EndSessions(sessions, kv, work => SessionLifecycle.Destroy(work, destroy.Id, stamp));
+                break;
+            case SessionRenewCommand renew:
+                if (sessions.Get(renew.Id) is null)
+                {
+                    response = $"Session id '{renew.Id}' not found";
+                }
+                else
+                {
+                    renewed = renew.Id;
+                }
+                break;
         }
-        Store.Publish(current with { Index = stamp, Kv = kv, Catalog = catalog });
+        // A registration that turned a check critical or removed it, or a deregistered node,
+        // ends the sessions bound to them in this same entry.
+        var node = decoded switch
+        {
+            RegisterCommand register when response is null => register.Registration.Node.Node,
+            DeregisterCommand deregister => deregister.Node,
+            _ => null,
+        };
+        if (node is not null && sessions.Count > 0)
+        {
+            (sessions, kv) = EndSessions(sessions, kv, work => SessionLifecycle.Invalidate(work, catalog, node, stamp));
+        }
+        Store.Publish(current with { Index = stamp, Kv = kv, Catalog = catalog, Sessions = sessions });
         _kvChanges.Notify(Store.KvWatches);
         _catalogChanges.Notify(Store.CatalogWatches);
+        _sessionChanges.Notify(Store.SessionWatches);
+        if (renewed is not null)
+        {
+            Store.Renewed(renewed);
+        }
         return response;
+    }
+
+    private (SessionTable Sessions, Kv.KvTable Kv) EndSessions(SessionTable sessions, Kv.KvTable kv, Action<SessionLifecycle.Work> end)
+    {
+        var work = new SessionLifecycle.Work(sessions, kv, _sessionChanges, _kvChanges, Store.LockDelays);
+        end(work);
+        return (work.Sessions, work.Kv);
     }
 
     /// <summary>Runs a transaction of reads against a snapshot, without the log (Consul's TxnRO).</summary>
     public static TxnResult ReadTxn(StateSnapshot snapshot, IReadOnlyList<TxnOperation> operations)
     {
         var kv = snapshot.Kv;
-        return TxnExecutor.Execute(ref kv, snapshot.Index, operations, new KeyChanges());
+        return TxnExecutor.Execute(ref kv, snapshot.Sessions, snapshot.Index, operations, new KeyChanges());
     }
 
     public void WriteSnapshot(Stream destination) => SnapshotCodec.Write(Store.Current, destination);

@@ -1,5 +1,6 @@
 using Praetor.State.Catalog;
 using Praetor.State.Kv;
+using Praetor.State.Sessions;
 
 namespace Praetor.State;
 
@@ -14,6 +15,9 @@ public sealed record StateSnapshot(ulong Index, KvTable Kv)
 
     /// <summary>Nodes, services and health checks.</summary>
     public CatalogTable Catalog { get; init; } = CatalogTable.Empty;
+
+    /// <summary>Sessions (locks on KV keys name them).</summary>
+    public SessionTable Sessions { get; init; } = SessionTable.Empty;
 
     /// <summary>
     /// <see cref="Index"/> minus the log index of the last applied entry: zero until a snapshot

@@ -6,7 +6,7 @@ namespace Praetor.State;
 /// Holds the current <see cref="StateSnapshot"/> and the watches that wake blocking queries.
 /// Only the <see cref="StateMachine"/> publishes; anyone reads.
 /// </summary>
-public sealed class StateStore
+public sealed class StateStore(TimeProvider? time = null)
 {
     private StateSnapshot _current = StateSnapshot.Empty;
     private long _replacements;
@@ -27,6 +27,20 @@ public sealed class StateStore
     /// <summary>Watches on catalog nodes and services (keys from <see cref="Catalog.CatalogWatchKeys"/>).</summary>
     public KeyWatchRegistry CatalogWatches { get; } = new();
 
+    /// <summary>Watches on sessions (keys from <see cref="Sessions.SessionWatchKeys"/>).</summary>
+    public KeyWatchRegistry SessionWatches { get; } = new();
+
+    /// <summary>This server's lock-delays: keys whose lock a session's end released, for a while not to be acquired.</summary>
+    public Sessions.LockDelays LockDelays { get; } = new(time ?? TimeProvider.System);
+
+    /// <summary>
+    /// Raised on the applying thread after a renewal of the session with this ID was applied
+    /// (the leader's TTL timers listen); handlers must not block.
+    /// </summary>
+    public event Action<string>? SessionRenewed;
+
+    internal void Renewed(string id) => SessionRenewed?.Invoke(id);
+
     internal void Publish(StateSnapshot next)
     {
         if (next.Index < _current.Index)
@@ -43,5 +57,6 @@ public sealed class StateStore
         Volatile.Write(ref _current, next);
         KvWatches.AllChanged();
         CatalogWatches.AllChanged();
+        SessionWatches.AllChanged();
     }
 }

@@ -15,9 +15,12 @@ public abstract class AgentFixture : IAsyncLifetime
 
     protected virtual AgentConfig Config => new() { DevMode = true, Server = true, HttpPort = 0, DnsPort = AgentConfig.PortDisabled, SerfLanPort = AgentConfig.PortDisabled, SerfWanPort = AgentConfig.PortDisabled, NodeName = "test-node" };
 
+    /// <summary>How the agent starts (its clock...); the defaults unless a test class says otherwise.</summary>
+    protected virtual AgentStartOptions Options => new();
+
     public async Task InitializeAsync()
     {
-        _host = await AgentHost.StartAsync(Config);
+        _host = await AgentHost.StartAsync(Config, Options, CancellationToken.None);
         Http = new HttpClient { BaseAddress = _host.HttpAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 

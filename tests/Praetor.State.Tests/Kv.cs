@@ -1,6 +1,7 @@
 using System.Text;
 using Praetor.State.Commands;
 using Praetor.State.Kv;
+using Praetor.State.Sessions;
 using Praetor.State.Watch;
 
 namespace Praetor.State.Tests;
@@ -37,10 +38,14 @@ internal static class Kv
 
     /// <summary>Runs a transaction at <paramref name="index"/>; the table is replaced only on commit.</summary>
     public static TxnResult Txn(ref KvTable table, ulong index, params TxnOperation[] operations) =>
-        TxnExecutor.Execute(ref table, index, operations, new KeyChanges());
+        TxnExecutor.Execute(ref table, SessionTable.Empty, index, operations, new KeyChanges());
 
     public static TxnResult Txn(ref KvTable table, ulong index, KeyChanges changes, params TxnOperation[] operations) =>
-        TxnExecutor.Execute(ref table, index, operations, changes);
+        TxnExecutor.Execute(ref table, SessionTable.Empty, index, operations, changes);
+
+    /// <summary>Runs a transaction at <paramref name="index"/> with <paramref name="sessions"/> for locks to name.</summary>
+    public static TxnResult Txn(ref KvTable table, SessionTable sessions, ulong index, KeyChanges changes, params TxnOperation[] operations) =>
+        TxnExecutor.Execute(ref table, sessions, index, operations, changes);
 
     public static WatchSet WatchKey(this KeyWatchRegistry registry, string key)
     {

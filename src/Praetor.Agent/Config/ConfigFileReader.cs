@@ -182,6 +182,9 @@ internal sealed class ConfigFileReader
             case "default_query_time":
                 Config = r.TryDuration(value, name, out duration) ? c with { DefaultQueryTime = duration } : c;
                 break;
+            case "session_ttl_min":
+                Config = r.TryDuration(value, name, out duration) ? c with { SessionTtlMin = duration } : c;
+                break;
             case "max_query_time":
                 Config = r.TryDuration(value, name, out duration) ? c with { MaxQueryTime = duration } : c;
                 break;

@@ -36,8 +36,17 @@ public sealed class KvEndpoint(StateStore store, TxnEndpoint txn, BlockingQuery 
     /// Runs one write (set, cas, lock, unlock, delete, delete-cas, delete-tree); <see cref="TxnResult.Committed"/>
     /// says whether it took effect. Measured as <c>consul.kvs.apply</c>.
     /// </summary>
+    /// <remarks>
+    /// An acquire of a key within its lock-delay (a session holding it ended a moment ago) is
+    /// refused here, before the log, as Consul's KVS.Apply does: the delay is this server's own note.
+    /// </remarks>
     public async Task<TxnResult> WriteAsync(KvOperation operation, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(operation);
+        if (operation.Verb == KvVerb.Lock && store.LockDelays.IsDelayed(operation.Key))
+        {
+            return new TxnResult([], [new TxnError(0, $"failed to lock key \"{operation.Key}\", it is within its lock-delay")]);
+        }
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await txn.WriteAsync([operation], cancellationToken).ConfigureAwait(false);
         metrics.KvsApply.Record(AgentMetrics.MillisecondsSince(start));

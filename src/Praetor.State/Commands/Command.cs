@@ -31,3 +31,19 @@ public sealed record DeregisterCommand(string Node, string? ServiceId = null, st
 /// server restores the same state at the same point.
 /// </summary>
 public sealed record RestoreCommand(StateSnapshot State) : Command;
+
+/// <summary>
+/// Creates a session (Consul's Session.Apply create). The state machine refuses it, changing
+/// nothing, when the node or a bound check is missing or a bound check is critical; the
+/// response is then Consul's error text.
+/// </summary>
+public sealed record SessionCreateCommand(Sessions.Session Session) : Command;
+
+/// <summary>Destroys a session, releasing or deleting its locks by its behavior; an unknown ID changes nothing.</summary>
+public sealed record SessionDestroyCommand(string Id) : Command;
+
+/// <summary>
+/// Renews a TTL session: the state does not change, but every server hears of it (so the leader
+/// of the moment resets its timer). The response is Consul's "not found" text for an unknown ID.
+/// </summary>
+public sealed record SessionRenewCommand(string Id) : Command;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using MessagePack;
 using Praetor.State.Catalog;
+using Praetor.State.Sessions;
 
 namespace Praetor.State.Commands;
 
@@ -58,6 +59,24 @@ public static class CommandCodec
                 SnapshotCodec.Write(restore.State, document);
                 writer.Write(document.WrittenSpan);
                 break;
+            case SessionCreateCommand create:
+                writer.WriteArrayHeader(3);
+                writer.Write((byte)CommandType.SessionCreate);
+                writer.Write(Version);
+                SessionCodec.Write(ref writer, create.Session);
+                break;
+            case SessionDestroyCommand destroy:
+                writer.WriteArrayHeader(3);
+                writer.Write((byte)CommandType.SessionDestroy);
+                writer.Write(Version);
+                writer.Write(destroy.Id);
+                break;
+            case SessionRenewCommand renew:
+                writer.WriteArrayHeader(3);
+                writer.Write((byte)CommandType.SessionRenew);
+                writer.Write(Version);
+                writer.Write(renew.Id);
+                break;
             default:
                 throw new ArgumentException($"no encoding for command {command.GetType().Name}", nameof(command));
         }
@@ -85,6 +104,9 @@ public static class CommandCodec
                 CommandType.Register => new RegisterCommand(ReadRegistration(ref reader)),
                 CommandType.Deregister => ReadDeregister(ref reader),
                 CommandType.Restore => ReadRestore(ref reader),
+                CommandType.SessionCreate => new SessionCreateCommand(SessionCodec.Read(ref reader)),
+                CommandType.SessionDestroy => new SessionDestroyCommand(reader.ReadString() ?? throw new CommandDecodeException("session destroy without an ID")),
+                CommandType.SessionRenew => new SessionRenewCommand(reader.ReadString() ?? throw new CommandDecodeException("session renew without an ID")),
                 _ => throw new CommandDecodeException($"unknown command type {(byte)type}"),
             };
             if (!reader.End)

@@ -8,6 +8,9 @@ internal enum CommandType : byte
     Register = 3,
     Deregister = 4,
     Restore = 5,
+    SessionCreate = 6,
+    SessionDestroy = 7,
+    SessionRenew = 8,
 }
 
 /// <summary>The kind of each transaction operation in the encoding. Never renumber, only append.</summary>

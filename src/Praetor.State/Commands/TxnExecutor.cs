@@ -1,4 +1,5 @@
 using Praetor.State.Kv;
+using Praetor.State.Sessions;
 using Praetor.State.Watch;
 
 namespace Praetor.State.Commands;
@@ -11,8 +12,11 @@ namespace Praetor.State.Commands;
 /// </summary>
 internal static class TxnExecutor
 {
-    /// <summary>Runs <paramref name="operations"/>; on commit <paramref name="table"/> holds the result and <paramref name="changes"/> what changed.</summary>
-    public static TxnResult Execute(ref KvTable table, ulong index, IReadOnlyList<TxnOperation> operations, KeyChanges changes)
+    /// <summary>
+    /// Runs <paramref name="operations"/>; on commit <paramref name="table"/> holds the result and
+    /// <paramref name="changes"/> what changed. <paramref name="sessions"/> is what a lock checks its session against.
+    /// </summary>
+    public static TxnResult Execute(ref KvTable table, SessionTable sessions, ulong index, IReadOnlyList<TxnOperation> operations, KeyChanges changes)
     {
         var working = table;
         var results = new List<KvEntry>(operations.Count);
@@ -21,7 +25,7 @@ internal static class TxnExecutor
         {
             var error = operations[i] switch
             {
-                KvOperation kv => ExecuteKv(ref working, index, kv, results, changes),
+                KvOperation kv => ExecuteKv(ref working, sessions, index, kv, results, changes),
                 _ => "no operation specified",
             };
             if (error is not null)
@@ -38,7 +42,7 @@ internal static class TxnExecutor
         return new TxnResult(results, []);
     }
 
-    private static string? ExecuteKv(ref KvTable table, ulong index, KvOperation op, List<KvEntry> results, KeyChanges changes)
+    private static string? ExecuteKv(ref KvTable table, SessionTable sessions, ulong index, KvOperation op, List<KvEntry> results, KeyChanges changes)
     {
         var existing = op.Verb is KvVerb.DeleteTree or KvVerb.GetTree ? null : table.Get(op.Key);
         switch (op.Verb)
@@ -55,8 +59,7 @@ internal static class TxnExecutor
                 results.Add(WithoutValue(Set(ref table, index, existing, op, changes)));
                 return null;
             case KvVerb.Lock:
-                // Sessions arrive with the session table; until then no session exists to lock with.
-                return string.IsNullOrEmpty(op.Session) ? "missing session" : $"invalid session \"{op.Session}\"";
+                return Lock(ref table, sessions, index, existing, op, results, changes);
             case KvVerb.Unlock:
                 if (string.IsNullOrEmpty(op.Session))
                 {
@@ -131,6 +134,41 @@ internal static class TxnExecutor
             default:
                 return $"unknown KV verb \"{op.Verb}\"";
         }
+    }
+
+    /// <summary>
+    /// Consul's lock: the session must exist; a free key (or a new one) is taken with LockIndex one
+    /// higher, so LockIndex counts acquisitions and fences out a former holder; the holder
+    /// re-acquiring updates the value and keeps its LockIndex; a key another session holds is refused.
+    /// </summary>
+    private static string? Lock(ref KvTable table, SessionTable sessions, ulong index, KvEntry? existing, KvOperation op, List<KvEntry> results, KeyChanges changes)
+    {
+        if (string.IsNullOrEmpty(op.Session))
+        {
+            return "missing session";
+        }
+        if (sessions.Get(op.Session) is null)
+        {
+            return $"invalid session \"{op.Session}\"";
+        }
+        ulong lockIndex;
+        if (existing?.Session is { } holder)
+        {
+            if (!string.Equals(holder, op.Session, StringComparison.Ordinal))
+            {
+                return $"failed to lock key \"{op.Key}\", lock is already held";
+            }
+            lockIndex = existing.LockIndex;
+        }
+        else
+        {
+            lockIndex = (existing?.LockIndex ?? 0) + 1;
+        }
+        var locked = new KvEntry(op.Key, op.Value, op.Flags, existing?.CreateIndex ?? index, index, lockIndex, op.Session);
+        table = table.Set(locked, index);
+        changes.Key(op.Key);
+        results.Add(WithoutValue(locked));
+        return null;
     }
 
     private static KvEntry Set(ref KvTable table, ulong index, KvEntry? existing, KvOperation op, KeyChanges changes)

@@ -83,7 +83,7 @@ public sealed class RemoteEndpointErrorTests
         {
             await read();
         }
-        Assert.Equal(14, f.Rpc.Methods.Count);
+        Assert.Equal(17, f.Rpc.Methods.Count);
         // They share the server's RPC with the cluster's own methods.
         Assert.Empty(f.Rpc.Methods.Intersect([ClusterServer.StatusPeersMethod, ClusterServer.RemovePeerMethod, ForwardingLog.ApplyMethod, ForwardingLog.ReadIndexMethod]));
         Assert.Equal(f.Rpc.Methods.Order(), f.Rpc.Requests.Keys.Order());

@@ -35,7 +35,8 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         Catalog = new CatalogEndpoint(Store, Log, blocking, Config, () => ["dc2"]);
         Health = new HealthEndpoint(Store, blocking);
         Status = new StatusEndpoint(Log);
-        EndpointRpcHandlers.Register(Rpc.Register, kv?.Invoke(Kv) ?? Kv, Txn, Catalog, Health, Status);
+        Sessions = new SessionEndpoint(Store, Log, blocking, () => Config.SessionTtlMin);
+        EndpointRpcHandlers.Register(Rpc.Register, kv?.Invoke(Kv) ?? Kv, Txn, Catalog, Health, Status, Sessions);
         var client = new EndpointRpcClient(Rpc, Config);
         Client = client;
         RemoteKv = new RemoteKvEndpoint(client, Kv);
@@ -43,7 +44,12 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         RemoteCatalog = new RemoteCatalogEndpoint(client, Catalog);
         RemoteHealth = new RemoteHealthEndpoint(client);
         RemoteStatus = new RemoteStatusEndpoint(client);
+        RemoteSessions = new RemoteSessionEndpoint(client, Sessions);
     }
+
+    public SessionEndpoint Sessions { get; }
+
+    public RemoteSessionEndpoint RemoteSessions { get; }
 
     public AgentConfig Config { get; }
 
@@ -92,6 +98,10 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         () => RemoteHealth.ServiceChecksAsync("web", options, CancellationToken.None),
         () => RemoteHealth.ServiceHealthAsync("web", ["v1"], NodeMetaFilter.None, true, options, CancellationToken.None),
         () => RemoteHealth.ChecksInStateAsync("passing", options, CancellationToken.None),
+        () => RemoteSessions.InfoAsync("s1", options, CancellationToken.None),
+        () => RemoteSessions.NodeAsync("node1", options, CancellationToken.None),
+        () => RemoteSessions.ListAsync(options, CancellationToken.None),
+        // The status reads stay last: they answer without a leader.
         () => RemoteStatus.LeaderAsync(CancellationToken.None),
         () => RemoteStatus.PeersAsync(CancellationToken.None),
     ];

@@ -208,6 +208,27 @@ public sealed class RemoteEndpointTests : IAsyncLifetime, IAsyncDisposable
         Assert.Null(_f.Store.Current.Catalog.Node("node3"));
     }
 
+    [Fact]
+    public async Task Session_reads_through_the_client_equal_the_servers_and_writes_go_through_the_log()
+    {
+        var ct = CancellationToken.None;
+        var id = await _f.RemoteSessions.CreateAsync(new State.Sessions.Session { Id = "", Node = "node1", Name = "lock", Ttl = "10s", NodeChecks = ["serfHealth"] }, ct);
+        Assert.DoesNotContain(_f.Rpc.Calls, call => call.Method.StartsWith("Session.", StringComparison.Ordinal));
+        foreach (var options in Modes)
+        {
+            AssertSame(await _f.Sessions.InfoAsync(id, options, ct), await _f.RemoteSessions.InfoAsync(id, options, ct));
+            AssertSame(await _f.Sessions.InfoAsync("nope", options, ct), await _f.RemoteSessions.InfoAsync("nope", options, ct));
+            AssertSame(await _f.Sessions.NodeAsync("node1", options, ct), await _f.RemoteSessions.NodeAsync("node1", options, ct));
+            AssertSame(await _f.Sessions.ListAsync(options, ct), await _f.RemoteSessions.ListAsync(options, ct));
+        }
+        Assert.Equal("lock", (await _f.RemoteSessions.RenewAsync(id, ct))!.Name);
+        Assert.Null(await _f.RemoteSessions.RenewAsync("nope", ct));
+
+        await _f.RemoteSessions.DestroyAsync(id, ct);
+
+        Assert.Empty((await _f.RemoteSessions.ListAsync(new QueryOptions(), ct)).Value);
+    }
+
     private static void AssertSame<T>(T expected, T actual) =>
         Assert.Equal(JsonSerializer.Serialize(expected, Json), JsonSerializer.Serialize(actual, Json));
 

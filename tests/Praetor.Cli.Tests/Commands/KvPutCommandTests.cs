@@ -178,6 +178,30 @@ public sealed class KvPutCommandTests : CliAgentFixture
     }
 
     [Fact]
+    public async Task Put_acquire_and_release_take_and_give_back_a_lock_as_consul_reports_it()
+    {
+        using var http = new HttpClient { BaseAddress = Host.HttpAddress };
+        using var node = await http.PutAsync("/v1/catalog/register", new StringContent("""{"Node":"cli-test","Address":"127.0.0.1","Checks":[{"CheckID":"serfHealth","Status":"passing"}]}"""));
+        async Task<string> SessionAsync()
+        {
+            using var created = await http.PutAsync("/v1/session/create", new StringContent(""));
+            return System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("ID").GetString()!;
+        }
+        var holder = await SessionAsync();
+        var other = await SessionAsync();
+
+        var acquired = await RunAsync("kv", "put", "-acquire", "-session=" + holder, "service/leader", "me");
+        var refused = await RunAsync("kv", "put", "-acquire", "-session=" + other, "service/leader", "them");
+        var released = await RunAsync("kv", "put", "-release", "-session=" + holder, "service/leader", "me");
+
+        Assert.Equal((0, "Success! Lock acquired on: service/leader\n"), (acquired.ExitCode, acquired.Stdout));
+        Assert.Equal((1, "Error! Did not acquire lock\n"), (refused.ExitCode, refused.Stderr));
+        Assert.Equal((0, "Success! Lock released on: service/leader\n"), (released.ExitCode, released.Stdout));
+        var entry = (await Client.Kv.GetAsync("service/leader")).Response!;
+        Assert.Equal((1UL, null), (entry.LockIndex, entry.Session));
+    }
+
+    [Fact]
     public async Task Put_of_a_key_starting_with_a_slash_is_refused()
     {
         var run = await RunAsync("kv", "put", "/k", "v");

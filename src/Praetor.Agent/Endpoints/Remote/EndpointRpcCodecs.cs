@@ -2,6 +2,7 @@ using MessagePack;
 using Praetor.State.Catalog;
 using Praetor.State.Commands;
 using Praetor.State.Kv;
+using Praetor.State.Sessions;
 
 namespace Praetor.Agent.Endpoints.Remote;
 
@@ -102,6 +103,8 @@ internal static class EndpointRpcCodecs
     public static readonly RpcValueCodec<KvEntry> Entry = new(KvCodec.WriteEntry, KvCodec.ReadEntry);
 
     public static readonly RpcValueCodec<IReadOnlyList<KvEntry>> Entries = List(Entry);
+
+    public static readonly RpcValueCodec<IReadOnlyList<Session>> Sessions = List(new RpcValueCodec<Session>(SessionCodec.Write, SessionCodec.Read));
 
     public static readonly RpcValueCodec<CatalogNode> Node = new(CatalogCodec.WriteNode, CatalogCodec.ReadNode);
 

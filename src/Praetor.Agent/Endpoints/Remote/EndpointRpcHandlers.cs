@@ -15,7 +15,8 @@ public static class EndpointRpcHandlers
         ITxnEndpoint txn,
         ICatalogEndpoint catalog,
         IHealthEndpoint health,
-        IStatusEndpoint status)
+        IStatusEndpoint status,
+        ISessionEndpoint sessions)
     {
         ArgumentNullException.ThrowIfNull(register);
         Add(register, EndpointRpcMethods.KvGet, (a, ct) => kv.GetAsync(a.Key, a.Options, ct));
@@ -36,6 +37,9 @@ public static class EndpointRpcHandlers
         Add(register, EndpointRpcMethods.HealthServiceNodes, (a, ct) =>
             health.ServiceHealthAsync(a.Service.Service, a.Service.Tags, a.Filter.Meta, a.Filter.PassingOnly, a.Options, ct));
         Add(register, EndpointRpcMethods.HealthChecksInState, (a, ct) => health.ChecksInStateAsync(a.State, a.Options, ct));
+        Add(register, EndpointRpcMethods.SessionGet, (a, ct) => sessions.InfoAsync(a.Id, a.Options, ct));
+        Add(register, EndpointRpcMethods.SessionNode, (a, ct) => sessions.NodeAsync(a.Node, a.Options, ct));
+        Add(register, EndpointRpcMethods.SessionList, (a, ct) => sessions.ListAsync(a, ct));
         Add(register, EndpointRpcMethods.StatusLeader, (_, ct) => status.LeaderAsync(ct));
         Add(register, EndpointRpcMethods.StatusPeers, (_, ct) => status.PeersAsync(ct));
     }

@@ -1,6 +1,7 @@
 using Praetor.State.Catalog;
 using Praetor.State.Commands;
 using Praetor.State.Kv;
+using Praetor.State.Sessions;
 using static Praetor.Agent.Endpoints.Remote.EndpointRpcCodecs;
 
 namespace Praetor.Agent.Endpoints.Remote;
@@ -51,6 +52,15 @@ internal static class EndpointRpcMethods
 
     public static readonly EndpointRpcMethod<(string State, QueryOptions Options), QueryResult<IReadOnlyList<HealthCheck>>> HealthChecksInState =
         new("Health.ChecksInState", NameQuery, Query(CheckList));
+
+    public static readonly EndpointRpcMethod<(string Id, QueryOptions Options), QueryResult<IReadOnlyList<Session>>> SessionGet =
+        new("Session.Get", NameQuery, Query(Sessions));
+
+    public static readonly EndpointRpcMethod<(string Node, QueryOptions Options), QueryResult<IReadOnlyList<Session>>> SessionNode =
+        new("Session.NodeSessions", NameQuery, Query(Sessions));
+
+    public static readonly EndpointRpcMethod<QueryOptions, QueryResult<IReadOnlyList<Session>>> SessionList =
+        new("Session.List", Options, Query(Sessions));
 
     public static readonly EndpointRpcMethod<ValueTuple, string> StatusLeader = new("Status.Leader", None, RequiredString);
 
