@@ -619,7 +619,9 @@ public sealed record AgentStartOptions
 
     /// <summary>
     /// When set, the agent's endpoints read through it from a server (<see cref="EndpointRpcClient"/>
-    /// and the <c>Remote*Endpoint</c>s, as a client agent's do) while writes still go to its own log.
+    /// and the <c>Remote*Endpoint</c>s, as a client agent's do), and its Raft operator and snapshot
+    /// endpoints are the server's (<see cref="RemoteRaftOperator"/>, <see cref="RemoteSnapshotEndpoint"/>),
+    /// while writes still go to its own log.
     /// The seam through which a client agent is wired to the servers' RPC; tests pass an in-process one.
     /// </summary>
     public IServerRpc? ServerRpc { get; init; }
