@@ -95,20 +95,16 @@ public sealed class Agent : IAsyncDisposable
             Sessions = new RemoteSessionEndpoint(rpc, sessions);
             (Txn, Kv, Catalog, Health, Status) = (new RemoteTxnEndpoint(rpc, txn), new RemoteKvEndpoint(rpc, kv), new RemoteCatalogEndpoint(rpc, catalog),
                 new RemoteHealthEndpoint(rpc), new RemoteStatusEndpoint(rpc));
+            (RaftOperator, Snapshot) = (new RemoteRaftOperator(rpc), new RemoteSnapshotEndpoint(rpc));
         }
         else
         {
+            var raft = Raft ?? throw new InvalidOperationException("a server agent has a Raft log");
             (Txn, Kv, Catalog, Health, Status) = (txn, kv, catalog, new HealthEndpoint(Store, blocking), new StatusEndpoint(Log));
             Sessions = sessions;
+            (RaftOperator, Snapshot) = (new RaftOperator(raft, Log, ServerNode, _server?.Leader), new SnapshotEndpoint(Store, Log, () => raft.Term, blocking, time));
         }
-        if (Raft is { } raft)
-        {
-            RaftOperator = new RaftOperator(raft, Log, ServerNode, _server is { } server
-                ? server.RemoveServerAsync
-                : (id, ct) => raft.ChangeConfigurationAsync(Praetor.Raft.Core.ConfigChangeType.RemoveServer, id, "", ct));
-            Snapshot = new SnapshotEndpoint(Store, Log, () => raft.Term, blocking, time);
-        }
-        _server?.RegisterEndpoints(Kv, Txn, Catalog, Health, Status, Sessions);
+        _server?.RegisterEndpoints(Kv, Txn, Catalog, Health, Status, Sessions, RaftOperator, Snapshot);
         LocalState = new LocalState(config.NodeName);
         AgentLocal = new AgentEndpoint(config, LocalState, Health, metrics, time);
         _reaper = new TombstoneReaper(Store, Log, config.TombstoneTtl, time);
@@ -205,15 +201,15 @@ public sealed class Agent : IAsyncDisposable
 
     public IStatusEndpoint Status { get; }
 
-    /// <summary>The Raft configuration and peer removal (<c>/v1/operator/raft/*</c>); null on a client agent (servers answer them).</summary>
-    public RaftOperator? RaftOperator { get; }
+    /// <summary>The Raft configuration and peer removal (<c>/v1/operator/raft/*</c>): the leader answers; a client agent asks a server by RPC.</summary>
+    public IRaftOperator RaftOperator { get; }
 
     public ICatalogEndpoint Catalog { get; }
 
     public IHealthEndpoint Health { get; }
 
-    /// <summary>Backup: save and restore the whole state (<c>/v1/snapshot</c>).</summary>
-    public SnapshotEndpoint? Snapshot { get; }
+    /// <summary>Backup: save and restore the whole state (<c>/v1/snapshot</c>); a client agent's go to a server by RPC.</summary>
+    public ISnapshotEndpoint Snapshot { get; }
 
     /// <summary>This agent's services and checks, and the operations on them.</summary>
     public AgentEndpoint AgentLocal { get; }
@@ -637,7 +633,9 @@ public sealed record AgentStartOptions
 
     /// <summary>
     /// When set, the agent's endpoints read through it from a server (<see cref="EndpointRpcClient"/>
-    /// and the <c>Remote*Endpoint</c>s, as a client agent's do) while writes still go to its own log.
+    /// and the <c>Remote*Endpoint</c>s, as a client agent's do), and its Raft operator and snapshot
+    /// endpoints are the server's (<see cref="RemoteRaftOperator"/>, <see cref="RemoteSnapshotEndpoint"/>),
+    /// while writes still go to its own log.
     /// The seam through which a client agent is wired to the servers' RPC; tests pass an in-process one.
     /// </summary>
     public IServerRpc? ServerRpc { get; init; }

@@ -36,13 +36,13 @@ internal static class OperatorRoutes
 
     private static async Task RaftConfigurationAsync(HttpContext context, Agent.Agent agent)
     {
-        var configuration = await Routes.ServerOnly(agent.RaftOperator, "operator raft").ConfigurationAsync(QueryParameters.Consistency(context.Request), context.RequestAborted);
+        var configuration = await agent.RaftOperator.ConfigurationAsync(QueryParameters.Consistency(context.Request), context.RequestAborted);
         await ResponseWriter.JsonAsync(context, configuration, WriteRaftConfiguration);
     }
 
     /// <summary>
     /// Consul's checks on the parameters, by presence as Go's <c>params["id"]</c> reads them: both
-    /// given is refused here, the rest (neither, no such server) by <see cref="RaftOperator"/>.
+    /// given is refused here, the rest (neither, no such server) by <see cref="IRaftOperator"/>.
     /// </summary>
     private static async Task RaftRemovePeerAsync(HttpContext context, Agent.Agent agent)
     {
@@ -52,7 +52,7 @@ internal static class OperatorRoutes
         {
             throw HttpApiException.BadRequest("Must specify only one of ?id or ?address");
         }
-        await Routes.ServerOnly(agent.RaftOperator, "operator raft").RemovePeerAsync(id, address, context.RequestAborted);
+        await agent.RaftOperator.RemovePeerAsync(id, address, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 

@@ -42,13 +42,6 @@ internal static class Routes
         }
     }
 
-    /// <summary>
-    /// What a client agent answers for what only servers hold (the Raft configuration, snapshots):
-    /// a 500 saying where to ask. Consul's clients forward these; Praetor's do not yet.
-    /// </summary>
-    public static T ServerOnly<T>(T? part, string what) where T : class =>
-        part ?? throw new EndpointException(EndpointErrorKind.Failed, $"{what} is served by servers: this agent is a client; send the request to a server's HTTP API");
-
     public static Task MethodNotAllowedAsync(HttpContext context, string allowed)
     {
         context.Response.Headers.Allow = allowed;

@@ -22,7 +22,7 @@ internal static class SnapshotRoutes
 
     private static async Task SaveAsync(HttpContext context, Agent.Agent agent)
     {
-        var (archive, meta) = await Routes.ServerOnly(agent.Snapshot, "snapshot").SaveAsync(QueryParameters.Consistency(context.Request), context.RequestAborted);
+        var (archive, meta) = await agent.Snapshot.SaveAsync(QueryParameters.Consistency(context.Request), context.RequestAborted);
         ResponseWriter.SetQueryHeaders(context.Response, meta);
         await ResponseWriter.BytesAsync(context, archive, "application/x-gzip");
     }
@@ -35,7 +35,7 @@ internal static class SnapshotRoutes
             bodySize.MaxRequestBodySize = SnapshotArchive.ArchiveMaxBytes;
         }
         var archive = await RequestBody.ReadAsync(context.Request, SnapshotArchive.ArchiveMaxBytes, context.RequestAborted);
-        await Routes.ServerOnly(agent.Snapshot, "snapshot").RestoreAsync(archive, context.RequestAborted);
+        await agent.Snapshot.RestoreAsync(archive, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 }

@@ -4,6 +4,7 @@ using Praetor.Agent;
 using Praetor.Agent.Endpoints.Remote;
 using Praetor.Dns;
 using Praetor.Dns.Wire;
+using Praetor.State;
 
 namespace Praetor.Api.Tests;
 
@@ -31,7 +32,7 @@ public sealed class ClientAgentApiTests : IAsyncLifetime
         _server = await AgentHost.StartAsync(Config("server"));
         var rpc = new InProcessServerRpc();
         var agent = _server.Agent;
-        EndpointRpcHandlers.Register(rpc.Register, agent.Kv, agent.Txn, agent.Catalog, agent.Health, agent.Status, agent.Sessions);
+        EndpointRpcHandlers.Register(rpc.Register, agent.Kv, agent.Txn, agent.Catalog, agent.Health, agent.Status, agent.Sessions, agent.RaftOperator, agent.Snapshot);
         _client = await AgentHost.StartAsync(Config("client"), new AgentStartOptions { ServerRpc = rpc }, CancellationToken.None);
         ServerHttp = new HttpClient { BaseAddress = _server.HttpAddress, Timeout = TimeSpan.FromSeconds(30) };
         ClientHttp = new HttpClient { BaseAddress = _client.HttpAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -96,6 +97,79 @@ public sealed class ClientAgentApiTests : IAsyncLifetime
         using var woken = await blocked.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal("2", await woken.Content.ReadAsStringAsync());
         Assert.True(ulong.Parse(Header(woken, "X-Consul-Index")!) > ulong.Parse(index!));
+    }
+
+    [Fact]
+    public async Task Operator_raft_on_the_client_answers_through_the_server_and_an_unknown_peer_changes_nothing()
+    {
+        foreach (var path in new[] { "/v1/operator/raft/configuration", "/v1/operator/raft/configuration?stale" })
+        {
+            var expected = await ServerHttp.GetStringAsync(path);
+            Assert.Equal(expected, await ClientHttp.GetStringAsync(path));
+            Assert.Contains($"\"ID\":\"{_server.Agent.NodeId}\",\"Node\":\"server\"", expected, StringComparison.Ordinal);
+        }
+        var peers = await ServerHttp.GetStringAsync("/v1/status/peers");
+
+        using var removed = await ClientHttp.DeleteAsync("/v1/operator/raft/peer?id=no-such-id");
+        using var neither = await ClientHttp.DeleteAsync("/v1/operator/raft/peer");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, removed.StatusCode);
+        Assert.Equal("id \"no-such-id\" was not found in the Raft configuration", await removed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, neither.StatusCode);
+        Assert.Equal(peers, await ServerHttp.GetStringAsync("/v1/status/peers"));
+    }
+
+    [Fact]
+    public async Task Snapshot_save_and_restore_on_the_client_carry_an_archive_of_several_chunks_through_the_server()
+    {
+        // Incompressible values: the archive spans several of the transfer's 1 MiB chunks.
+        var random = new Random(3);
+        var values = new byte[4][];
+        for (var i = 0; i < values.Length; i++)
+        {
+            random.NextBytes(values[i] = new byte[400_000]);
+            using var put = await ServerHttp.PutAsync($"/v1/kv/big/{i}", new ByteArrayContent(values[i]));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        using var saved = await ClientHttp.GetAsync("/v1/snapshot");
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        var archive = await saved.Content.ReadAsByteArrayAsync();
+        Assert.True(archive.Length > 1024 * 1024, $"{archive.Length} bytes");
+        var (meta, state) = SnapshotArchive.Read(archive);
+        Assert.Equal(values[2], state.Kv.Get("big/2")!.Value);
+        Assert.Equal(_server.Agent.Store.Current.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), Header(saved, "X-Consul-Index"));
+        Assert.Equal(state.Index, meta.Index);
+
+        using (await ServerHttp.DeleteAsync("/v1/kv/big/?recurse"))
+        {
+        }
+        using var restored = await ClientHttp.PutAsync("/v1/snapshot", new ByteArrayContent(archive));
+
+        Assert.Equal(HttpStatusCode.OK, restored.StatusCode);
+        Assert.Equal(values[2], await ServerHttp.GetByteArrayAsync("/v1/kv/big/2?raw"));
+    }
+
+    [Fact]
+    public async Task A_garbage_snapshot_restored_on_the_client_is_the_servers_400_and_changes_nothing()
+    {
+        using (await ServerHttp.PutAsync("/v1/kv/k", new StringContent("1")))
+        {
+        }
+        var index = _server.Agent.Store.Current.Index;
+        var garbage = new byte[3 * 1024 * 1024 + 17];
+        new Random(4).NextBytes(garbage);
+
+        foreach (var body in new[] { garbage, "not a snapshot"u8.ToArray() })
+        {
+            using var onServer = await ServerHttp.PutAsync("/v1/snapshot", new ByteArrayContent(body));
+            using var onClient = await ClientHttp.PutAsync("/v1/snapshot", new ByteArrayContent(body));
+
+            Assert.Equal(HttpStatusCode.BadRequest, onClient.StatusCode);
+            Assert.Equal(await onServer.Content.ReadAsStringAsync(), await onClient.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(index, _server.Agent.Store.Current.Index);
+        Assert.Equal("1", await ServerHttp.GetStringAsync("/v1/kv/k?raw"));
     }
 
     [Fact]

@@ -23,12 +23,6 @@ namespace Praetor.Agent.Cluster;
 /// </summary>
 public sealed class ClusterServer : IAsyncDisposable
 {
-    /// <summary>RPC: <c>[raft id]</c>, removes that server from the configuration on the leader (Consul's Operator.RaftRemovePeerByID).</summary>
-    public const string RemovePeerMethod = "Operator.RaftRemovePeer";
-
-    /// <summary>RPC: the voters this server knows (Consul's Status.Peers), empty before bootstrap.</summary>
-    public const string StatusPeersMethod = "Status.Peers";
-
     /// <summary>How often the loop looks at gossip and leadership when nothing wakes it sooner.</summary>
     public static readonly TimeSpan LoopInterval = TimeSpan.FromMilliseconds(500);
 
@@ -63,8 +57,7 @@ public sealed class ClusterServer : IAsyncDisposable
         _bootstrapDone = raft.Peers.Count > 0;
         rpcServer.Register(ForwardingLog.ApplyMethod, Log.ServeApplyAsync);
         rpcServer.Register(ForwardingLog.ReadIndexMethod, Log.ServeReadIndexAsync);
-        rpcServer.Register(StatusPeersMethod, (_, _) => Task.FromResult(EncodePeers(Raft.Peers)));
-        rpcServer.Register(RemovePeerMethod, ServeRemovePeerAsync);
+        Leader = new RemoteRaftOperator(new EndpointRpcClient(new DirectServerRpc(rpc, () => raft.Leader is { KnownLeader: true } leader ? leader.LeaderAddress : null), config));
     }
 
     /// <summary>This server's Raft id.</summary>
@@ -85,9 +78,16 @@ public sealed class ClusterServer : IAsyncDisposable
     /// <summary>The agent RPC client (forwarding, bootstrap checks).</summary>
     public RpcClient Rpc { get; }
 
-    /// <summary>Serves the endpoint layer's reads to client agents over RPC (<see cref="EndpointRpcHandlers"/>).</summary>
-    public void RegisterEndpoints(IKvEndpoint kv, ITxnEndpoint txn, ICatalogEndpoint catalog, IHealthEndpoint health, IStatusEndpoint status, ISessionEndpoint sessions) =>
-        EndpointRpcHandlers.Register(_rpcServer.Register, kv, txn, catalog, health, status, sessions);
+    /// <summary>The leader's Raft operator endpoints, by RPC: where this server's <see cref="RaftOperator"/> forwards when it follows.</summary>
+    public IRaftOperator Leader { get; }
+
+    /// <summary>
+    /// Serves the endpoint layer to client agents and the other servers over RPC
+    /// (<see cref="EndpointRpcHandlers"/>): reads, sessions, the Raft operator's calls, snapshots.
+    /// </summary>
+    public void RegisterEndpoints(IKvEndpoint kv, ITxnEndpoint txn, ICatalogEndpoint catalog, IHealthEndpoint health, IStatusEndpoint status,
+        ISessionEndpoint sessions, IRaftOperator raftOperator, ISnapshotEndpoint snapshot) =>
+        EndpointRpcHandlers.Register(_rpcServer.Register, kv, txn, catalog, health, status, sessions, raftOperator, snapshot);
 
     /// <summary>
     /// Opens the Raft storage in <c>&lt;data_dir&gt;/raft</c> (a damaged file stops start-up with
@@ -248,9 +248,10 @@ public sealed class ClusterServer : IAsyncDisposable
                     IReadOnlyList<string> peers;
                     try
                     {
-                        peers = DecodePeers(await Rpc.CallAsync(server.Address, StatusPeersMethod, ReadOnlyMemory<byte>.Empty, TimeSpan.FromSeconds(5), token).ConfigureAwait(false));
+                        var status = new RemoteStatusEndpoint(new EndpointRpcClient(new DirectServerRpc(Rpc, () => server.Address), _config));
+                        peers = await status.PeersAsync(token).ConfigureAwait(false);
                     }
-                    catch (Exception ex) when (ex is RpcErrorException or RpcUnavailableException or InvalidDataException)
+                    catch (Exception ex) when (ex is NotLeaderException or EndpointException)
                     {
                         Write(LogLevel.Error, $"Failed to confirm peer status for {server.Name}: {ex.Message}. Retrying...");
                         return;
@@ -299,47 +300,6 @@ public sealed class ClusterServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Removes server <paramref name="raftId"/> from the Raft configuration: on the leader, or sent to it over RPC.</summary>
-    public async Task RemoveServerAsync(ulong raftId, CancellationToken cancellationToken)
-    {
-        if (Raft.Leader.IsLeader)
-        {
-            await Raft.ChangeConfigurationAsync(ConfigChangeType.RemoveServer, raftId, "", cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        var leader = Raft.Leader;
-        if (!leader.KnownLeader)
-        {
-            throw new NotLeaderException("No cluster leader");
-        }
-        try
-        {
-            await Rpc.CallAsync(leader.LeaderAddress, RemovePeerMethod, ForwardingLog.EncodeIndex(raftId), ForwardingLog.CallTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RpcErrorException or RpcUnavailableException)
-        {
-            throw new NotLeaderException(ex.Message);
-        }
-    }
-
-    private async Task<byte[]> ServeRemovePeerAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
-    {
-        var raftId = ForwardingLog.DecodeIndex(body);
-        if (!Raft.Leader.IsLeader)
-        {
-            throw new RpcErrorException("No cluster leader");
-        }
-        try
-        {
-            await Raft.ChangeConfigurationAsync(ConfigChangeType.RemoveServer, raftId, "", cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is NotLeaderException or InvalidOperationException or ArgumentException)
-        {
-            throw new RpcErrorException(ex.Message);
-        }
-        return [];
-    }
-
     /// <summary>A graceful leave: the leader hands leadership to another voter first (the new leader then removes this server when gossip says it left).</summary>
     public async Task LeaveAsync(CancellationToken cancellationToken)
     {
@@ -353,28 +313,6 @@ public sealed class ClusterServer : IAsyncDisposable
             {
                 Write(LogLevel.Warning, $"failed to transfer leadership before leaving: error=\"{ex.Message}\"");
             }
-        }
-    }
-
-    private static byte[] EncodePeers(IReadOnlyList<string> peers)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
-        var writer = new MessagePack.MessagePackWriter(buffer);
-        EndpointRpcCodecs.Strings.Write(ref writer, peers);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static IReadOnlyList<string> DecodePeers(ReadOnlyMemory<byte> body)
-    {
-        try
-        {
-            var reader = new MessagePack.MessagePackReader(body);
-            return EndpointRpcCodecs.Strings.Read(ref reader);
-        }
-        catch (Exception ex) when (ex is MessagePack.MessagePackSerializationException or EndOfStreamException or ArgumentOutOfRangeException or InvalidDataException)
-        {
-            throw new InvalidDataException($"malformed Status.Peers reply: {ex.Message}", ex);
         }
     }
 

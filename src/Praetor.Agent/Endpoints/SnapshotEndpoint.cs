@@ -14,9 +14,10 @@ namespace Praetor.Agent.Endpoints;
 /// term. A restore is one log entry carrying the whole state document, so it is refused above
 /// <see cref="SnapshotArchive.StateMaxBytes"/>.
 /// </remarks>
-public sealed class SnapshotEndpoint(StateStore store, IReplicatedLog log, Func<ulong> term, BlockingQuery blocking, TimeProvider time)
+public sealed class SnapshotEndpoint(StateStore store, IReplicatedLog log, Func<ulong> term, BlockingQuery blocking, TimeProvider time) : ISnapshotEndpoint
 {
-    /// <summary>The current state as an archive (with the log's current term), with the meta of a read in <paramref name="consistency"/> at the state's index.</summary>
+    /// <inheritdoc/>
+    /// <remarks>The archive records the log's current term.</remarks>
     public async Task<(byte[] Archive, QueryMeta Meta)> SaveAsync(ConsistencyMode consistency, CancellationToken cancellationToken)
     {
         await blocking.EnsureConsistencyAsync(consistency, cancellationToken).ConfigureAwait(false);
@@ -26,10 +27,7 @@ public sealed class SnapshotEndpoint(StateStore store, IReplicatedLog log, Func<
         return (archive.ToArray(), blocking.Meta(state.Index, consistency));
     }
 
-    /// <summary>
-    /// Verifies <paramref name="archive"/> whole (a bad one is a <see cref="EndpointErrorKind.BadRequest"/>
-    /// naming the fault, and nothing is proposed), then replaces the state with it through the log.
-    /// </summary>
+    /// <inheritdoc/>
     public async Task RestoreAsync(byte[] archive, CancellationToken cancellationToken)
     {
         StateSnapshot state;

@@ -30,7 +30,7 @@ public sealed class RpcClient : IAsyncDisposable
     /// Calls <paramref name="method"/> on the server at <paramref name="address"/> (<c>host:port</c>
     /// of its server port) with <paramref name="body"/>; returns the response body.
     /// </summary>
-    /// <exception cref="RpcErrorException">The server answered with an error.</exception>
+    /// <exception cref="RpcErrorException">The server answered with an error, or the request is larger than a frame may be (<see cref="WireFrame.PayloadBytesMax"/>) and was not sent.</exception>
     /// <exception cref="RpcUnavailableException">No answer: the server could not be reached, the connection was lost, or <paramref name="timeout"/> passed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
@@ -154,7 +154,14 @@ public sealed class RpcClient : IAsyncDisposable
             var sequence = (ulong)Interlocked.Increment(ref _sequence);
             var call = new PendingCall(method);
             var frame = new ArrayBufferWriter<byte>(64 + method.Length + body.Length);
-            RpcCodec.WriteRequest(frame, sequence, method, body.Span);
+            try
+            {
+                RpcCodec.WriteRequest(frame, sequence, method, body.Span);
+            }
+            catch (ArgumentException)
+            {
+                throw new RpcErrorException($"rpc: {method} to {Address} not sent: a request of {body.Length} bytes exceeds the {WireFrame.PayloadBytesMax}-byte frame limit");
+            }
             _pending[sequence] = call;
             if (IsClosed)
             {

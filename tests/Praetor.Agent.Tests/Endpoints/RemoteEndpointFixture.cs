@@ -1,3 +1,4 @@
+using Praetor.Agent.Cluster;
 using Praetor.Agent.Endpoints;
 using Praetor.Agent.Endpoints.Remote;
 using Praetor.Agent.Metrics;
@@ -10,7 +11,8 @@ namespace Praetor.Agent.Tests.Endpoints;
 /// <summary>
 /// A server's endpoints over a state store and a single-node log (or a given log), their RPC
 /// handlers registered on an <see cref="InProcessServerRpc"/>, and a client's remote endpoints
-/// calling them.
+/// calling them. Snapshots travel in chunks of <see cref="SnapshotChunkBytes"/>, so even a small
+/// state takes several.
 /// </summary>
 internal sealed class RemoteEndpointFixture : IAsyncDisposable
 {
@@ -36,7 +38,9 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         Health = new HealthEndpoint(Store, blocking);
         Status = new StatusEndpoint(Log);
         Sessions = new SessionEndpoint(Store, Log, blocking, () => Config.SessionTtlMin);
-        EndpointRpcHandlers.Register(Rpc.Register, kv?.Invoke(Kv) ?? Kv, Txn, Catalog, Health, Status, Sessions);
+        RaftOperator = Log is RaftLog raft ? new RaftOperator(raft, Log, _ => ("server1-id", "server1"), leader: null) : new NoLeaderRaftOperator();
+        Snapshot = new SnapshotEndpoint(Store, Log, () => 1, blocking, TimeProvider.System);
+        EndpointRpcHandlers.Register(Rpc.Register, kv?.Invoke(Kv) ?? Kv, Txn, Catalog, Health, Status, Sessions, RaftOperator, Snapshot, SnapshotChunkBytes);
         var client = new EndpointRpcClient(Rpc, Config);
         Client = client;
         RemoteKv = new RemoteKvEndpoint(client, Kv);
@@ -45,7 +49,12 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         RemoteHealth = new RemoteHealthEndpoint(client);
         RemoteStatus = new RemoteStatusEndpoint(client);
         RemoteSessions = new RemoteSessionEndpoint(client, Sessions);
+        RemoteRaftOperator = new RemoteRaftOperator(client);
+        RemoteSnapshot = new RemoteSnapshotEndpoint(client, SnapshotChunkBytes);
     }
+
+    /// <summary>The snapshot transfer's chunk size both ways.</summary>
+    public const int SnapshotChunkBytes = 100;
 
     public SessionEndpoint Sessions { get; }
 
@@ -83,6 +92,14 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
 
     public RemoteStatusEndpoint RemoteStatus { get; }
 
+    public IRaftOperator RaftOperator { get; }
+
+    public SnapshotEndpoint Snapshot { get; }
+
+    public RemoteRaftOperator RemoteRaftOperator { get; }
+
+    public RemoteSnapshotEndpoint RemoteSnapshot { get; }
+
     /// <summary>One call of each read through the client's endpoints: every RPC method once.</summary>
     public IReadOnlyList<Func<Task>> RemoteReads(QueryOptions options) =>
     [
@@ -106,9 +123,35 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         () => RemoteStatus.PeersAsync(CancellationToken.None),
     ];
 
+    /// <summary>
+    /// One call of each Raft operator and snapshot method through the client's endpoints (a
+    /// remove-peer of an unknown server, refused; a save whose archive is restored), every RPC
+    /// method of theirs once.
+    /// </summary>
+    public IReadOnlyList<Func<Task>> RemoteOperations() =>
+    [
+        () => RemoteRaftOperator.ConfigurationAsync(ConsistencyMode.Default, CancellationToken.None),
+        () => Assert.ThrowsAsync<EndpointException>(() => RemoteRaftOperator.RemovePeerAsync("no-such-id", null, CancellationToken.None)),
+        async () =>
+        {
+            var (archive, _) = await RemoteSnapshot.SaveAsync(ConsistencyMode.Default, CancellationToken.None);
+            await RemoteSnapshot.RestoreAsync(archive, CancellationToken.None);
+        },
+    ];
+
     public async ValueTask DisposeAsync()
     {
         await Log.DisposeAsync();
         Meters.Dispose();
     }
+}
+
+/// <summary>A Raft operator on a server that has no leader (the fixture's log is not a <see cref="RaftLog"/>).</summary>
+internal sealed class NoLeaderRaftOperator : IRaftOperator
+{
+    public Task<RaftConfigurationInfo> ConfigurationAsync(ConsistencyMode consistency, CancellationToken cancellationToken) =>
+        Task.FromException<RaftConfigurationInfo>(new NotLeaderException("No cluster leader"));
+
+    public Task RemovePeerAsync(string? id, string? address, CancellationToken cancellationToken) =>
+        Task.FromException(new NotLeaderException("No cluster leader"));
 }

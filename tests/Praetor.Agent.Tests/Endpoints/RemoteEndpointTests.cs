@@ -3,6 +3,7 @@ using System.Text.Json;
 using Praetor.Agent.Endpoints;
 using Praetor.Agent.Endpoints.Remote;
 using Praetor.Raft;
+using Praetor.State;
 using Praetor.State.Catalog;
 using Praetor.State.Commands;
 
@@ -162,6 +163,50 @@ public sealed class RemoteEndpointTests : IAsyncLifetime, IAsyncDisposable
         Assert.Equal("127.0.0.1:8300", await _f.RemoteStatus.LeaderAsync(ct));
         Assert.Equal(await _f.Status.LeaderAsync(ct), await _f.RemoteStatus.LeaderAsync(ct));
         Assert.Equal(await _f.Status.PeersAsync(ct), await _f.RemoteStatus.PeersAsync(ct));
+    }
+
+    [Fact]
+    public async Task The_raft_configuration_through_the_client_is_the_servers_and_an_unknown_peer_is_refused_alike()
+    {
+        var ct = CancellationToken.None;
+        foreach (var consistency in Enum.GetValues<ConsistencyMode>())
+        {
+            AssertSame(await _f.RaftOperator.ConfigurationAsync(consistency, ct), await _f.RemoteRaftOperator.ConfigurationAsync(consistency, ct));
+        }
+        var server = Assert.Single((await _f.RemoteRaftOperator.ConfigurationAsync(ConsistencyMode.Default, ct)).Servers);
+        Assert.Equal(("server1-id", "server1", "127.0.0.1:8300", true), (server.Id, server.Node, server.Address, server.Leader));
+        Assert.True(server.LastIndex > 0);
+
+        foreach (var (id, address) in new[] { ("no-such-id", null), (null, "10.9.9.9:8300"), ((string?)null, (string?)null) })
+        {
+            var local = await Assert.ThrowsAsync<EndpointException>(() => _f.RaftOperator.RemovePeerAsync(id, address, ct));
+            var remote = await Assert.ThrowsAsync<EndpointException>(() => _f.RemoteRaftOperator.RemovePeerAsync(id, address, ct));
+            Assert.Equal((local.Kind, local.Message), (remote.Kind, remote.Message));
+        }
+        Assert.Single(await _f.Status.PeersAsync(ct));
+    }
+
+    [Fact]
+    public async Task A_snapshot_saved_through_the_client_comes_in_chunks_and_restores_through_it()
+    {
+        var ct = CancellationToken.None;
+        var (archive, meta) = await _f.RemoteSnapshot.SaveAsync(ConsistencyMode.Default, ct);
+
+        var (_, state) = SnapshotArchive.Read(archive);
+        Assert.Equal(_f.Store.Current.Index, meta.Index);
+        Assert.Equal("1"u8.ToArray(), state.Kv.Get("web/a")!.Value);
+        var chunks = (archive.Length + RemoteEndpointFixture.SnapshotChunkBytes - 1) / RemoteEndpointFixture.SnapshotChunkBytes;
+        Assert.True(chunks > 3, $"{archive.Length} bytes");
+        Assert.Equal(chunks - 1, _f.Rpc.Calls.Count(c => c.Method == "Snapshot.Read"));
+
+        await _f.Kv.WriteAsync(new KvOperation(KvVerb.Set, "web/a", "changed"u8.ToArray()), ct);
+        await _f.Kv.WriteAsync(new KvOperation(KvVerb.Set, "added", "x"u8.ToArray()), ct);
+        await _f.RemoteSnapshot.RestoreAsync(archive, ct);
+
+        Assert.Equal("1"u8.ToArray(), _f.Store.Current.Kv.Get("web/a")!.Value);
+        Assert.Null(_f.Store.Current.Kv.Get("added"));
+        Assert.Equal(chunks, _f.Rpc.Calls.Count(c => c.Method == "Snapshot.Restore"));
+        Assert.All(_f.Rpc.Calls, c => Assert.Equal(RemoteSnapshotEndpoint.CallTimeout, c.Timeout));
     }
 
     [Fact]

@@ -122,6 +122,19 @@ public sealed class RpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_larger_than_a_frame_is_an_error_naming_the_limit_and_is_not_sent()
+    {
+        var client = NewClient();
+        Assert.Equal("a"u8.ToArray(), await client.CallAsync(Address, "Test.Echo", "a"u8.ToArray(), Timeout, CancellationToken.None));
+
+        var refused = await Assert.ThrowsAsync<RpcErrorException>(() =>
+            client.CallAsync(Address, "Test.Echo", new byte[WireFrame.PayloadBytesMax], Timeout, CancellationToken.None));
+
+        Assert.Equal($"rpc: Test.Echo to {Address} not sent: a request of {WireFrame.PayloadBytesMax} bytes exceeds the {WireFrame.PayloadBytesMax}-byte frame limit", refused.Message);
+        Assert.Equal("b"u8.ToArray(), await client.CallAsync(Address, "Test.Echo", "b"u8.ToArray(), Timeout, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_call_without_an_answer_in_time_fails_as_unavailable_and_the_connection_stays_usable()
     {
         var client = NewClient();

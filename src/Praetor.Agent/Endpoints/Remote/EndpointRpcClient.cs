@@ -37,7 +37,8 @@ public sealed class EndpointRpcClient(IServerRpc rpc, AgentConfig config)
     internal Task<TResult> CallAsync<TArgs, TResult>(EndpointRpcMethod<TArgs, TResult> method, TArgs args, CancellationToken cancellationToken) =>
         CallAsync(method, args, HoldTimeout, cancellationToken);
 
-    private async Task<TResult> CallAsync<TArgs, TResult>(EndpointRpcMethod<TArgs, TResult> method, TArgs args, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Runs a call that may take up to <paramref name="timeout"/> on a server.</summary>
+    internal async Task<TResult> CallAsync<TArgs, TResult>(EndpointRpcMethod<TArgs, TResult> method, TArgs args, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var response = await rpc.CallAsync(method.Name, method.EncodeRequest(args), timeout, cancellationToken).ConfigureAwait(false);
         return method.DecodeResponse(response);

@@ -1,4 +1,6 @@
+using System.Buffers;
 using MessagePack;
+using Praetor.Agent.Cluster;
 using Praetor.State.Catalog;
 using Praetor.State.Commands;
 using Praetor.State.Kv;
@@ -32,6 +34,24 @@ internal static class EndpointRpcCodecs
         static (ref MessagePackReader r) => r.TryReadNil() ? default : throw new InvalidDataException("expected nil"));
 
     public static readonly RpcValueCodec<IReadOnlyList<string>> Strings = List(RequiredString);
+
+    public static readonly RpcValueCodec<ulong> Number = new(
+        static (ref MessagePackWriter w, ulong v) => w.Write(v),
+        static (ref MessagePackReader r) => r.ReadUInt64());
+
+    /// <summary>A length or an offset: a non-negative 32-bit integer.</summary>
+    public static readonly RpcValueCodec<int> Count = new(
+        static (ref MessagePackWriter w, int v) => w.Write(v),
+        static (ref MessagePackReader r) =>
+        {
+            var count = r.ReadInt32();
+            return count >= 0 ? count : throw new InvalidDataException($"negative count {count}");
+        });
+
+    /// <summary>Bytes: msgpack bin.</summary>
+    public static readonly RpcValueCodec<ReadOnlyMemory<byte>> Binary = new(
+        static (ref MessagePackWriter w, ReadOnlyMemory<byte> v) => w.Write(v.Span),
+        static (ref MessagePackReader r) => (r.ReadBytes() ?? throw new InvalidDataException("bytes are nil")).ToArray());
 
     public static readonly RpcValueCodec<ConsistencyMode> Consistency = new(
         static (ref MessagePackWriter w, ConsistencyMode v) => w.Write((byte)v),
@@ -177,6 +197,39 @@ internal static class EndpointRpcCodecs
                 errors[i] = new TxnError(r.ReadInt32(), RequiredString.Read(ref r));
             }
             return new TxnResult(results, errors);
+        });
+
+    /// <summary><c>[[[id, node, address, leader, voter, protocol, last-index], ...], index]</c>.</summary>
+    public static readonly RpcValueCodec<RaftConfigurationInfo> RaftConfiguration = new(
+        static (ref MessagePackWriter w, RaftConfigurationInfo v) =>
+        {
+            w.WriteArrayHeader(2);
+            w.WriteArrayHeader(v.Servers.Count);
+            foreach (var server in v.Servers)
+            {
+                w.WriteArrayHeader(7);
+                w.Write(server.Id);
+                w.Write(server.Node);
+                w.Write(server.Address);
+                w.Write(server.Leader);
+                w.Write(server.Voter);
+                w.Write(server.ProtocolVersion);
+                w.Write(server.LastIndex);
+            }
+            w.Write(v.Index);
+        },
+        static (ref MessagePackReader r) =>
+        {
+            Header(ref r, 2, "raft configuration");
+            var servers = new RaftServerInfo[r.ReadArrayHeader()];
+            for (var i = 0; i < servers.Length; i++)
+            {
+                Header(ref r, 7, "raft server");
+                servers[i] = new RaftServerInfo(
+                    RequiredString.Read(ref r), RequiredString.Read(ref r), RequiredString.Read(ref r),
+                    r.ReadBoolean(), r.ReadBoolean(), RequiredString.Read(ref r), r.ReadUInt64());
+            }
+            return new RaftConfigurationInfo(servers, r.ReadUInt64());
         });
 
     /// <summary>A value or nil.</summary>

@@ -1,13 +1,16 @@
+using Praetor.Agent.Cluster;
+
 namespace Praetor.Agent.Endpoints.Remote;
 
-/// <summary>The server side of the endpoint RPC: a handler per read, each running this server's own endpoint.</summary>
+/// <summary>The server side of the endpoint RPC: a handler per method, each running this server's own endpoint.</summary>
 public static class EndpointRpcHandlers
 {
     /// <summary>
     /// Registers a handler for every method of <see cref="EndpointRpcMethods"/> through
     /// <paramref name="register"/> (the RPC server's <c>Register(method, handler)</c>); each decodes
     /// the arguments, calls the endpoint given here and encodes its answer (see
-    /// <see cref="EndpointRpcMethod{TArgs, TResult}"/> for the envelope).
+    /// <see cref="EndpointRpcMethod{TArgs, TResult}"/> for the envelope). Snapshot archives travel in
+    /// chunks of at most <paramref name="snapshotChunkBytes"/>, held between calls on this server.
     /// </summary>
     public static void Register(
         Action<string, Func<ReadOnlyMemory<byte>, CancellationToken, Task<byte[]>>> register,
@@ -16,8 +19,12 @@ public static class EndpointRpcHandlers
         ICatalogEndpoint catalog,
         IHealthEndpoint health,
         IStatusEndpoint status,
-        ISessionEndpoint sessions)
+        ISessionEndpoint sessions,
+        IRaftOperator raftOperator,
+        ISnapshotEndpoint snapshot,
+        int snapshotChunkBytes = RemoteSnapshotEndpoint.ChunkBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(snapshotChunkBytes);
         ArgumentNullException.ThrowIfNull(register);
         Add(register, EndpointRpcMethods.KvGet, (a, ct) => kv.GetAsync(a.Key, a.Options, ct));
         Add(register, EndpointRpcMethods.KvList, (a, ct) => kv.ListAsync(a.Prefix, a.Options, ct));
@@ -42,6 +49,28 @@ public static class EndpointRpcHandlers
         Add(register, EndpointRpcMethods.SessionList, (a, ct) => sessions.ListAsync(a, ct));
         Add(register, EndpointRpcMethods.StatusLeader, (_, ct) => status.LeaderAsync(ct));
         Add(register, EndpointRpcMethods.StatusPeers, (_, ct) => status.PeersAsync(ct));
+        Add(register, EndpointRpcMethods.OperatorRaftConfiguration, raftOperator.ConfigurationAsync);
+        Add(register, EndpointRpcMethods.OperatorRaftRemovePeer, async (a, ct) =>
+        {
+            await raftOperator.RemovePeerAsync(a.Id, a.Address, ct).ConfigureAwait(false);
+            return default(ValueTuple);
+        });
+        var transfers = new SnapshotTransfers(snapshotChunkBytes, TimeProvider.System);
+        Add(register, EndpointRpcMethods.SnapshotSave, async (consistency, ct) =>
+        {
+            var (archive, meta) = await snapshot.SaveAsync(consistency, ct).ConfigureAwait(false);
+            return (meta, transfers.Offer(archive));
+        });
+        Add(register, EndpointRpcMethods.SnapshotRead, (a, _) => Task.FromResult(transfers.Read(a.Transfer, a.Offset)));
+        Add(register, EndpointRpcMethods.SnapshotRestore, async (a, ct) =>
+        {
+            var (transfer, archive) = transfers.Receive(a.Transfer, a.At.Length, a.At.Offset, a.Chunk);
+            if (archive is not null)
+            {
+                await snapshot.RestoreAsync(archive, ct).ConfigureAwait(false);
+            }
+            return transfer;
+        });
     }
 
     private static void Add<TArgs, TResult>(

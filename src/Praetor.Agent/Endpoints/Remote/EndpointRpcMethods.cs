@@ -1,3 +1,4 @@
+using Praetor.Agent.Cluster;
 using Praetor.State.Catalog;
 using Praetor.State.Commands;
 using Praetor.State.Kv;
@@ -7,10 +8,10 @@ using static Praetor.Agent.Endpoints.Remote.EndpointRpcCodecs;
 namespace Praetor.Agent.Endpoints.Remote;
 
 /// <summary>
-/// The endpoint layer's reads as RPC methods, named as Consul's server endpoints (but
-/// <c>Status.ListPeers</c>: <c>Status.Peers</c> is the cluster's own, a bare list, see
-/// <see cref="Cluster.ClusterServer.StatusPeersMethod"/>). Arguments are the endpoint method's
-/// parameters in order (a tuple), the result its return value.
+/// The endpoint layer's reads, the Raft operator's calls and the snapshot transfer as RPC methods,
+/// named as Consul's server endpoints (but <c>Status.ListPeers</c>, Consul's Status.Peers, and the
+/// snapshot's chunked calls). Arguments are the endpoint method's parameters in order (a tuple),
+/// the result its return value.
 /// </summary>
 internal static class EndpointRpcMethods
 {
@@ -65,4 +66,28 @@ internal static class EndpointRpcMethods
     public static readonly EndpointRpcMethod<ValueTuple, string> StatusLeader = new("Status.Leader", None, RequiredString);
 
     public static readonly EndpointRpcMethod<ValueTuple, IReadOnlyList<string>> StatusPeers = new("Status.ListPeers", None, Strings);
+
+    public static readonly EndpointRpcMethod<ConsistencyMode, RaftConfigurationInfo> OperatorRaftConfiguration =
+        new("Operator.RaftGetConfiguration", Consistency, RaftConfiguration);
+
+    public static readonly EndpointRpcMethod<(string? Id, string? Address), ValueTuple> OperatorRaftRemovePeer =
+        new("Operator.RaftRemovePeer", Pair(OptionalString, OptionalString), None);
+
+    /// <summary>
+    /// Saves a snapshot: its meta, the archive's length, and its first chunk; the rest, when there
+    /// is more, is held under the transfer id (0: none) for <see cref="SnapshotRead"/>.
+    /// </summary>
+    public static readonly EndpointRpcMethod<ConsistencyMode, (QueryMeta Meta, (int Length, ulong Transfer, ReadOnlyMemory<byte> Chunk) First)> SnapshotSave =
+        new("Snapshot.Save", Consistency, Pair(Meta, Triple(Count, Number, Binary)));
+
+    /// <summary>The chunk of a saved archive at an offset; the transfer ends with its last chunk.</summary>
+    public static readonly EndpointRpcMethod<(ulong Transfer, int Offset), ReadOnlyMemory<byte>> SnapshotRead =
+        new("Snapshot.Read", Pair(Number, Count), Binary);
+
+    /// <summary>
+    /// One chunk of an archive to restore, <c>[transfer (0: a new one), [length, offset], chunk]</c>;
+    /// answers the transfer id to send the next chunk under, or 0 once the archive is complete and restored.
+    /// </summary>
+    public static readonly EndpointRpcMethod<(ulong Transfer, (int Length, int Offset) At, ReadOnlyMemory<byte> Chunk), ulong> SnapshotRestore =
+        new("Snapshot.Restore", Triple(Number, Pair(Count, Count), Binary), Number);
 }
