@@ -53,6 +53,15 @@ public sealed class ClusterProcessTests
         Assert.Equal("written by a client", await follower.GetStringAsync("v1/kv/seed/client?raw"));
         await WaitAsync(async () => JsonSerializer.Deserialize<JsonElement[]>(await clients.Nodes[1].GetStringAsync("v1/catalog/service/web"))!.Length == 2, "both clients' web service in the catalog");
 
+        // operator raft list-peers on a client: its server asks the leader, so every server shows its index.
+        await WaitAsync(async () =>
+        {
+            var peers = await PraetorExecutable.RunAsync(["operator", "raft", "list-peers", $"-http-addr={clients.Nodes[0].HttpAddr}"], Deadline);
+            var rows = peers.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToArray();
+            return peers.ExitCode == 0 && rows.Length == 3 && rows.Count(r => r.Contains(" leader ", StringComparison.Ordinal)) == 1
+                && rows.All(r => ulong.TryParse(r.Split(' ', StringSplitOptions.RemoveEmptyEntries)[6], System.Globalization.CultureInfo.InvariantCulture, out var index) && index > 0);
+        }, "list-peers through a client with every server's index");
+
         // kill -9 of the leader under write load through the clients.
         var acknowledged = new List<string>();
         using var stopWriting = new CancellationTokenSource();
