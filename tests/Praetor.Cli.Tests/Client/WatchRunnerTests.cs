@@ -191,6 +191,24 @@ public sealed class WatchRunnerTests : CliAgentFixture
         Assert.Equal(["0", "5", "0", "0"], stub.WaitIndexes);
     }
 
+    [Theory]
+    [InlineData("""{ "type": "service", "service": "web", "tag": ["a", "b"], "passingonly": true, "stale": true, "datacenter": "dc2", "token": "secret" }""",
+        "/v1/health/service/web?dc=dc2&stale=&tag=a&tag=b&passing=1")]
+    [InlineData("""{ "type": "keyprefix", "prefix": "app/x y", "token": "secret" }""", "/v1/kv/app/x%20y?recurse=")]
+    [InlineData("""{ "type": "checks", "state": "critical", "token": "secret" }""", "/v1/health/state/critical")]
+    [InlineData("""{ "type": "checks", "service": "web", "token": "secret" }""", "/v1/health/checks/web")]
+    [InlineData("""{ "type": "event", "name": "deploy", "token": "secret" }""", "/v1/event/list?name=deploy")]
+    public async Task Each_type_queries_its_endpoint_with_the_plans_parameters_and_token(string parameters, string expected)
+    {
+        var stub = new ScriptedHandler((5, "[]"));
+        using var client = new PraetorClient(new PraetorClientConfig { Address = "127.0.0.1:1" }, stub);
+        await WatchRunner.RunAsync(WatchPlan.Parse(Json(parameters)), client, (_, _) => Task.FromResult(false));
+
+        var request = Assert.Single(stub.Requests);
+        Assert.Equal(expected, request.RequestUri!.PathAndQuery);
+        Assert.Equal(["secret"], request.Headers.GetValues("X-Consul-Token"));
+    }
+
     [Fact]
     public void Consuls_retry_policy_grows_with_the_square_of_failures_up_to_three_minutes()
     {
@@ -265,10 +283,13 @@ public sealed class WatchRunnerTests : CliAgentFixture
 
         public List<string> WaitIndexes { get; } = [];
 
+        public List<HttpRequestMessage> Requests { get; } = [];
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var query = System.Web.HttpUtility.ParseQueryString(request.RequestUri!.Query);
             WaitIndexes.Add(query["index"] ?? "0");
+            Requests.Add(request);
             if (_next >= _script.Length)
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
