@@ -60,6 +60,7 @@ public sealed class RaftLog : IReplicatedLog
     private readonly IReadOnlyDictionary<ulong, string> _addressBook;
     private readonly TimeProvider _time;
     private readonly ulong _snapshotThreshold;
+    private readonly ulong _trailingLogs;
     private readonly int _snapshotCheckTicks;
     private readonly Channel<Input> _inputs = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<ulong, Proposal> _inFlight = [];
@@ -109,11 +110,12 @@ public sealed class RaftLog : IReplicatedLog
         _addressBook = options.Addresses;
         _time = options.Time ?? TimeProvider.System;
         _snapshotThreshold = options.SnapshotThreshold;
+        _trailingLogs = options.TrailingLogs;
         _snapshotCheckTicks = (int)Math.Clamp(Math.Ceiling(options.SnapshotInterval / options.TickInterval), 1, int.MaxValue);
 
         if (_storage.Snapshot() is { Metadata.Index: > 0 } stored) RestoreSnapshot(stored);
-        Volatile.Write(ref _snapshotIndex, _storage.FirstIndex - 1);
-        for (var low = _storage.FirstIndex; low <= _storage.LastIndex;)
+        Volatile.Write(ref _snapshotIndex, _storage.SnapshotIndex);
+        for (var low = _storage.SnapshotIndex + 1; low <= _storage.LastIndex;)
         {
             var batch = _storage.Entries(low, _storage.LastIndex + 1, _coreOptions.ApplyBatchBytesMax);
             LearnAddresses(batch);
@@ -478,7 +480,7 @@ public sealed class RaftLog : IReplicatedLog
         if (applied < _snapshotIndex + _snapshotThreshold) return;
         var configuration = _node.ConfigurationAt(applied);
         var addresses = _logAddresses.Where(a => configuration.Contains(a.Key)).OrderBy(a => a.Key);
-        _storage.CreateSnapshot(applied, configuration, SnapshotEnvelope.Write(addresses, _stateMachine));
+        _storage.CreateSnapshot(applied, configuration, SnapshotEnvelope.Write(addresses, _stateMachine), _trailingLogs);
         _node.SnapshotTaken(applied);
         Volatile.Write(ref _snapshotIndex, applied);
     }

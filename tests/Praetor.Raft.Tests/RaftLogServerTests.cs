@@ -33,7 +33,7 @@ public sealed class RaftLogServerTests : IAsyncLifetime
 
     private string DataDirectory(ulong id) => Path.Combine(_directory, $"server{id}");
 
-    private RaftLog Start(ulong id, IWritableRaftStorage storage, ulong snapshotThreshold = 16_384)
+    private RaftLog Start(ulong id, IWritableRaftStorage storage, ulong snapshotThreshold = 16_384, ulong trailingLogs = 0)
     {
         var machine = _machines[id] = new ListStateMachine();
         var log = _logs[id] = new RaftLog(new RaftLogOptions
@@ -45,6 +45,7 @@ public sealed class RaftLogServerTests : IAsyncLifetime
             TickInterval = Tick,
             SnapshotThreshold = snapshotThreshold,
             SnapshotInterval = Tick,
+            TrailingLogs = trailingLogs,
         });
         _transport.Servers[id] = log;
         return log;
@@ -168,6 +169,26 @@ public sealed class RaftLogServerTests : IAsyncLifetime
         Assert.True(_machines[4].Restores > 0, "the new server caught up without a snapshot");
         var servers = _logs[4].GetConfiguration().Servers;
         Assert.Equal([.. ids.Select(id => new RaftServer(id, Address(id), Voter: true, Leader: id == leader)), new RaftServer(4, Address(4), Voter: false, Leader: false)], servers);
+    }
+
+    [Fact]
+    public async Task With_trailing_logs_a_server_a_little_behind_a_snapshot_catches_up_by_entries()
+    {
+        ulong[] ids = [1, 2, 3];
+        foreach (var id in ids) Start(id, MemoryRaftStorage.Empty(), snapshotThreshold: 10, trailingLogs: 100);
+        await Bootstrap(ids);
+        var leader = await LeaderAmong(ids);
+        var lagging = ids.First(id => id != leader);
+        _transport.Isolated[lagging] = true;
+        var lagIndex = _logs[lagging].LastIndex;
+
+        var expected = Enumerable.Range(0, 30).Select(i => $"c{i}").ToArray();
+        await ApplyAll(leader, expected);
+        await Eventually.True(() => _logs[leader].LastSnapshotIndex > lagIndex + 10, "the leader to snapshot past the lagging server's log");
+
+        _transport.Isolated.TryRemove(lagging, out _);
+        await Eventually.True(() => _machines[lagging].Payloads.SequenceEqual(expected), "the lagging server to catch up");
+        Assert.Equal(0, _machines[lagging].Restores);
     }
 
     [Fact]
