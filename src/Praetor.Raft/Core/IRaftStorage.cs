@@ -62,6 +62,14 @@ public interface IWritableRaftStorage : IRaftStorage
     void ApplySnapshot(RaftSnapshot snapshot);
 
     /// <summary>
+    /// Writes durably the snapshot the host took, without changing what the storage holds: the
+    /// slow half of <see cref="CreateSnapshot"/>, which then finds it written. Unlike the other
+    /// members it may run on another thread, concurrently with the owner's calls — but not with
+    /// <see cref="ApplySnapshot"/>, <see cref="CreateSnapshot"/> or another <see cref="WriteSnapshot"/>.
+    /// </summary>
+    void WriteSnapshot(RaftSnapshot snapshot);
+
+    /// <summary>
     /// Records a snapshot the host took of its state machine at <paramref name="index"/> (applied),
     /// with the configuration as of that index (<see cref="RaftNode.ConfigurationAt"/>), and drops
     /// the entries it covers except the last <paramref name="trailingLogs"/> through

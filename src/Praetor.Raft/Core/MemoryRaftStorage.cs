@@ -122,6 +122,11 @@ public sealed class MemoryRaftStorage : IWritableRaftStorage
         _firstIndex = snapshot.Metadata.Index + 1;
     }
 
+    /// <summary>Nothing to write ahead: <see cref="CreateSnapshot"/> keeps the snapshot in memory.</summary>
+    public void WriteSnapshot(RaftSnapshot snapshot)
+    {
+    }
+
     /// <inheritdoc/>
     public void CreateSnapshot(ulong index, Configuration configuration, byte[] data, ulong trailingLogs)
     {

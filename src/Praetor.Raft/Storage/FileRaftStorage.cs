@@ -225,6 +225,9 @@ public sealed class FileRaftStorage : IWritableRaftStorage, IDisposable
         _lastIndex = snapshot.Metadata.Index;
     }
 
+    /// <summary>Writes the snapshot's directory (<see cref="SnapshotFiles"/>), which <see cref="CreateSnapshot"/> then keeps as written.</summary>
+    public void WriteSnapshot(RaftSnapshot snapshot) => SnapshotFiles.Write(_snapshotDirectory, snapshot, _fsync);
+
     /// <inheritdoc/>
     public void CreateSnapshot(ulong index, Configuration configuration, byte[] data, ulong trailingLogs)
     {

@@ -149,7 +149,7 @@ public sealed class ServerPortRaftTests : IAsyncLifetime
             return null;
         }
 
-        public void WriteSnapshot(Stream destination) => throw new NotSupportedException();
+        public Action<Stream> CaptureSnapshot() => throw new NotSupportedException();
 
         public void Restore(Stream source) => throw new NotSupportedException();
     }
