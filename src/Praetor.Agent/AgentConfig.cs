@@ -160,6 +160,12 @@ public sealed record AgentConfig
     /// <summary>Scales Raft and gossip timings for slow machines (<c>performance.raft_multiplier</c>, 1-10).</summary>
     public int RaftMultiplier { get; init; } = 5;
 
+    /// <summary>
+    /// How long a non-voting server must stay caught up and alive before the leader promotes it to
+    /// voter (<c>autopilot.server_stabilization_time</c>, Consul's default 10 s; 0 promotes as soon as it is caught up).
+    /// </summary>
+    public TimeSpan ServerStabilizationTime { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>ACL settings (<c>acl</c>).</summary>
     public AclSettings Acl { get; init; } = new();
 
@@ -327,6 +333,10 @@ public sealed record AgentConfig
         if (RetryMaxWan < 0)
         {
             problems.Add("retry_max_wan: must not be negative");
+        }
+        if (ServerStabilizationTime < TimeSpan.Zero)
+        {
+            problems.Add($"autopilot.server_stabilization_time: {ServerStabilizationTime} must not be negative");
         }
         if (RaftMultiplier is < 1 or > 10)
         {

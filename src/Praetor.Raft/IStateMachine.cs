@@ -15,8 +15,13 @@ public interface IStateMachine
     /// <summary>Applies one committed command stamped with its log index and returns its response.</summary>
     object? Apply(ulong index, ReadOnlyMemory<byte> command);
 
-    /// <summary>Writes the whole state, as of the last applied index, to <paramref name="destination"/>.</summary>
-    void WriteSnapshot(Stream destination);
+    /// <summary>
+    /// Captures the whole state as of the last applied index, cheaply (an immutable view, not a
+    /// serialization), and returns what writes that state to a stream. The log captures on its
+    /// loop and writes later, off the loop, on another thread, while later entries are applied (or
+    /// a snapshot restored): the writer must write the captured state, never the current one.
+    /// </summary>
+    Action<Stream> CaptureSnapshot();
 
     /// <summary>Replaces the whole state with the one read from <paramref name="source"/>.</summary>
     void Restore(Stream source);

@@ -29,12 +29,18 @@ namespace Praetor.Raft;
 /// the log alone, across restarts and snapshots.</para>
 /// <para>Snapshots: every <see cref="RaftLogOptions.SnapshotInterval"/> the loop checks whether
 /// <see cref="RaftLogOptions.SnapshotThreshold"/> entries were applied since the last snapshot; if
-/// so it writes the state machine's snapshot ON THE LOOP (the state machine is only consistent
-/// with an index between two applies, and the loop is what applies), records it with
-/// <see cref="IWritableRaftStorage.CreateSnapshot"/> (which compacts the log through it) and tells
-/// the core (<see cref="RaftNode.SnapshotTaken"/>). A follower that needs compacted entries gets
-/// the snapshot (InstallSnapshot) and restores its state machine from it; a restarted server
-/// restores from its stored snapshot, then re-applies the committed entries after it.</para>
+/// so, ON THE LOOP (the state machine is only consistent with an index between two applies, and
+/// the loop is what applies) it captures the state (<see cref="IStateMachine.CaptureSnapshot"/>,
+/// an immutable view), the configuration and the addresses as of the applied index; a task OFF
+/// THE LOOP serializes them and writes them to storage (<see cref="IWritableRaftStorage.WriteSnapshot"/>),
+/// while the loop goes on appending, sending heartbeats and applying; then, back on the loop, the
+/// snapshot is recorded (<see cref="IWritableRaftStorage.CreateSnapshot"/>, which compacts the log
+/// but keeps <see cref="RaftLogOptions.TrailingLogs"/> entries) and the core told
+/// (<see cref="RaftNode.SnapshotTaken"/>). One snapshot is written at a time; a snapshot from the
+/// leader waits for the one being written (storage's snapshot files have one writer), which is
+/// then dropped as older. A follower that needs compacted entries gets the snapshot
+/// (InstallSnapshot) and restores its state machine from it; a restarted server restores from its
+/// stored snapshot, then re-applies the committed entries after it.</para>
 /// <para>Instruments (meter <see cref="MeterName"/>, hashicorp/raft's names with Consul's prefix):
 /// <c>consul.raft.apply</c> counts commands proposed, <c>consul.raft.commitTime</c> samples the
 /// milliseconds from a proposal to its entry being committed.</para>
@@ -60,6 +66,7 @@ public sealed class RaftLog : IReplicatedLog
     private readonly IReadOnlyDictionary<ulong, string> _addressBook;
     private readonly TimeProvider _time;
     private readonly ulong _snapshotThreshold;
+    private readonly ulong _trailingLogs;
     private readonly int _snapshotCheckTicks;
     private readonly Channel<Input> _inputs = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<ulong, Proposal> _inFlight = [];
@@ -77,6 +84,7 @@ public sealed class RaftLog : IReplicatedLog
     private ulong _transferTarget;
     private ulong _snapshotIndex;
     private int _ticksSinceSnapshotCheck;
+    private Task? _snapshotWrite;
 
     private volatile LeaderView _view = LeaderView.None;
     private volatile Configuration _configuration;
@@ -109,11 +117,12 @@ public sealed class RaftLog : IReplicatedLog
         _addressBook = options.Addresses;
         _time = options.Time ?? TimeProvider.System;
         _snapshotThreshold = options.SnapshotThreshold;
+        _trailingLogs = options.TrailingLogs;
         _snapshotCheckTicks = (int)Math.Clamp(Math.Ceiling(options.SnapshotInterval / options.TickInterval), 1, int.MaxValue);
 
         if (_storage.Snapshot() is { Metadata.Index: > 0 } stored) RestoreSnapshot(stored);
-        Volatile.Write(ref _snapshotIndex, _storage.FirstIndex - 1);
-        for (var low = _storage.FirstIndex; low <= _storage.LastIndex;)
+        Volatile.Write(ref _snapshotIndex, _storage.SnapshotIndex);
+        for (var low = _storage.SnapshotIndex + 1; low <= _storage.LastIndex;)
         {
             var batch = _storage.Entries(low, _storage.LastIndex + 1, _coreOptions.ApplyBatchBytesMax);
             LearnAddresses(batch);
@@ -472,15 +481,40 @@ public sealed class RaftLog : IReplicatedLog
         for (var i = 0; i < 2 * _coreOptions.ElectionTicks && _node.Role != RaftRole.Leader; i++) _node.Tick();
     }
 
+    /// <summary>Starts a snapshot of the applied state when the threshold is reached and none is being written: captured here, written off the loop.</summary>
     private void MaybeSnapshot()
     {
         var applied = _node.AppliedIndex;
-        if (applied < _snapshotIndex + _snapshotThreshold) return;
+        if (_snapshotWrite is not null || applied < _snapshotIndex + _snapshotThreshold || !_storage.TryGetTerm(applied, out var term)) return;
         var configuration = _node.ConfigurationAt(applied);
-        var addresses = _logAddresses.Where(a => configuration.Contains(a.Key)).OrderBy(a => a.Key);
-        _storage.CreateSnapshot(applied, configuration, SnapshotEnvelope.Write(addresses, _stateMachine));
-        _node.SnapshotTaken(applied);
-        Volatile.Write(ref _snapshotIndex, applied);
+        var addresses = _logAddresses.Where(a => configuration.Contains(a.Key)).OrderBy(a => a.Key).ToList();
+        var writeState = _stateMachine.CaptureSnapshot();
+        // A thread of its own: serializing and fsyncing a large state is long, blocking work the thread pool should not carry.
+        _snapshotWrite = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                var snapshot = new RaftSnapshot(new SnapshotMetadata(applied, term, configuration), SnapshotEnvelope.Write(addresses, writeState));
+                _storage.WriteSnapshot(snapshot);
+                Call(() => RecordSnapshot(snapshot), _ => { });
+            }
+            catch (Exception ex)
+            {
+                // A storage failure stops the log, as it would on the loop.
+                Call(() => throw new IOException($"writing the snapshot at index {applied} failed: {ex.Message}", ex), _ => { });
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>On the loop, once the snapshot is written: records it in storage (compacting the log) and tells the core, unless a newer one (from the leader) came meanwhile.</summary>
+    private void RecordSnapshot(RaftSnapshot snapshot)
+    {
+        _snapshotWrite = null;
+        var index = snapshot.Metadata.Index;
+        if (index <= _storage.SnapshotIndex) return;
+        _storage.CreateSnapshot(index, snapshot.Metadata.Configuration, snapshot.Data, _trailingLogs);
+        _node.SnapshotTaken(index);
+        Volatile.Write(ref _snapshotIndex, index);
     }
 
     private void HandleReadies()
@@ -503,6 +537,8 @@ public sealed class RaftLog : IReplicatedLog
         if (sendFirst) Send(ready);
         if (ready.Snapshot is { } snapshot)
         {
+            // Storage's snapshot files have one writer: the snapshot being written goes first (it is dropped when recorded, being older).
+            _snapshotWrite?.Wait();
             _storage.ApplySnapshot(snapshot);
             RestoreSnapshot(snapshot);
             Volatile.Write(ref _snapshotIndex, snapshot.Metadata.Index);
@@ -707,6 +743,7 @@ public sealed class RaftLog : IReplicatedLog
         _inputs.Writer.TryComplete();
         await _ticker.DisposeAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
+        if (_snapshotWrite is { } write) await write.ConfigureAwait(false);
         (_storage as IDisposable)?.Dispose();
         _ownedMeter?.Dispose();
     }

@@ -38,6 +38,12 @@ public sealed record RaftLogOptions
     /// <summary>16,384 entries (Consul's <c>raft_snapshot_threshold</c>): entries applied since the last snapshot before the next one is taken.</summary>
     public ulong SnapshotThreshold { get; init; } = 16_384;
 
+    /// <summary>
+    /// 10,240 entries (Consul's <c>raft_trailing_logs</c>): the entries through a snapshot's index
+    /// that compaction keeps, so a follower that far behind is sent entries rather than the snapshot.
+    /// </summary>
+    public ulong TrailingLogs { get; init; } = 10_240;
+
     /// <summary>30 s (Consul's <c>raft_snapshot_interval</c>): how often the loop checks <see cref="SnapshotThreshold"/>.</summary>
     public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromSeconds(30);
 

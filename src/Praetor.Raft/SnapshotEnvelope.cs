@@ -7,7 +7,7 @@ namespace Praetor.Raft;
 /// The data of a snapshot a <see cref="RaftLog"/> takes: the servers' addresses, then the state
 /// machine's bytes. Layout: a version byte (1), the address count (4 bytes, big-endian), each
 /// address as server id (8 bytes, big-endian), length (2 bytes, big-endian) and UTF-8
-/// <c>host:port</c>; the rest is <see cref="IStateMachine.WriteSnapshot"/>'s output. The addresses
+/// <c>host:port</c>; the rest is what <see cref="IStateMachine.CaptureSnapshot"/>'s writer writes. The addresses
 /// are those the configuration-change entries the snapshot replaces carried, so a server that
 /// restores it (at restart or by InstallSnapshot) still knows where every configured server is.
 /// </summary>
@@ -15,8 +15,8 @@ internal static class SnapshotEnvelope
 {
     private const byte Version = 1;
 
-    /// <summary>Writes the envelope of <paramref name="addresses"/> and <paramref name="stateMachine"/>'s state.</summary>
-    public static byte[] Write(IEnumerable<KeyValuePair<ulong, string>> addresses, IStateMachine stateMachine)
+    /// <summary>Writes the envelope of <paramref name="addresses"/> and the state <paramref name="writeState"/> writes.</summary>
+    public static byte[] Write(IEnumerable<KeyValuePair<ulong, string>> addresses, Action<Stream> writeState)
     {
         using var stream = new MemoryStream();
         var list = addresses.ToList();
@@ -32,7 +32,7 @@ internal static class SnapshotEnvelope
             stream.Write(header);
             stream.Write(bytes);
         }
-        stateMachine.WriteSnapshot(stream);
+        writeState(stream);
         return stream.ToArray();
     }
 

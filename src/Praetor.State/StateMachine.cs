@@ -117,7 +117,12 @@ public sealed class StateMachine(StateStore store) : IStateMachine
         return TxnExecutor.Execute(ref kv, snapshot.Sessions, snapshot.Index, operations, new KeyChanges());
     }
 
-    public void WriteSnapshot(Stream destination) => SnapshotCodec.Write(Store.Current, destination);
+    /// <summary>The current state is an immutable <see cref="StateSnapshot"/>: capturing it is taking its reference.</summary>
+    public Action<Stream> CaptureSnapshot()
+    {
+        var captured = Store.Current;
+        return destination => SnapshotCodec.Write(captured, destination);
+    }
 
     public void Restore(Stream source) => Store.Replace(SnapshotCodec.Read(source));
 }

@@ -258,11 +258,11 @@ internal sealed class RaftCluster
             AppliedIndex = snapshot.Metadata.Index;
         }
 
-        /// <summary>Takes a snapshot of the applied state and compacts storage up to it.</summary>
-        public void TakeSnapshot()
+        /// <summary>Takes a snapshot of the applied state and compacts storage up to it, keeping <paramref name="trailingLogs"/> entries through it.</summary>
+        public void TakeSnapshot(ulong trailingLogs = 0)
         {
             var index = AppliedIndex;
-            Storage.CreateSnapshot(index, Node.ConfigurationAt(index), Encoding.UTF8.GetBytes(string.Join('\n', Applied)));
+            Storage.CreateSnapshot(index, Node.ConfigurationAt(index), Encoding.UTF8.GetBytes(string.Join('\n', Applied)), trailingLogs);
             Node.SnapshotTaken(index);
         }
     }

@@ -33,7 +33,7 @@ public sealed class RaftLogServerTests : IAsyncLifetime
 
     private string DataDirectory(ulong id) => Path.Combine(_directory, $"server{id}");
 
-    private RaftLog Start(ulong id, IWritableRaftStorage storage, ulong snapshotThreshold = 16_384)
+    private RaftLog Start(ulong id, IWritableRaftStorage storage, ulong snapshotThreshold = 16_384, ulong trailingLogs = 0)
     {
         var machine = _machines[id] = new ListStateMachine();
         var log = _logs[id] = new RaftLog(new RaftLogOptions
@@ -45,12 +45,14 @@ public sealed class RaftLogServerTests : IAsyncLifetime
             TickInterval = Tick,
             SnapshotThreshold = snapshotThreshold,
             SnapshotInterval = Tick,
+            TrailingLogs = trailingLogs,
         });
         _transport.Servers[id] = log;
         return log;
     }
 
-    private RaftLog StartDurable(ulong id, ulong snapshotThreshold = 16_384) => Start(id, RaftLog.OpenDataDirectory(DataDirectory(id)), snapshotThreshold);
+    private RaftLog StartDurable(ulong id, ulong snapshotThreshold = 16_384, FileRaftStorageOptions? storageOptions = null) =>
+        Start(id, RaftLog.OpenDataDirectory(DataDirectory(id), storageOptions), snapshotThreshold);
 
     private async Task Stop(ulong id)
     {
@@ -62,7 +64,9 @@ public sealed class RaftLogServerTests : IAsyncLifetime
     private async Task Bootstrap(params ulong[] ids)
     {
         var voters = ids.Select(id => (id, Address(id))).ToList();
-        foreach (var id in ids) Assert.True(await _logs[id].BootstrapAsync(voters, CancellationToken.None).WaitAsync(Deadline));
+        // All at once: a server that campaigns before another bootstrapped would give it a term, and its bootstrap would be refused.
+        var bootstrapped = await Task.WhenAll(ids.Select(id => _logs[id].BootstrapAsync(voters, CancellationToken.None).WaitAsync(Deadline)));
+        Assert.All(bootstrapped, Assert.True);
     }
 
     private Task<ulong> LeaderAmong(params ulong[] ids) => Eventually.LeaderAmong(_logs, Address, ids);
@@ -168,6 +172,107 @@ public sealed class RaftLogServerTests : IAsyncLifetime
         Assert.True(_machines[4].Restores > 0, "the new server caught up without a snapshot");
         var servers = _logs[4].GetConfiguration().Servers;
         Assert.Equal([.. ids.Select(id => new RaftServer(id, Address(id), Voter: true, Leader: id == leader)), new RaftServer(4, Address(4), Voter: false, Leader: false)], servers);
+    }
+
+    [Fact]
+    public async Task With_trailing_logs_a_server_a_little_behind_a_snapshot_catches_up_by_entries()
+    {
+        ulong[] ids = [1, 2, 3];
+        foreach (var id in ids) Start(id, MemoryRaftStorage.Empty(), snapshotThreshold: 10, trailingLogs: 100);
+        await Bootstrap(ids);
+        var leader = await LeaderAmong(ids);
+        var lagging = ids.First(id => id != leader);
+        _transport.Isolated[lagging] = true;
+        var lagIndex = _logs[lagging].LastIndex;
+
+        var expected = Enumerable.Range(0, 30).Select(i => $"c{i}").ToArray();
+        await ApplyAll(leader, expected);
+        await Eventually.True(() => _logs[leader].LastSnapshotIndex > lagIndex + 10, "the leader to snapshot past the lagging server's log");
+
+        _transport.Isolated.TryRemove(lagging, out _);
+        await Eventually.True(() => _machines[lagging].Payloads.SequenceEqual(expected), "the lagging server to catch up");
+        Assert.Equal(0, _machines[lagging].Restores);
+    }
+
+    [Fact]
+    public async Task A_snapshot_is_written_off_the_loop_which_keeps_replicating_and_leading_meanwhile()
+    {
+        ulong[] ids = [1, 2, 3];
+        using var gate = new ManualResetEventSlim(false);
+        var expected = Enumerable.Range(0, 15).Select(i => $"c{i}").ToList();
+        try
+        {
+            foreach (var id in ids) StartDurable(id, snapshotThreshold: 10);
+            foreach (var id in ids) _machines[id].SnapshotGate = gate;
+            await Bootstrap(ids);
+            var leader = await LeaderAmong(ids);
+            var term = _logs[leader].Term;
+            await ApplyAll(leader, expected);
+            await Eventually.True(() => _machines[leader].SnapshotWritersWaiting == 1, "the leader's snapshot writer to be blocked");
+
+            // The write is stuck; the loop still commits, applies and sends heartbeats for well over an election timeout.
+            var more = Enumerable.Range(15, 60).Select(i => $"c{i}").ToList();
+            foreach (var payload in more)
+            {
+                await ApplyAll(leader, [payload]);
+                await Task.Delay(Tick);
+            }
+            expected.AddRange(more);
+            Assert.Equal((term, true), (_logs[leader].Term, _logs[leader].Leader.IsLeader));
+            Assert.Equal(0UL, _logs[leader].LastSnapshotIndex);
+            await Eventually.True(() => ids.All(id => _machines[id].Payloads.SequenceEqual(expected)), "every server to apply all 75 commands");
+        }
+        finally
+        {
+            gate.Set();
+        }
+
+        var snapshotted = ids.ToDictionary(id => id, id => _logs[id]);
+        await Eventually.True(() => ids.All(id => snapshotted[id].LastSnapshotIndex > 0), "the snapshots to be recorded once written");
+        foreach (var id in ids) await Stop(id);
+        foreach (var id in ids) StartDurable(id);
+        await LeaderAmong(ids);
+        Assert.All(ids, id => Assert.Equal(1, _machines[id].Restores));
+        await Eventually.True(() => ids.All(id => _machines[id].Payloads.SequenceEqual(expected)), "every restarted server to hold each command once");
+    }
+
+    [Fact]
+    public async Task A_snapshot_from_the_leader_arriving_while_the_follower_writes_its_own_replaces_it()
+    {
+        ulong[] ids = [1, 2, 3];
+        using var gate = new ManualResetEventSlim(false);
+        var expected = Enumerable.Range(0, 15).Select(i => $"c{i}").ToList();
+        ulong follower;
+        // Small segments, so compaction deletes some and the follower cut off needs the snapshot.
+        var smallSegments = new FileRaftStorageOptions { SegmentBytesMax = 256 };
+        try
+        {
+            foreach (var id in ids) StartDurable(id, snapshotThreshold: 10, smallSegments);
+            await Bootstrap(ids);
+            var leader = await LeaderAmong(ids);
+            follower = ids.First(id => id != leader);
+            _machines[follower].SnapshotGate = gate;
+            await ApplyAll(leader, expected);
+            await Eventually.True(() => _machines[follower].SnapshotWritersWaiting == 1, "the follower's snapshot writer to be blocked");
+
+            _transport.Isolated[follower] = true;
+            var more = Enumerable.Range(15, 30).Select(i => $"c{i}").ToList();
+            await ApplyAll(leader, more);
+            expected.AddRange(more);
+            // 20 past: the segments holding the follower's next entries are surely deleted.
+            await Eventually.True(() => _logs[leader].LastSnapshotIndex > _logs[follower].LastIndex + 20, "the leader to compact past the follower");
+            _transport.Isolated.TryRemove(follower, out _);
+        }
+        finally
+        {
+            gate.Set();
+        }
+
+        await Eventually.True(() => _machines[follower].Payloads.SequenceEqual(expected) && _machines[follower].Restores == 1, "the follower to install the leader's snapshot");
+        await Stop(follower);
+        StartDurable(follower, storageOptions: smallSegments);
+        Assert.Equal(1, _machines[follower].Restores);
+        await Eventually.True(() => _machines[follower].Payloads.SequenceEqual(expected), "the restarted follower to hold each command once");
     }
 
     [Fact]

@@ -24,6 +24,7 @@ internal sealed class ListStateMachine : IStateMachine
     private readonly Lock _lock = new();
     private readonly List<(ulong Index, string Payload)> _applied = [];
     private int _restores;
+    private int _snapshotWritersWaiting;
 
     public IReadOnlyList<(ulong Index, string Payload)> Applied
     {
@@ -45,10 +46,27 @@ internal sealed class ListStateMachine : IStateMachine
         return $"{index}:{payload}";
     }
 
-    public void WriteSnapshot(Stream destination)
+    /// <summary>When set, a snapshot's writer blocks until it is set (a slow snapshot write); the count of writers waiting there.</summary>
+    public ManualResetEventSlim? SnapshotGate { get; set; }
+
+    /// <summary>How many snapshot writers are blocked on <see cref="SnapshotGate"/>.</summary>
+    public int SnapshotWritersWaiting => Volatile.Read(ref _snapshotWritersWaiting);
+
+    public Action<Stream> CaptureSnapshot()
     {
-        using var writer = new StreamWriter(destination, new UTF8Encoding(false), leaveOpen: true);
-        foreach (var (index, payload) in Applied) writer.Write($"{index} {payload}\n");
+        var captured = Applied;
+        var gate = SnapshotGate;
+        return destination =>
+        {
+            if (gate is not null)
+            {
+                Interlocked.Increment(ref _snapshotWritersWaiting);
+                gate.Wait();
+                Interlocked.Decrement(ref _snapshotWritersWaiting);
+            }
+            using var writer = new StreamWriter(destination, new UTF8Encoding(false), leaveOpen: true);
+            foreach (var (index, payload) in captured) writer.Write($"{index} {payload}\n");
+        };
     }
 
     public void Restore(Stream source)

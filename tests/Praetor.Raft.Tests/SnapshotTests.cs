@@ -31,6 +31,36 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void A_follower_within_the_trailing_entries_is_sent_entries_not_the_snapshot()
+    {
+        var cluster = new RaftCluster(3, seed: 44);
+        var leader = cluster.ElectLeader();
+        var lagging = cluster.Ids.First(id => id != leader);
+        cluster.Isolate(lagging);
+        for (var i = 0; i < 20; i++) cluster.Propose(leader, $"a{i}");
+        foreach (var id in cluster.Ids.Where(id => id != lagging)) cluster.ServerOf(id).TakeSnapshot(trailingLogs: 30);
+        var storage = cluster.ServerOf(leader).Storage;
+        Assert.True(storage.SnapshotIndex > cluster[lagging].LastIndex);
+        Assert.True(storage.FirstIndex <= cluster[lagging].LastIndex + 1);
+
+        cluster.Heal();
+        cluster.Sent.Clear();
+        cluster.Tick(2);
+        cluster.Propose(leader, "after");
+        cluster.Tick();
+
+        Assert.Empty(cluster.Sent.OfType<InstallSnapshot>());
+        Assert.Equal(cluster.ServerOf(leader).Applied, cluster.ServerOf(lagging).Applied);
+
+        // A restart from storage holding entries below its snapshot restores the snapshot, then applies only what follows it.
+        cluster.Restart(leader);
+        leader = cluster.ElectLeader();
+        cluster.Propose(leader, "after-restart");
+        foreach (var id in cluster.Ids) Assert.Equal(cluster.ServerOf(lagging).Applied, cluster.ServerOf(id).Applied);
+        Assert.Equal([1UL, 2, 3], cluster[leader].Configuration.Voters);
+    }
+
+    [Fact]
     public void A_lost_snapshot_is_sent_again_after_an_election_timeout()
     {
         var cluster = new RaftCluster(3, seed: 42);

@@ -60,7 +60,7 @@ internal sealed class RecordingStateMachine(bool holdFirstApply = false, string?
         }
     }
 
-    public void WriteSnapshot(Stream destination) => throw new NotSupportedException();
+    public Action<Stream> CaptureSnapshot() => throw new NotSupportedException();
 
     public void Restore(Stream source) => throw new NotSupportedException();
 }

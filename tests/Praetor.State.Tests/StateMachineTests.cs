@@ -168,12 +168,14 @@ public class StateMachineTests
     }
 
     [Fact]
-    public void WriteSnapshot_then_Restore_reproduces_the_state_and_fires_every_watch()
+    public void A_captured_snapshot_then_Restore_reproduces_the_state_as_of_the_capture_and_fires_every_watch()
     {
         Apply(3, Kv.Op(Set, "a", "1"), Kv.Op(Set, "b/c", "2", flags: 9));
         Apply(4, Kv.Op(Delete, "a"));
+        var write = _fsm.CaptureSnapshot();
+        Apply(5, Kv.Op(Set, "later", "x")); // applied after the capture: not in the snapshot
         using var saved = new MemoryStream();
-        _fsm.WriteSnapshot(saved);
+        write(saved);
 
         var other = new StateMachine(new StateStore());
         using var watch = other.Store.KvWatches.WatchKey("unrelated");
@@ -193,7 +195,7 @@ public class StateMachineTests
         var source = new StateMachine(new StateStore());
         source.Apply(50, CommandCodec.Encode(new TxnCommand([Kv.Op(Set, "a", "1")])));
         using var saved = new MemoryStream();
-        source.WriteSnapshot(saved);
+        source.CaptureSnapshot()(saved);
         saved.Position = 0;
         _fsm.Restore(saved);
 
@@ -221,7 +223,7 @@ public class StateMachineTests
     {
         Apply(3, Kv.Op(Set, "a", "1"), Kv.Op(Set, "b", "2"));
         using var saved = new MemoryStream();
-        _fsm.WriteSnapshot(saved);
+        _fsm.CaptureSnapshot()(saved);
         var other = new StateMachine(new StateStore());
         using var truncated = new MemoryStream(saved.ToArray()[..^3]);
 

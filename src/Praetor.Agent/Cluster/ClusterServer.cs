@@ -33,11 +33,13 @@ public sealed class ClusterServer : IAsyncDisposable
     private readonly RpcServer _rpcServer;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
+    private readonly long _startTimestamp;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wake = new(0, 1);
     private Task _loop = Task.CompletedTask;
     private bool _bootstrapDone;
     private bool _wasLeader;
+    private NonVoterHealth _nonVoterHealth = new();
 
     private ClusterServer(AgentConfig config, ulong id, string address, ConcurrentDictionary<ulong, string> addresses, ServerPortListener listener,
         TcpRaftTransport transport, RpcServer rpcServer, RpcClient rpc, RaftLog raft, TimeProvider time, ILogger log)
@@ -52,6 +54,7 @@ public sealed class ClusterServer : IAsyncDisposable
         Rpc = rpc;
         Raft = raft;
         _time = time;
+        _startTimestamp = time.GetTimestamp();
         _log = log;
         Log = new ForwardingLog(raft, rpc, () => null, () => { }, time);
         _bootstrapDone = raft.Peers.Count > 0;
@@ -188,6 +191,7 @@ public sealed class ClusterServer : IAsyncDisposable
                 if (leader && !_wasLeader)
                 {
                     Write(LogLevel.Information, "cluster leadership acquired");
+                    _nonVoterHealth = new NonVoterHealth();
                     becameLeader();
                 }
                 else if (!leader && _wasLeader)
@@ -283,20 +287,21 @@ public sealed class ClusterServer : IAsyncDisposable
         // One change at a time, each committed before the next is planned.
         for (var i = 0; i < 16 && Raft.Leader.IsLeader; i++)
         {
-            var current = Raft.GetConfiguration().Servers.ToDictionary(s => s.Id, s => s.Address);
-            var change = RaftMembershipPlan.Next(Id, current, servers, cleanupDeadServers: true);
+            var current = Raft.GetConfiguration().Servers;
+            var stable = _nonVoterHealth.Observe(_time.GetElapsedTime(_startTimestamp), current, Raft.MatchIndex, Raft.CommitIndex, servers, _config.ServerStabilizationTime);
+            var change = RaftMembershipPlan.Next(Id, current, servers, cleanupDeadServers: true, stable);
             if (change is null)
             {
                 return;
             }
-            Write(LogLevel.Information, change switch
+            var (type, address, action) = change switch
             {
-                RaftMembershipPlan.AddVoter add => $"adding server to the Raft configuration: id={add.RaftId} address={add.Address} reason=\"{add.Reason}\"",
-                _ => $"removing server from the Raft configuration: id={change.RaftId} reason=\"{change.Reason}\"",
-            });
-            await (change is RaftMembershipPlan.AddVoter voter
-                ? Raft.ChangeConfigurationAsync(ConfigChangeType.AddVoter, voter.RaftId, voter.Address, token)
-                : Raft.ChangeConfigurationAsync(ConfigChangeType.RemoveServer, change.RaftId, "", token)).ConfigureAwait(false);
+                RaftMembershipPlan.AddNonVoter add => (ConfigChangeType.AddNonVoter, add.Address, $"adding server to the Raft configuration as a non-voter: id={add.RaftId} address={add.Address}"),
+                RaftMembershipPlan.Promote promote => (ConfigChangeType.AddVoter, promote.Address, $"promoting server to voter: id={promote.RaftId} address={promote.Address}"),
+                _ => (ConfigChangeType.RemoveServer, "", $"removing server from the Raft configuration: id={change.RaftId}"),
+            };
+            Write(LogLevel.Information, $"{action} reason=\"{change.Reason}\"");
+            await Raft.ChangeConfigurationAsync(type, change.RaftId, address, token).ConfigureAwait(false);
         }
     }
 

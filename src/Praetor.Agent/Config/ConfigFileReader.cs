@@ -248,6 +248,9 @@ internal sealed class ConfigFileReader
             case "watches":
                 ApplyList(value, name, (element, path) => WatchDefinitionReader.Read(r, element, path), watches => Config = Config with { Watches = [.. Config.Watches, .. watches] });
                 break;
+            case "autopilot":
+                ApplyAutopilot(value, name);
+                break;
             case "performance":
                 ApplyPerformance(value, name);
                 break;
@@ -400,6 +403,26 @@ internal sealed class ConfigFileReader
             else if (_reader.TryInt(item, keyPath, 0, 10, "1-10, or 0 for the default 5", out var multiplier))
             {
                 Config = Config with { RaftMultiplier = multiplier == 0 ? 5 : multiplier };
+            }
+        }
+    }
+
+    private void ApplyAutopilot(JsonElement value, string path)
+    {
+        if (!_reader.TryObject(value, path))
+        {
+            return;
+        }
+
+        foreach (var (key, item, keyPath) in ConfigValueReader.SetMembers(value, path))
+        {
+            if (!key.Equals("server_stabilization_time", StringComparison.OrdinalIgnoreCase))
+            {
+                _reader.UnknownKey(keyPath);
+            }
+            else if (_reader.TryDuration(item, keyPath, out var stabilization))
+            {
+                Config = Config with { ServerStabilizationTime = stabilization };
             }
         }
     }

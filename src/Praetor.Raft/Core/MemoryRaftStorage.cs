@@ -11,6 +11,7 @@ public sealed class MemoryRaftStorage : IWritableRaftStorage
     private readonly List<LogEntry> _entries = [];
     private HardState _hardState;
     private RaftSnapshot _snapshot;
+    private ulong _firstIndex;
 
     /// <summary>
     /// Storage whose state as of index 0 has <paramref name="configuration"/> and nothing logged.
@@ -21,6 +22,7 @@ public sealed class MemoryRaftStorage : IWritableRaftStorage
     public MemoryRaftStorage(Configuration configuration)
     {
         _snapshot = new RaftSnapshot(new SnapshotMetadata(0, 0, configuration), []);
+        _firstIndex = 1;
     }
 
     /// <summary>A server that will be added to an existing cluster: no configuration, nothing logged.</summary>
@@ -66,10 +68,13 @@ public sealed class MemoryRaftStorage : IWritableRaftStorage
     public HardState HardState => _hardState;
 
     /// <inheritdoc/>
-    public ulong FirstIndex => _snapshot.Metadata.Index + 1;
+    public ulong FirstIndex => _firstIndex;
 
     /// <inheritdoc/>
-    public ulong LastIndex => _snapshot.Metadata.Index + (ulong)_entries.Count;
+    public ulong SnapshotIndex => _snapshot.Metadata.Index;
+
+    /// <inheritdoc/>
+    public ulong LastIndex => _firstIndex + (ulong)_entries.Count - 1;
 
     /// <inheritdoc/>
     public bool TryGetTerm(ulong index, out ulong term)
@@ -103,7 +108,7 @@ public sealed class MemoryRaftStorage : IWritableRaftStorage
         if (entries.Count == 0) return;
         var first = entries[0].Index;
         if (first > LastIndex + 1) throw new InvalidOperationException($"log gap: appending {first} after {LastIndex}");
-        if (first < FirstIndex) throw new InvalidOperationException($"appending {first} below the snapshot at {FirstIndex - 1}");
+        if (first <= SnapshotIndex) throw new InvalidOperationException($"appending {first} at or below the snapshot at {SnapshotIndex}");
         _entries.RemoveRange((int)(first - FirstIndex), (int)(LastIndex + 1 - first));
         _entries.AddRange(entries);
     }
@@ -114,16 +119,24 @@ public sealed class MemoryRaftStorage : IWritableRaftStorage
         if (snapshot.Metadata.Index < _snapshot.Metadata.Index) throw new InvalidOperationException($"snapshot {snapshot.Metadata.Index} is older than the stored {_snapshot.Metadata.Index}");
         _snapshot = snapshot;
         _entries.Clear();
+        _firstIndex = snapshot.Metadata.Index + 1;
+    }
+
+    /// <summary>Nothing to write ahead: <see cref="CreateSnapshot"/> keeps the snapshot in memory.</summary>
+    public void WriteSnapshot(RaftSnapshot snapshot)
+    {
     }
 
     /// <inheritdoc/>
-    public void CreateSnapshot(ulong index, Configuration configuration, byte[] data)
+    public void CreateSnapshot(ulong index, Configuration configuration, byte[] data, ulong trailingLogs)
     {
         if (index <= _snapshot.Metadata.Index || !TryGetTerm(index, out var term))
         {
             throw new InvalidOperationException($"cannot snapshot at {index}: the stored log is ({_snapshot.Metadata.Index}, {LastIndex}]");
         }
-        _entries.RemoveRange(0, (int)(index - _snapshot.Metadata.Index));
+        var keepFrom = Math.Max(_firstIndex, index + 1 - Math.Min(trailingLogs, index));
+        _entries.RemoveRange(0, (int)(keepFrom - _firstIndex));
+        _firstIndex = keepFrom;
         _snapshot = new RaftSnapshot(new SnapshotMetadata(index, term, configuration), data);
     }
 }

@@ -17,7 +17,7 @@ internal sealed class RaftLog
     {
         _storage = storage;
         _unstableOffset = storage.LastIndex + 1;
-        Applied = storage.FirstIndex - 1;
+        Applied = storage.SnapshotIndex;
         Committed = Math.Max(commit, Applied);
     }
 

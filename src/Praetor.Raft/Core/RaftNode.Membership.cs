@@ -62,7 +62,7 @@ public sealed partial class RaftNode
 
     private void ReplayConfigurationChanges()
     {
-        for (var low = _storage.FirstIndex; low <= _storage.LastIndex;)
+        for (var low = _storage.SnapshotIndex + 1; low <= _storage.LastIndex;)
         {
             var batch = _storage.Entries(low, _storage.LastIndex + 1, _options.ApplyBatchBytesMax);
             OnAppended(batch);

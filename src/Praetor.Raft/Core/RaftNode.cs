@@ -54,7 +54,7 @@ public sealed partial class RaftNode
         var (hardState, configuration) = storage.InitialState();
         _log = new RaftLog(storage, hardState.Commit) { Appended = OnAppended };
         _baseConfiguration = configuration;
-        _baseConfigurationIndex = storage.FirstIndex - 1;
+        _baseConfigurationIndex = storage.SnapshotIndex;
         ReplayConfigurationChanges();
         Term = hardState.Term;
         Vote = hardState.Vote;

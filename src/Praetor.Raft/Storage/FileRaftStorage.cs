@@ -13,7 +13,9 @@ namespace Praetor.Raft.Storage;
 /// <item><c>state</c>: the hard state, replaced atomically (<see cref="StableStateFile"/>).</item>
 /// <item><c>snapshots/&lt;term&gt;-&lt;index&gt;/</c>: the latest
 /// <see cref="FileRaftStorageOptions.SnapshotsRetained"/> snapshots, each written atomically with
-/// checksums (<see cref="SnapshotFiles"/>). Taking one deletes the segments wholly below it.</item>
+/// checksums (<see cref="SnapshotFiles"/>). Taking one deletes the segments wholly below the
+/// trailing entries it keeps; the entries of the segments left stay readable
+/// (<see cref="FirstIndex"/> is the first segment's first index).</item>
 /// </list>
 /// Opening recovers: segments are read in order; a torn tail of the last segment (a write that
 /// never returned, so was never acknowledged) is cut off and listed in <see cref="Warnings"/>;
@@ -103,7 +105,10 @@ public sealed class FileRaftStorage : IWritableRaftStorage, IDisposable
     public (HardState HardState, Configuration Configuration) InitialState() => (_hardState, _snapshot.Metadata.Configuration);
 
     /// <inheritdoc/>
-    public ulong FirstIndex => _snapshot.Metadata.Index + 1;
+    public ulong FirstIndex => _segments.Count > 0 ? Math.Min(_segments[0].FirstIndex, SnapshotIndex + 1) : SnapshotIndex + 1;
+
+    /// <inheritdoc/>
+    public ulong SnapshotIndex => _snapshot.Metadata.Index;
 
     /// <inheritdoc/>
     public ulong LastIndex => _lastIndex;
@@ -170,7 +175,7 @@ public sealed class FileRaftStorage : IWritableRaftStorage, IDisposable
         if (entries.Count == 0) return;
         var first = entries[0].Index;
         if (first > LastIndex + 1) throw new InvalidOperationException($"log gap: appending {first} after {LastIndex}");
-        if (first < FirstIndex) throw new InvalidOperationException($"appending {first} below the snapshot at {FirstIndex - 1}");
+        if (first <= SnapshotIndex) throw new InvalidOperationException($"appending {first} at or below the snapshot at {SnapshotIndex}");
         for (var i = 1; i < entries.Count; i++)
         {
             if (entries[i].Index != first + (ulong)i) throw new InvalidOperationException($"entries not contiguous: {entries[i].Index} follows {entries[i - 1].Index}");
@@ -220,17 +225,21 @@ public sealed class FileRaftStorage : IWritableRaftStorage, IDisposable
         _lastIndex = snapshot.Metadata.Index;
     }
 
+    /// <summary>Writes the snapshot's directory (<see cref="SnapshotFiles"/>), which <see cref="CreateSnapshot"/> then keeps as written.</summary>
+    public void WriteSnapshot(RaftSnapshot snapshot) => SnapshotFiles.Write(_snapshotDirectory, snapshot, _fsync);
+
     /// <inheritdoc/>
-    public void CreateSnapshot(ulong index, Configuration configuration, byte[] data)
+    public void CreateSnapshot(ulong index, Configuration configuration, byte[] data, ulong trailingLogs)
     {
         if (index <= _snapshot.Metadata.Index || !TryGetTerm(index, out var term))
         {
             throw new InvalidOperationException($"cannot snapshot at {index}: the stored log is ({_snapshot.Metadata.Index}, {LastIndex}]");
         }
         SaveSnapshot(new RaftSnapshot(new SnapshotMetadata(index, term, configuration), data));
-        // Compaction: every segment but the last whose entries all lie at or below the snapshot.
+        // Compaction: every segment but the last whose entries all lie below the trailing ones kept.
+        var keepFrom = index + 1 - Math.Min(trailingLogs, index);
         var covered = 0;
-        while (covered + 1 < _segments.Count && _segments[covered + 1].FirstIndex <= index + 1) covered++;
+        while (covered + 1 < _segments.Count && _segments[covered + 1].FirstIndex <= keepFrom) covered++;
         DeleteSegments(covered);
     }
 

@@ -350,4 +350,7 @@ public enum RaftMessageKind : byte
 
     /// <summary><see cref="Core.TimeoutNow"/>.</summary>
     TimeoutNow = 11,
+
+    /// <summary>A piece of a message too large for one frame (<see cref="MessageChunks"/>), assembled by the transport before decoding.</summary>
+    Chunk = 12,
 }

@@ -17,8 +17,10 @@ namespace Praetor.Raft.Transport;
 /// a connection fails, what was queued is dropped (Raft retransmits), and the task waits a backoff
 /// (<see cref="ReconnectBackoffMin"/> doubling to <see cref="ReconnectBackoffMax"/>) before it
 /// connects again for the next message. Inbound: <see cref="ServeAsync"/> reads one connection's
-/// frames and hands each message addressed to this server, from a server in the address book, to the log. Every member is safe to
-/// call from any thread.
+/// frames and hands each message addressed to this server, from a server in the address book, to the log.
+/// A message whose encoding exceeds the frame limit (an InstallSnapshot of a large state) is sent
+/// as chunks (<see cref="MessageChunks"/>) and assembled on the receiving side, up to
+/// <see cref="MessageBytesMax"/>. Every member is safe to call from any thread.
 /// </summary>
 public sealed class TcpRaftTransport : IRaftTransport, IAsyncDisposable
 {
@@ -27,6 +29,9 @@ public sealed class TcpRaftTransport : IRaftTransport, IAsyncDisposable
 
     /// <summary>1 MiB: the bytes of frames gathered into one write (a single larger message is written alone).</summary>
     public const int WriteBatchBytesMax = 1024 * 1024;
+
+    /// <summary>The largest message (a snapshot's data and configuration, encoded) a receiver assembles from chunks: the largest array .NET allocates.</summary>
+    public static readonly long MessageBytesMax = Array.MaxLength;
 
     /// <summary>5 s: the longest a connection attempt to a peer may take.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
@@ -42,6 +47,7 @@ public sealed class TcpRaftTransport : IRaftTransport, IAsyncDisposable
 
     private readonly IReadOnlyDictionary<ulong, string> _addresses;
     private readonly ILogger _logger;
+    private readonly int _payloadBytesMax;
     private readonly Meter? _ownedMeter;
     private readonly Dictionary<ulong, Peer> _peers = [];
     private readonly Lock _peersLock = new();
@@ -57,9 +63,13 @@ public sealed class TcpRaftTransport : IRaftTransport, IAsyncDisposable
     /// <param name="addresses">Server id → <c>host:port</c> of its server port.</param>
     /// <param name="logger">Where connection failures and dropped input are reported; none by default.</param>
     /// <param name="meters">The agent's meter factory; null: a meter of the transport's own, ended with it.</param>
-    public TcpRaftTransport(ulong localId, IReadOnlyDictionary<ulong, string> addresses, ILogger? logger = null, IMeterFactory? meters = null)
+    /// <param name="payloadBytesMax">The frame limit, both ways (<see cref="WireFrame.PayloadBytesMax"/>; lower in tests): a larger message is sent in chunks.</param>
+    public TcpRaftTransport(ulong localId, IReadOnlyDictionary<ulong, string> addresses, ILogger? logger = null, IMeterFactory? meters = null, int payloadBytesMax = WireFrame.PayloadBytesMax)
     {
         ArgumentOutOfRangeException.ThrowIfZero(localId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(payloadBytesMax, 1024);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(payloadBytesMax, WireFrame.PayloadBytesMax);
+        _payloadBytesMax = payloadBytesMax;
         LocalId = localId;
         _addresses = addresses;
         _logger = logger ?? NullLogger.Instance;
@@ -101,18 +111,32 @@ public sealed class TcpRaftTransport : IRaftTransport, IAsyncDisposable
     /// Serves one inbound Raft connection whose type byte has been read: reads frames until the
     /// stream ends or <paramref name="cancellationToken"/> is cancelled, and hands each message
     /// addressed to this server by a server in the address book to <paramref name="deliver"/>
-    /// (<see cref="RaftLog.Deliver"/>, which must not throw). A frame that does not decode, a
-    /// message for another server, or one from a server without an address (it could not be
-    /// answered) is dropped, logged and counted; a truncated stream or an oversized frame ends the
-    /// connection (logged, counted). Returns when the connection ends, also when cancelled; never
+    /// (<see cref="RaftLog.Deliver"/>, which must not throw); chunks are assembled into their
+    /// message first. A frame that does not decode, a chunk out of sequence (its message is
+    /// dropped), a message for another server, or one from a server without an address (it could
+    /// not be answered) is dropped, logged and counted; a truncated stream or an oversized frame
+    /// ends the connection (logged, counted). Returns when the connection ends, also when cancelled; never
     /// throws. The caller owns and closes <paramref name="stream"/>.
     /// </summary>
     public async Task ServeAsync(Stream stream, Action<RaftMessage> deliver, CancellationToken cancellationToken)
     {
+        var chunks = new MessageChunks.Assembler(MessageBytesMax);
         try
         {
-            while (await WireFrame.ReadAsync(stream, cancellationToken).ConfigureAwait(false) is { } frame)
+            while (await WireFrame.ReadAsync(stream, cancellationToken, _payloadBytesMax).ConfigureAwait(false) is { } received)
             {
+                var frame = received;
+                if (MessageChunks.IsChunk(frame))
+                {
+                    if (!chunks.TryAdd(frame, out var assembled, out var chunkProblem))
+                    {
+                        Statistics.ReceiveDroppedAdd();
+                        TransportLog.FrameDropped(_logger, ServerPort.DescribeRemote(stream), chunkProblem);
+                        continue;
+                    }
+                    if (assembled is null) continue;
+                    frame = assembled;
+                }
                 if (!RaftMessageCodec.TryDecode(frame, out var message, out var problem))
                 {
                     Statistics.ReceiveDroppedAdd();
@@ -224,12 +248,19 @@ public sealed class TcpRaftTransport : IRaftTransport, IAsyncDisposable
         }
     }
 
-    /// <summary>Appends <paramref name="message"/> as a frame; false (logged, counted) when it cannot be sent at all, as a snapshot over the frame limit.</summary>
+    /// <summary>Appends <paramref name="message"/> as a frame, or as chunk frames when it exceeds the frame limit; false (logged, counted) when it cannot be sent at all.</summary>
     private bool TryFrame(ArrayBufferWriter<byte> buffer, RaftMessage message)
     {
         try
         {
-            WireFrame.Write(buffer, RaftMessageCodec.Encode(message));
+            var encoded = RaftMessageCodec.Encode(message);
+            if (encoded.Length <= _payloadBytesMax)
+            {
+                WireFrame.Write(buffer, encoded);
+                return true;
+            }
+            if (encoded.Length > MessageBytesMax) throw new ArgumentException($"a {message.GetType().Name} of {encoded.Length} bytes exceeds the {MessageBytesMax}-byte message limit", nameof(message));
+            foreach (var chunk in MessageChunks.Split(message, encoded, _payloadBytesMax)) WireFrame.Write(buffer, chunk);
             return true;
         }
         catch (ArgumentException ex)

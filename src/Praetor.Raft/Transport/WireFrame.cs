@@ -14,8 +14,8 @@ public static class WireFrame
     public const int HeaderBytes = 4;
 
     /// <summary>
-    /// 64 MiB: the largest payload a reader accepts. An <c>InstallSnapshot</c> carries the whole
-    /// snapshot in one frame, so this also bounds the state a cluster can replicate by snapshot.
+    /// 64 MiB: the largest payload a reader accepts. A larger Raft message (an <c>InstallSnapshot</c>
+    /// of a large state) goes in chunks (<see cref="MessageChunks"/>).
     /// </summary>
     public const int PayloadBytesMax = 64 * 1024 * 1024;
 

@@ -8,12 +8,17 @@ using Praetor.Raft.Transport;
 
 namespace Praetor.Agent.Tests.Rpc;
 
-/// <summary>Three <see cref="RaftLog"/>s over real <see cref="TcpRaftTransport"/>s and <see cref="ServerPortListener"/>s on 127.0.0.1, with short ticks.</summary>
+/// <summary>
+/// Three <see cref="RaftLog"/>s over real <see cref="TcpRaftTransport"/>s and <see cref="ServerPortListener"/>s
+/// on 127.0.0.1, with short ticks, a snapshot every 10 entries (no trailing entries kept) and a
+/// frame limit lowered to <see cref="FrameLimit"/>, so a snapshot of a few commands outgrows a frame.
+/// </summary>
 public sealed class ServerPortRaftTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
     private static readonly ulong[] Voters = [1, 2, 3];
+    private const int FrameLimit = 16 * 1024;
 
     private readonly ConcurrentDictionary<ulong, string> _addresses = new();
     private readonly Dictionary<ulong, ServerPortListener> _listeners = [];
@@ -30,7 +35,7 @@ public sealed class ServerPortRaftTests : IAsyncLifetime
         }
         foreach (var id in Voters)
         {
-            _transports[id] = new TcpRaftTransport(id, _addresses);
+            _transports[id] = new TcpRaftTransport(id, _addresses, payloadBytesMax: FrameLimit);
             _machines[id] = new ListStateMachine();
             _logs[id] = new RaftLog(new RaftLogOptions
             {
@@ -40,6 +45,9 @@ public sealed class ServerPortRaftTests : IAsyncLifetime
                 Addresses = _addresses,
                 Transport = _transports[id],
                 TickInterval = Tick,
+                SnapshotThreshold = 10,
+                SnapshotInterval = Tick,
+                TrailingLogs = 0,
             });
             Serve(id, _listeners[id]);
         }
@@ -121,11 +129,33 @@ public sealed class ServerPortRaftTests : IAsyncLifetime
         Assert.True(_transports[leader].Statistics.SendDropped > 0, "the leader dropped what it could not send while the follower's port was down");
     }
 
-    /// <summary>Records the commands applied to it.</summary>
+    [Fact]
+    public async Task A_snapshot_larger_than_the_frame_limit_reaches_a_follower_in_chunks()
+    {
+        var leader = await LeaderAmong(Voters);
+        var follower = Voters.First(id => id != leader);
+        var endpoint = _listeners[follower].LocalEndPoint;
+        await _listeners[follower].DisposeAsync();
+
+        // 40 commands of 2 KiB: the state is 5 frames' worth.
+        var expected = Enumerable.Range(0, 40).Select(i => $"{i}-" + new string((char)('a' + (i % 26)), 2048)).ToArray();
+        foreach (var payload in expected) await _logs[leader].ApplyAsync(Command(payload), CancellationToken.None).WaitAsync(Deadline);
+        await WaitUntil(() => _logs[leader].LastSnapshotIndex > 30, "the leader to snapshot past the follower's log");
+
+        _listeners[follower] = new ServerPortListener(endpoint);
+        Serve(follower, _listeners[follower]);
+
+        await WaitUntil(() => _machines[follower].Payloads.SequenceEqual(expected), "the follower to catch up");
+        Assert.True(_machines[follower].Restores > 0, "the follower caught up without the snapshot");
+        Assert.Equal(0, _transports[follower].Statistics.ReceiveDropped);
+    }
+
+    /// <summary>Records the commands applied to it; its snapshot is its list, one "index payload" line each.</summary>
     private sealed class ListStateMachine : IStateMachine
     {
         private readonly Lock _lock = new();
         private readonly List<(ulong Index, string Payload)> _applied = [];
+        private int _restores;
 
         public IReadOnlyList<string> Payloads
         {
@@ -149,8 +179,34 @@ public sealed class ServerPortRaftTests : IAsyncLifetime
             return null;
         }
 
-        public void WriteSnapshot(Stream destination) => throw new NotSupportedException();
+        public int Restores => Volatile.Read(ref _restores);
 
-        public void Restore(Stream source) => throw new NotSupportedException();
+        public Action<Stream> CaptureSnapshot()
+        {
+            List<(ulong Index, string Payload)> captured;
+            lock (_lock) captured = [.. _applied];
+            return destination =>
+            {
+                using var writer = new StreamWriter(destination, new UTF8Encoding(false), leaveOpen: true);
+                foreach (var (index, payload) in captured) writer.Write($"{index} {payload}\n");
+            };
+        }
+
+        public void Restore(Stream source)
+        {
+            using var reader = new StreamReader(source, Encoding.UTF8);
+            var restored = new List<(ulong, string)>();
+            while (reader.ReadLine() is { } line)
+            {
+                var space = line.IndexOf(' ', StringComparison.Ordinal);
+                restored.Add((ulong.Parse(line[..space], System.Globalization.CultureInfo.InvariantCulture), line[(space + 1)..]));
+            }
+            lock (_lock)
+            {
+                _applied.Clear();
+                _applied.AddRange(restored);
+            }
+            Interlocked.Increment(ref _restores);
+        }
     }
 }

@@ -57,6 +57,7 @@ public sealed class ConfigKeysTests
               "segments": null,
               "watches": [ { "type": "key", "key": "foo/bar", "args": ["/bin/handler"] } ],
               "performance": { "raft_multiplier": 1 },
+              "autopilot": { "server_stabilization_time": "2s" },
               "acl": { "enabled": true, "default_policy": "deny", "down_policy": "extend-cache", "tokens": { "agent": "secret" } }
             }
             """);
@@ -110,6 +111,7 @@ public sealed class ConfigKeysTests
         Assert.Equal("foo/bar", watch.Plan.Key);
         Assert.Equal(["/bin/handler"], watch.Args);
         Assert.Equal(1, config.RaftMultiplier);
+        Assert.Equal(TimeSpan.FromSeconds(2), config.ServerStabilizationTime);
         Assert.True(config.Acl.Enabled);
         Assert.Equal("deny", config.Acl.DefaultPolicy);
         Assert.Equal("secret", config.Acl.Tokens["agent"]);
@@ -134,6 +136,7 @@ public sealed class ConfigKeysTests
         Assert.Empty(config.Services);
         Assert.Empty(config.Checks);
         Assert.Equal(5, config.RaftMultiplier);
+        Assert.Equal(TimeSpan.FromSeconds(10), config.ServerStabilizationTime);
         Assert.True(config.Dns.AllowStale);
         Assert.Equal(3, config.Dns.UdpAnswerLimit);
         Assert.Equal("allow", config.Acl.DefaultPolicy);

@@ -202,6 +202,8 @@ public sealed class ConfigProblemTests : IDisposable
     [InlineData("""{ "acl": { "default_policy": "maybe" } }""", "acl.default_policy: \"maybe\" is not allow or deny")]
     [InlineData("""{ "node_meta": { "consul-x": "y" } }""", "node_meta.consul-x: the consul- prefix is reserved for internal use")]
     [InlineData("""{ "performance": { "raft_multiplier": 11 } }""", "performance.raft_multiplier: 11 is out of range (1-10, or 0 for the default 5)")]
+    [InlineData("""{ "autopilot": { "server_stabilization_time": "-1s" } }""", "autopilot.server_stabilization_time: duration \"-1s\" must not be negative")]
+    [InlineData("""{ "autopilot": { "max_trailing_logs": 250 } }""", "autopilot.max_trailing_logs: unknown key")]
     [InlineData("""{ "watches": [ "key" ] }""", "watches[0]: expected an object, got string \"key\"")]
     [InlineData("""{ "service": { "name": "w", "weights": { "passing": 0 } } }""", "service.weights.passing: 0 is out of range (1 or more)")]
     [InlineData("""{ "service": { "name": "w", "check": { "ttl": "1s", "bogus": true } } }""", "service.check.bogus: unknown key")]

@@ -63,7 +63,7 @@ public sealed class FileRaftStorageTests : IDisposable
         {
             storage.Append(Entries(1, 1, 10));
             storage.SetHardState(new HardState(3, 2, 10));
-            storage.CreateSnapshot(5, Configuration.Of(1, 2, 3) with { NonVoters = [4] }, Encoding.UTF8.GetBytes("state@5"));
+            storage.CreateSnapshot(5, Configuration.Of(1, 2, 3) with { NonVoters = [4] }, Encoding.UTF8.GetBytes("state@5"), trailingLogs: 0);
             storage.Append(Entries(3, 11, 12));
         }
 
@@ -72,12 +72,12 @@ public sealed class FileRaftStorageTests : IDisposable
         Assert.Equal(new HardState(3, 2, 10), reopened.InitialState().HardState);
         Assert.Equal([1UL, 2, 3], reopened.InitialState().Configuration.Voters);
         Assert.Equal([4UL], reopened.InitialState().Configuration.NonVoters);
-        Assert.Equal(6UL, reopened.FirstIndex);
-        Assert.Equal(12UL, reopened.LastIndex);
+        // The one segment holds entries the snapshot covers too: they stay readable.
+        Assert.Equal((1UL, 5UL, 12UL), (reopened.FirstIndex, reopened.SnapshotIndex, reopened.LastIndex));
         Assert.True(reopened.TryGetTerm(5, out var term) && term == 1);
         Assert.True(reopened.TryGetTerm(12, out term) && term == 3);
-        Assert.False(reopened.TryGetTerm(4, out _));
-        Assert.Equal(["cmd-6", "cmd-7", "cmd-8", "cmd-9", "cmd-10", "cmd-11", "cmd-12"], Commands(reopened));
+        Assert.True(reopened.TryGetTerm(4, out term) && term == 1);
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => $"cmd-{i}"), Commands(reopened));
         var snapshot = reopened.Snapshot()!;
         Assert.Equal((5UL, 1UL), (snapshot.Metadata.Index, snapshot.Metadata.Term));
         Assert.Equal("state@5", Encoding.UTF8.GetString(snapshot.Data));
@@ -118,7 +118,7 @@ public sealed class FileRaftStorageTests : IDisposable
         using var storage = FileRaftStorage.Open(_directory);
         storage.Append(Entries(1, 1, 3));
         Assert.Throws<InvalidOperationException>(() => storage.Append([Entry(1, 5)]));
-        storage.CreateSnapshot(2, Configuration.Of(1), []);
+        storage.CreateSnapshot(2, Configuration.Of(1), [], trailingLogs: 0);
         Assert.Throws<InvalidOperationException>(() => storage.Append([Entry(1, 2)]));
         Assert.Equal(3UL, storage.LastIndex);
     }
@@ -153,15 +153,60 @@ public sealed class FileRaftStorageTests : IDisposable
         using var storage = FileRaftStorage.Open(_directory, options);
         storage.Append(Entries(1, 1, 40));
         var before = Segments().Select(s => ulong.Parse(Path.GetFileNameWithoutExtension(s), System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        storage.CreateSnapshot(25, Configuration.Of(1), []);
+        storage.CreateSnapshot(25, Configuration.Of(1), [], trailingLogs: 0);
 
         var after = Segments().Select(s => ulong.Parse(Path.GetFileNameWithoutExtension(s), System.Globalization.CultureInfo.InvariantCulture)).ToList();
         // The segment holding 25 stays (26 must remain readable), every one before it goes.
         var holding25 = before.Last(first => first <= 25);
         Assert.Equal(before.Where(first => first >= holding25), after);
         Assert.True(after.Count < before.Count);
-        Assert.Equal(26UL, storage.FirstIndex);
-        Assert.Equal(Enumerable.Range(26, 15).Select(i => $"cmd-{i}"), Commands(storage));
+        Assert.Equal(holding25, storage.FirstIndex);
+        Assert.Equal(Enumerable.Range((int)holding25, 41 - (int)holding25).Select(i => $"cmd-{i}"), Commands(storage));
+    }
+
+    [Fact]
+    public void A_snapshot_keeps_the_trailing_entries_through_its_index()
+    {
+        var options = new FileRaftStorageOptions { SegmentBytesMax = 256 };
+        using (var storage = FileRaftStorage.Open(_directory, options))
+        {
+            storage.Append(Entries(1, 1, 40));
+            storage.CreateSnapshot(25, Configuration.Of(1), [], trailingLogs: 10);
+
+            // Whole segments go: the one holding 16 (the first of the 10 kept) stays, so at least 10 are readable.
+            Assert.Equal(25UL, storage.SnapshotIndex);
+            Assert.InRange(storage.FirstIndex, 2UL, 16UL);
+            Assert.True(storage.TryGetTerm(16, out var term) && term == 1);
+            Assert.Equal(Enumerable.Range((int)storage.FirstIndex, 41 - (int)storage.FirstIndex).Select(i => $"cmd-{i}"), Commands(storage));
+            Assert.Throws<InvalidOperationException>(() => storage.Append([Entry(2, 25)]));
+        }
+
+        using var reopened = FileRaftStorage.Open(_directory, options);
+        Assert.Empty(reopened.Warnings);
+        Assert.Equal(25UL, reopened.SnapshotIndex);
+        Assert.InRange(reopened.FirstIndex, 2UL, 16UL);
+        Assert.Equal(40UL, reopened.LastIndex);
+
+        // More trailing entries than the log holds: nothing is dropped.
+        reopened.CreateSnapshot(30, Configuration.Of(1), [], trailingLogs: 1_000);
+        Assert.InRange(reopened.FirstIndex, 2UL, 16UL);
+    }
+
+    [Fact]
+    public void Memory_storage_keeps_exactly_the_trailing_entries()
+    {
+        var storage = new MemoryRaftStorage(Configuration.Of(1));
+        storage.Append(Entries(1, 1, 40));
+        storage.CreateSnapshot(25, Configuration.Of(1), [], trailingLogs: 10);
+        Assert.Equal((16UL, 25UL, 40UL), (storage.FirstIndex, storage.SnapshotIndex, storage.LastIndex));
+        Assert.False(storage.TryGetTerm(15, out _));
+        Assert.Equal(Enumerable.Range(16, 25).Select(i => $"cmd-{i}"), Commands(storage));
+        Assert.Throws<InvalidOperationException>(() => storage.Append([Entry(2, 25)]));
+
+        storage.CreateSnapshot(40, Configuration.Of(1), [], trailingLogs: 0);
+        Assert.Equal((41UL, 40UL), (storage.FirstIndex, storage.LastIndex));
+        storage.Append([Entry(2, 41)]);
+        Assert.Equal(41UL, storage.LastIndex);
     }
 
     [Fact]
@@ -169,7 +214,7 @@ public sealed class FileRaftStorageTests : IDisposable
     {
         using var storage = FileRaftStorage.Open(_directory, new FileRaftStorageOptions { SnapshotsRetained = 2 });
         storage.Append(Entries(1, 1, 10));
-        foreach (var index in new ulong[] { 2, 4, 6, 8 }) storage.CreateSnapshot(index, Configuration.Of(1), [(byte)index]);
+        foreach (var index in new ulong[] { 2, 4, 6, 8 }) storage.CreateSnapshot(index, Configuration.Of(1), [(byte)index], trailingLogs: 0);
 
         var names = Directory.GetDirectories(Path.Combine(_directory, "snapshots")).Select(Path.GetFileName).Order(StringComparer.Ordinal);
         Assert.Equal(["1-6", "1-8"], names);
@@ -299,7 +344,7 @@ public sealed class FileRaftStorageTests : IDisposable
         using (var storage = FileRaftStorage.Open(_directory))
         {
             storage.Append(Entries(1, 1, 5));
-            storage.CreateSnapshot(3, Configuration.Of(1), [1, 2, 3]);
+            storage.CreateSnapshot(3, Configuration.Of(1), [1, 2, 3], trailingLogs: 0);
         }
         var interrupted = Path.Combine(_directory, "snapshots", "1-5.tmp");
         Directory.CreateDirectory(interrupted);
@@ -364,7 +409,7 @@ public sealed class FileRaftStorageTests : IDisposable
             using (var leader = FileRaftStorage.Open(leaderDirectory))
             {
                 leader.Append(Entries(2, 1, 5));
-                leader.CreateSnapshot(5, Configuration.Of(1, 2), [5]);
+                leader.CreateSnapshot(5, Configuration.Of(1, 2), [5], trailingLogs: 0);
             }
             Directory.Move(Path.Combine(leaderDirectory, "snapshots", "2-5"), Path.Combine(_directory, "snapshots", "2-5"));
         }
@@ -388,7 +433,7 @@ public sealed class FileRaftStorageTests : IDisposable
         using (var storage = FileRaftStorage.Open(_directory, options))
         {
             storage.Append(Entries(1, 1, 20));
-            storage.CreateSnapshot(2, Configuration.Of(1), []);
+            storage.CreateSnapshot(2, Configuration.Of(1), [], trailingLogs: 0);
         }
         var segments = Segments();
         File.Delete(segments[0]);

@@ -56,7 +56,8 @@ public sealed class RaftMessageCodecTests
         var covered = Samples.Select(m => m.GetType()).ToHashSet();
 
         Assert.Equal(types.OrderBy(t => t.Name), covered.OrderBy(t => t.Name));
-        Assert.Equal(types.Count, Enum.GetValues<RaftMessageKind>().Length);
+        // Every kind but Chunk, the transport's piece of a message too large for a frame.
+        Assert.Equal(types.Count, Enum.GetValues<RaftMessageKind>().Length - 1);
     }
 
     [Fact]

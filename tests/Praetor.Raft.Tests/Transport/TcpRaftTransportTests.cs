@@ -99,6 +99,31 @@ public sealed class TcpRaftTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_snapshot_larger_than_the_frame_limit_goes_in_chunks_and_arrives_whole()
+    {
+        const int limit = 4096;
+        var addresses = new ConcurrentDictionary<ulong, string> { [1] = "127.0.0.1:1" };
+        var received = new ConcurrentQueue<RaftMessage>();
+        await using var sender = new TcpRaftTransport(1, addresses, payloadBytesMax: limit);
+        await using var receiver = new TcpRaftTransport(2, addresses, payloadBytesMax: limit);
+        await using var server = RaftServerStub.Start(receiver, received.Enqueue, port: 0);
+        addresses[2] = server.Address;
+        var data = new byte[100_000];
+        new Random(7).NextBytes(data);
+        var snapshot = new RaftSnapshot(new SnapshotMetadata(40, 3, Configuration.Of(1, 2) with { NonVoters = [3] }), data);
+
+        sender.Send(new InstallSnapshot(1, 2, 3, snapshot));
+        sender.Send(new Heartbeat(1, 2, 3, 40, 1));
+        await WaitUntil(() => received.Count == 2, "the snapshot and the heartbeat after it");
+
+        var install = Assert.IsType<InstallSnapshot>(received.First());
+        Assert.Equal((40UL, 3UL, snapshot.Metadata.Configuration.ToString()), (install.Snapshot.Metadata.Index, install.Snapshot.Metadata.Term, install.Snapshot.Metadata.Configuration.ToString()));
+        Assert.Equal(data, install.Snapshot.Data);
+        Assert.IsType<Heartbeat>(received.Last());
+        Assert.Equal((0, 0, 0), (sender.Statistics.SendDropped, receiver.Statistics.ReceiveDropped, receiver.Statistics.StreamsClosed));
+    }
+
+    [Fact]
     public async Task Inbound_garbage_and_messages_for_another_server_or_from_an_unknown_one_are_dropped_counted_and_the_connection_keeps_serving()
     {
         await using var raw = await RawConnection(_server.Address);

@@ -295,7 +295,7 @@ public sealed class KvSimulation
             Node = new RaftNode(new RaftOptions { Id = id, InflightAppendsMax = 8, AppendEntriesBatchEntriesMax = 4, Faults = faults }, _storage, new Random(sim._random.Next()));
             _kv.Clear();
             _lastApplied.Clear();
-            _applied = _disk.FirstIndex - 1;
+            _applied = _disk.SnapshotIndex;
             var incarnation = ++_incarnation;
             sim.Trace($"server {id} starts (term {Node.Term}, log to {_disk.LastIndex})");
             sim.At(sim._now + 1 + sim._random.Next((int)TickUnits), () => TickLoop(incarnation));
@@ -318,7 +318,7 @@ public sealed class KvSimulation
         {
             var copy = new MemoryRaftStorage(source.InitialState().Configuration);
             if (source.Snapshot() is { Metadata.Index: > 0 } snapshot) copy.ApplySnapshot(snapshot);
-            if (source.LastIndex >= source.FirstIndex) copy.Append(source.Entries(source.FirstIndex, source.LastIndex + 1, long.MaxValue));
+            if (source.LastIndex > source.SnapshotIndex) copy.Append(source.Entries(source.SnapshotIndex + 1, source.LastIndex + 1, long.MaxValue));
             copy.SetHardState(source.HardState);
             return copy;
         }
