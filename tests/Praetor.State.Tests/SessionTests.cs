@@ -220,6 +220,26 @@ public class SessionTests
     }
 
     [Fact]
+    public void A_version_2_document_reads_as_no_sessions_and_a_session_without_its_node_is_refused()
+    {
+        using var stream = new MemoryStream();
+        SnapshotCodec.Write(Store.Current, stream);
+        var v3 = stream.ToArray();
+        // Version 2 is version 3 without its last field, [sessions-index 0, []] (three bytes).
+        byte[] v2 = [0x98, .. v3[1..^3]];
+        v2[Array.IndexOf(v2, (byte)0x03, 15)] = 0x02;
+
+        Assert.Equal(0, SnapshotCodec.Read(v2.AsMemory()).Sessions.Count);
+
+        Create(New("s1"));
+        var orphan = Store.Current with { Catalog = CatalogTable.Empty };
+        using var orphaned = new MemoryStream();
+        SnapshotCodec.Write(orphan, orphaned);
+        var refused = Assert.Throws<InvalidDataException>(() => SnapshotCodec.Read(orphaned.ToArray().AsMemory()));
+        Assert.Contains("snapshot session \"s1\"", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Session_commands_round_trip_through_the_codec()
     {
         var session = New("s1") with { Ttl = "10s", ServiceChecks = ["svc"] };

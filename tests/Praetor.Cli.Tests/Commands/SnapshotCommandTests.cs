@@ -38,8 +38,8 @@ public sealed partial class SnapshotCommandTests : CliAgentFixture, IDisposable
         Assert.Equal(" Term         1", lines[3]); // -dev's single server leads term 1
         Assert.Equal(" Version      1", lines[4]);
         Assert.Equal(["", " Type           Count      Size", " ----           ----       ----"], lines[5..8]);
-        Assert.Contains(lines[8..11], line => KvsLine().IsMatch(line));
-        Assert.Matches(@"^ Total {21}[\d.]+K?B$", lines[12]);
+        Assert.Contains(lines[8..12], line => KvsLine().IsMatch(line));
+        Assert.Matches(@"^ Total {21}[\d.]+K?B$", lines[13]);
 
         await Client.Kv.DeleteAsync("app/one");
         await PutAsync("app/three", "3");
