@@ -15,6 +15,9 @@ public interface ISerfPool : IAsyncDisposable
     /// <summary>The address and port other members reach this one at (the advertise address).</summary>
     IPEndPoint AdvertiseEndpoint { get; }
 
+    /// <summary>This node's Vivaldi network coordinate, moved by every direct probe's RTT (Serf's GetCoordinate).</summary>
+    Coordinate LocalCoordinate { get; }
+
     /// <summary>Every member this node knows, itself included, with its status and tags.</summary>
     IReadOnlyList<SerfMember> Members();
 

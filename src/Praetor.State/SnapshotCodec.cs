@@ -1,6 +1,7 @@
 using System.Buffers;
 using MessagePack;
 using Praetor.State.Catalog;
+using Praetor.State.Coordinates;
 using Praetor.State.Kv;
 
 namespace Praetor.State;
@@ -8,15 +9,16 @@ namespace Praetor.State;
 /// <summary>
 /// Writes and reads the whole state store as one msgpack document:
 /// <c>["praetor-state", version, index, kv-index, [entries], [tombstones],
-/// [nodes-index, services-index, checks-index, [nodes], [services], [checks]], index-offset]</c>
-/// (version 1 had no index offset: it reads as zero). Raft snapshots, the restore command and
+/// [nodes-index, services-index, checks-index, [nodes], [services], [checks]], index-offset,
+/// [coordinates-index, [coordinates]]]</c> (version 1 had no index offset: it reads as zero;
+/// versions 1 and 2 had no coordinates: they read as none). Raft snapshots, the restore command and
 /// `praetor snapshot save` (<see cref="SnapshotArchive"/>) use it. The document is built in
 /// memory, which bounds the store by memory anyway (the store itself is in memory).
 /// </summary>
 public static class SnapshotCodec
 {
     private const string Magic = "praetor-state";
-    private const int Version = 2;
+    private const int Version = 3;
 
     /// <summary>Writes <paramref name="snapshot"/> to <paramref name="destination"/> as one document.</summary>
     public static void Write(StateSnapshot snapshot, Stream destination)
@@ -32,7 +34,7 @@ public static class SnapshotCodec
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var writer = new MessagePackWriter(destination);
-        writer.WriteArrayHeader(8);
+        writer.WriteArrayHeader(9);
         writer.Write(Magic);
         writer.Write(Version);
         writer.Write(snapshot.Index);
@@ -49,13 +51,14 @@ public static class SnapshotCodec
         }
         WriteCatalog(ref writer, snapshot.Catalog);
         writer.Write(snapshot.IndexOffset);
+        WriteCoordinates(ref writer, snapshot.Coordinates);
         writer.Flush();
     }
 
     /// <summary>
     /// What the document of <paramref name="snapshot"/> is made of, in the terms of Consul's
     /// snapshot records (`consul snapshot inspect`): <c>KVS</c> (entries), <c>Tombstone</c>, and
-    /// <c>Register</c> (one per node, service and check), each with its count and encoded bytes.
+    /// <c>Register</c> (one per node, service and check), <c>Coordinate</c>, each with its count and encoded bytes.
     /// </summary>
     public static IReadOnlyList<SnapshotRecordStats> Statistics(StateSnapshot snapshot)
     {
@@ -81,6 +84,7 @@ public static class SnapshotCodec
                 nodes.Sum(n => Size((ref w) => CatalogCodec.WriteNode(ref w, n)))
                 + services.Sum(v => Size((ref w) => CatalogCodec.WriteService(ref w, v)))
                 + checks.Sum(c => Size((ref w) => CatalogCodec.WriteCheck(ref w, c)))),
+            new("Coordinate", snapshot.Coordinates.Count, snapshot.Coordinates.Entries.Sum(c => Size((ref w) => CoordinateCodec.WriteEntry(ref w, c)))),
         ];
     }
 
@@ -109,12 +113,12 @@ public static class SnapshotCodec
         {
             var reader = new MessagePackReader(document);
             var fields = reader.ReadArrayHeader();
-            if (fields is < 7 or > 8 || reader.ReadString() != Magic)
+            if (fields is < 7 or > 9 || reader.ReadString() != Magic)
             {
                 throw new InvalidDataException("not a Praetor state snapshot");
             }
             var version = reader.ReadInt32();
-            if (version is < 1 or > Version || fields != (version == 1 ? 7 : 8))
+            if (version is < 1 or > Version || fields != version + 6)
             {
                 throw new InvalidDataException($"unsupported snapshot version {version} with {fields} fields");
             }
@@ -156,11 +160,13 @@ public static class SnapshotCodec
             {
                 throw new InvalidDataException($"snapshot index offset {offset} is past its index {index}");
             }
+            var coordinates = version < 3 ? CoordinateTable.Empty : ReadCoordinates(ref reader, catalog);
+            CheckIndex(coordinates.Index, index);
             if (!reader.End)
             {
                 throw new InvalidDataException("snapshot has trailing bytes");
             }
-            return new StateSnapshot(index, KvTable.Restore(entries, tombstones, kvIndex)) { Catalog = catalog, IndexOffset = offset };
+            return new StateSnapshot(index, KvTable.Restore(entries, tombstones, kvIndex)) { Catalog = catalog, IndexOffset = offset, Coordinates = coordinates };
         }
         // Reading is pure: whatever malformed input makes the msgpack reader throw (its own
         // exceptions, end of stream, overflow, an out-of-range length) means the same.
@@ -180,6 +186,37 @@ public static class SnapshotCodec
         {
             throw new InvalidDataException($"snapshot holds index {value}, past its own index {index}");
         }
+    }
+
+    private static void WriteCoordinates(ref MessagePackWriter writer, CoordinateTable coordinates)
+    {
+        writer.WriteArrayHeader(2);
+        writer.Write(coordinates.Index);
+        writer.WriteArrayHeader(coordinates.Count);
+        foreach (var entry in coordinates.Entries)
+        {
+            CoordinateCodec.WriteEntry(ref writer, entry);
+        }
+    }
+
+    /// <summary>Reads the coordinates section, refusing duplicates and coordinates of nodes not in <paramref name="catalog"/>.</summary>
+    private static CoordinateTable ReadCoordinates(ref MessagePackReader reader, CatalogTable catalog)
+    {
+        if (reader.ReadArrayHeader() != 2)
+        {
+            throw new InvalidDataException("snapshot coordinates section is malformed");
+        }
+        var index = reader.ReadUInt64();
+        var entries = new CoordinateEntry[reader.ReadArrayHeader()];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var entry = entries[i] = CoordinateCodec.ReadEntry(ref reader);
+            if (catalog.Node(entry.Node) is null)
+            {
+                throw new InvalidDataException($"snapshot coordinate of node \"{entry.Node}\" has no node");
+            }
+        }
+        return CoordinateTable.Restore(entries, index);
     }
 
     private static void WriteCatalog(ref MessagePackWriter writer, CatalogTable catalog)

@@ -43,6 +43,7 @@ public sealed class StateMachine(StateStore store) : IStateMachine
         object? response = null;
         var kv = current.Kv;
         var catalog = current.Catalog;
+        var coordinates = current.Coordinates;
         switch (decoded)
         {
             case TxnCommand txn:
@@ -57,9 +58,14 @@ public sealed class StateMachine(StateStore store) : IStateMachine
                 break;
             case DeregisterCommand deregister:
                 catalog = catalog.Deregister(deregister.Node, deregister.ServiceId, deregister.CheckId, stamp, _catalogChanges);
+                // A node that leaves the catalog takes its coordinates with it (Consul's deleteNodeTxn).
+                if (catalog.Node(deregister.Node) is null) coordinates = coordinates.RemoveNode(deregister.Node, stamp, _catalogChanges);
+                break;
+            case CoordinateBatchUpdateCommand update:
+                coordinates = coordinates.Update(update.Updates, catalog, stamp, _catalogChanges);
                 break;
         }
-        Store.Publish(current with { Index = stamp, Kv = kv, Catalog = catalog });
+        Store.Publish(current with { Index = stamp, Kv = kv, Catalog = catalog, Coordinates = coordinates });
         _kvChanges.Notify(Store.KvWatches);
         _catalogChanges.Notify(Store.CatalogWatches);
         return response;

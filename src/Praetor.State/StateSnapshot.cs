@@ -1,4 +1,5 @@
 using Praetor.State.Catalog;
+using Praetor.State.Coordinates;
 using Praetor.State.Kv;
 
 namespace Praetor.State;
@@ -14,6 +15,9 @@ public sealed record StateSnapshot(ulong Index, KvTable Kv)
 
     /// <summary>Nodes, services and health checks.</summary>
     public CatalogTable Catalog { get; init; } = CatalogTable.Empty;
+
+    /// <summary>The network coordinates agents reported.</summary>
+    public CoordinateTable Coordinates { get; init; } = CoordinateTable.Empty;
 
     /// <summary>
     /// <see cref="Index"/> minus the log index of the last applied entry: zero until a snapshot

@@ -34,6 +34,9 @@ public sealed class FakeLanPool : ISerfPool
 
     public Keyring? Keyring => Settings.Keyring;
 
+    /// <summary>The coordinate the agent reports for this node; a test may set it.</summary>
+    public Coordinate LocalCoordinate { get; set; } = Coordinate.Origin(VivaldiConfig.Default);
+
     public ChannelReader<SerfEvent> Events => _events.Reader;
 
     /// <summary>Every address list a join was asked for.</summary>

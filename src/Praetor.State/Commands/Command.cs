@@ -31,3 +31,9 @@ public sealed record DeregisterCommand(string Node, string? ServiceId = null, st
 /// server restores the same state at the same point.
 /// </summary>
 public sealed record RestoreCommand(StateSnapshot State) : Command;
+
+/// <summary>
+/// Consul's CoordinateBatchUpdate: the coordinates agents sent, batched by the leader. Updates of
+/// nodes not in the catalog, and invalid coordinates, are skipped when applied.
+/// </summary>
+public sealed record CoordinateBatchUpdateCommand(IReadOnlyList<Coordinates.CoordinateEntry> Updates) : Command;

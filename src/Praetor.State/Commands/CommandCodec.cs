@@ -1,6 +1,7 @@
 using System.Buffers;
 using MessagePack;
 using Praetor.State.Catalog;
+using Praetor.State.Coordinates;
 
 namespace Praetor.State.Commands;
 
@@ -58,6 +59,16 @@ public static class CommandCodec
                 SnapshotCodec.Write(restore.State, document);
                 writer.Write(document.WrittenSpan);
                 break;
+            case CoordinateBatchUpdateCommand coordinates:
+                writer.WriteArrayHeader(3);
+                writer.Write((byte)CommandType.CoordinateBatchUpdate);
+                writer.Write(Version);
+                writer.WriteArrayHeader(coordinates.Updates.Count);
+                foreach (var update in coordinates.Updates)
+                {
+                    CoordinateCodec.WriteEntry(ref writer, update);
+                }
+                break;
             default:
                 throw new ArgumentException($"no encoding for command {command.GetType().Name}", nameof(command));
         }
@@ -85,6 +96,7 @@ public static class CommandCodec
                 CommandType.Register => new RegisterCommand(ReadRegistration(ref reader)),
                 CommandType.Deregister => ReadDeregister(ref reader),
                 CommandType.Restore => ReadRestore(ref reader),
+                CommandType.CoordinateBatchUpdate => ReadCoordinates(ref reader),
                 _ => throw new CommandDecodeException($"unknown command type {(byte)type}"),
             };
             if (!reader.End)
@@ -158,6 +170,23 @@ public static class CommandCodec
         {
             throw new CommandDecodeException($"restore command: {ex.Message}", ex);
         }
+    }
+
+    private static CoordinateBatchUpdateCommand ReadCoordinates(ref MessagePackReader reader)
+    {
+        var updates = new CoordinateEntry[reader.ReadArrayHeader()];
+        try
+        {
+            for (var i = 0; i < updates.Length; i++)
+            {
+                updates[i] = CoordinateCodec.ReadEntry(ref reader);
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CommandDecodeException($"coordinate update: {ex.Message}", ex);
+        }
+        return new CoordinateBatchUpdateCommand(updates);
     }
 
     private static TxnCommand ReadTxn(ref MessagePackReader reader)

@@ -8,6 +8,8 @@ internal enum CommandType : byte
     Register = 3,
     Deregister = 4,
     Restore = 5,
+    // 6-9: sessions.
+    CoordinateBatchUpdate = 10,
 }
 
 /// <summary>The kind of each transaction operation in the encoding. Never renumber, only append.</summary>

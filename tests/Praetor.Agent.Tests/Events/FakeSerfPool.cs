@@ -23,6 +23,9 @@ internal sealed class FakeSerfPool : ISerfPool
 
     public Keyring? Keyring => null;
 
+    /// <summary>The coordinate the agent reports for this node; a test may set it.</summary>
+    public Coordinate LocalCoordinate { get; set; } = Coordinate.Origin(VivaldiConfig.Default);
+
     public void FireUserEvent(string name, byte[] payload, bool coalesce)
     {
         if (FireError is not null)
