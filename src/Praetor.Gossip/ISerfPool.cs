@@ -18,6 +18,9 @@ public interface ISerfPool : IAsyncDisposable
     /// <summary>This node's Vivaldi network coordinate, moved by every direct probe's RTT (Serf's GetCoordinate).</summary>
     Coordinate LocalCoordinate { get; }
 
+    /// <summary>The coordinate last heard from <paramref name="node"/> in a ping ack (this node's own included), if any (Serf's GetCachedCoordinate).</summary>
+    Coordinate? CachedCoordinate(string node);
+
     /// <summary>Every member this node knows, itself included, with its status and tags.</summary>
     IReadOnlyList<SerfMember> Members();
 

@@ -174,7 +174,7 @@ public sealed partial class SerfPool : ISerfPool
     /// <inheritdoc />
     public Coordinate LocalCoordinate => _coordinates[_config.NodeName];
 
-    /// <summary>The coordinate last heard from <paramref name="node"/> in a ping ack (this node's own included), if any (Serf's GetCachedCoordinate).</summary>
+    /// <inheritdoc />
     public Coordinate? CachedCoordinate(string node) => _coordinates.GetValueOrDefault(node);
 
     /// <inheritdoc />

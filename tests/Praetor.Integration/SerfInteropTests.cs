@@ -53,7 +53,7 @@ public sealed class SerfInteropTests
         // serf decoded ours: `serf rtt` finds both coordinates in serf's cache.
         var rtt = (0, "");
         await WaitUntilAsync(async () => (rtt = await serf.RunAsync("rtt", "praetor-a")).Item1 == 0, () => $"serf rtt praetor-a to succeed: {rtt.Item2}");
-        Assert.Matches(@"^Estimated serf1 <-> praetor-a rtt: \d+\.\d{3} ms", rtt.Item2);
+        Assert.Matches(@"^Estimated praetor-a <-> serf1 rtt: \d+\.\d{3} ms", rtt.Item2);
     }
 
     private static async Task RunScenarioAsync(byte[]? key)

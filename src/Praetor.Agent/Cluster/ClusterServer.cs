@@ -86,8 +86,8 @@ public sealed class ClusterServer : IAsyncDisposable
     public RpcClient Rpc { get; }
 
     /// <summary>Serves the endpoint layer's reads to client agents over RPC (<see cref="EndpointRpcHandlers"/>).</summary>
-    public void RegisterEndpoints(IKvEndpoint kv, ITxnEndpoint txn, ICatalogEndpoint catalog, IHealthEndpoint health, IStatusEndpoint status) =>
-        EndpointRpcHandlers.Register(_rpcServer.Register, kv, txn, catalog, health, status);
+    public void RegisterEndpoints(IKvEndpoint kv, ITxnEndpoint txn, ICatalogEndpoint catalog, IHealthEndpoint health, IStatusEndpoint status, ICoordinateEndpoint coordinate) =>
+        EndpointRpcHandlers.Register(_rpcServer.Register, kv, txn, catalog, health, status, coordinate);
 
     /// <summary>
     /// Opens the Raft storage in <c>&lt;data_dir&gt;/raft</c> (a damaged file stops start-up with

@@ -35,7 +35,8 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         Catalog = new CatalogEndpoint(Store, Log, blocking, Config, () => ["dc2"]);
         Health = new HealthEndpoint(Store, blocking);
         Status = new StatusEndpoint(Log);
-        EndpointRpcHandlers.Register(Rpc.Register, kv?.Invoke(Kv) ?? Kv, Txn, Catalog, Health, Status);
+        Coordinate = new CoordinateEndpoint(Store, Log, blocking, () => [new DatacenterCoordinates("dc1", "wan", [])], CoordinateEndpoint.UpdatePeriod, TimeProvider.System, null);
+        EndpointRpcHandlers.Register(Rpc.Register, kv?.Invoke(Kv) ?? Kv, Txn, Catalog, Health, Status, Coordinate);
         var client = new EndpointRpcClient(Rpc, Config);
         Client = client;
         RemoteKv = new RemoteKvEndpoint(client, Kv);
@@ -43,6 +44,7 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         RemoteCatalog = new RemoteCatalogEndpoint(client, Catalog);
         RemoteHealth = new RemoteHealthEndpoint(client);
         RemoteStatus = new RemoteStatusEndpoint(client);
+        RemoteCoordinate = new RemoteCoordinateEndpoint(client);
     }
 
     public AgentConfig Config { get; }
@@ -77,7 +79,15 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
 
     public RemoteStatusEndpoint RemoteStatus { get; }
 
-    /// <summary>One call of each read through the client's endpoints: every RPC method once.</summary>
+    public CoordinateEndpoint Coordinate { get; }
+
+    public RemoteCoordinateEndpoint RemoteCoordinate { get; }
+
+    /// <summary>
+    /// One call of each read through the client's endpoints: every RPC method once. The last four
+    /// need no leader: the WAN coordinates, a coordinate update (queued; its node is registered
+    /// first), and the two Status reads.
+    /// </summary>
     public IReadOnlyList<Func<Task>> RemoteReads(QueryOptions options) =>
     [
         () => RemoteKv.GetAsync("web/a", options, CancellationToken.None),
@@ -92,12 +102,24 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         () => RemoteHealth.ServiceChecksAsync("web", options, CancellationToken.None),
         () => RemoteHealth.ServiceHealthAsync("web", ["v1"], NodeMetaFilter.None, true, options, CancellationToken.None),
         () => RemoteHealth.ChecksInStateAsync("passing", options, CancellationToken.None),
+        () => RemoteCoordinate.ListNodesAsync(options, CancellationToken.None),
+        () => RemoteCoordinate.NodeAsync("node1", options, CancellationToken.None),
+        () => RemoteCoordinate.ListDatacentersAsync(CancellationToken.None),
+        async () =>
+        {
+            if (Store.Current.Catalog.Node("node1") is null)
+            {
+                await Catalog.RegisterAsync(new State.Catalog.CatalogRegistration(new State.Catalog.CatalogNode { Node = "node1", Address = "10.0.0.1" }, null, []), CancellationToken.None);
+            }
+            await RemoteCoordinate.UpdateAsync(new State.Coordinates.CoordinateEntry("node1", "", Praetor.Gossip.Serf.Coordinate.Origin(Praetor.Gossip.Serf.VivaldiConfig.Default)), CancellationToken.None);
+        },
         () => RemoteStatus.LeaderAsync(CancellationToken.None),
         () => RemoteStatus.PeersAsync(CancellationToken.None),
     ];
 
     public async ValueTask DisposeAsync()
     {
+        await Coordinate.DisposeAsync();
         await Log.DisposeAsync();
         Meters.Dispose();
     }

@@ -15,7 +15,8 @@ public static class EndpointRpcHandlers
         ITxnEndpoint txn,
         ICatalogEndpoint catalog,
         IHealthEndpoint health,
-        IStatusEndpoint status)
+        IStatusEndpoint status,
+        ICoordinateEndpoint coordinate)
     {
         ArgumentNullException.ThrowIfNull(register);
         Add(register, EndpointRpcMethods.KvGet, (a, ct) => kv.GetAsync(a.Key, a.Options, ct));
@@ -36,6 +37,14 @@ public static class EndpointRpcHandlers
         Add(register, EndpointRpcMethods.HealthServiceNodes, (a, ct) =>
             health.ServiceHealthAsync(a.Service.Service, a.Service.Tags, a.Filter.Meta, a.Filter.PassingOnly, a.Options, ct));
         Add(register, EndpointRpcMethods.HealthChecksInState, (a, ct) => health.ChecksInStateAsync(a.State, a.Options, ct));
+        Add(register, EndpointRpcMethods.CoordinateUpdate, async (a, ct) =>
+        {
+            await coordinate.UpdateAsync(a, ct).ConfigureAwait(false);
+            return default;
+        });
+        Add(register, EndpointRpcMethods.CoordinateListNodes, (a, ct) => coordinate.ListNodesAsync(a, ct));
+        Add(register, EndpointRpcMethods.CoordinateNode, (a, ct) => coordinate.NodeAsync(a.Node, a.Options, ct));
+        Add(register, EndpointRpcMethods.CoordinateListDatacenters, (_, ct) => coordinate.ListDatacentersAsync(ct));
         Add(register, EndpointRpcMethods.StatusLeader, (_, ct) => status.LeaderAsync(ct));
         Add(register, EndpointRpcMethods.StatusPeers, (_, ct) => status.PeersAsync(ct));
     }

@@ -1,5 +1,6 @@
 using Praetor.State.Catalog;
 using Praetor.State.Commands;
+using Praetor.State.Coordinates;
 using Praetor.State.Kv;
 using static Praetor.Agent.Endpoints.Remote.EndpointRpcCodecs;
 
@@ -51,6 +52,17 @@ internal static class EndpointRpcMethods
 
     public static readonly EndpointRpcMethod<(string State, QueryOptions Options), QueryResult<IReadOnlyList<HealthCheck>>> HealthChecksInState =
         new("Health.ChecksInState", NameQuery, Query(CheckList));
+
+    public static readonly EndpointRpcMethod<CoordinateEntry, ValueTuple> CoordinateUpdate = new("Coordinate.Update", Coordinate, None);
+
+    public static readonly EndpointRpcMethod<QueryOptions, QueryResult<IReadOnlyList<CoordinateEntry>>> CoordinateListNodes =
+        new("Coordinate.ListNodes", Options, Query(Coordinates));
+
+    public static readonly EndpointRpcMethod<(string Node, QueryOptions Options), QueryResult<IReadOnlyList<CoordinateEntry>>> CoordinateNode =
+        new("Coordinate.Node", NameQuery, Query(Coordinates));
+
+    public static readonly EndpointRpcMethod<ValueTuple, IReadOnlyList<DatacenterCoordinates>> CoordinateListDatacenters =
+        new("Coordinate.ListDatacenters", None, List(DatacenterMap));
 
     public static readonly EndpointRpcMethod<ValueTuple, string> StatusLeader = new("Status.Leader", None, RequiredString);
 
