@@ -21,6 +21,7 @@ public static class PraetorCli
         ("members", MembersCommand.Synopsis),
         ("operator", OperatorCommands.Synopsis),
         ("reload", ReloadCommand.Synopsis),
+        ("rtt", RttCommand.Synopsis),
         ("services", ServicesCommands.Synopsis),
         ("snapshot", SnapshotCommands.Synopsis),
         ("validate", ValidateCommand.Synopsis),
@@ -77,6 +78,8 @@ public static class PraetorCli
                 return await MaintCommand.RunAsync(rest, context);
             case "reload":
                 return await ReloadCommand.RunAsync(rest, context);
+            case "rtt":
+                return await RttCommand.RunAsync(rest, context);
             case "agent":
                 return await AgentCommand.RunAsync(rest);
             default:
