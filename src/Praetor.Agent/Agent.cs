@@ -43,6 +43,8 @@ public sealed class Agent : IAsyncDisposable
     private readonly EventReceiver _eventReceiver;
     private readonly ClusterServer? _server;
     private readonly RpcClient? _clientRpc;
+    private readonly CoordinateEndpoint? _coordinates;
+    private readonly CoordinateSender _coordinateSender;
     private GossipPool? _lan;
     private GossipPool? _wan;
     private bool _left;
@@ -96,6 +98,7 @@ public sealed class Agent : IAsyncDisposable
             (Txn, Kv, Catalog, Health, Status) = (new RemoteTxnEndpoint(rpc, txn), new RemoteKvEndpoint(rpc, kv), new RemoteCatalogEndpoint(rpc, catalog),
                 new RemoteHealthEndpoint(rpc), new RemoteStatusEndpoint(rpc));
             (RaftOperator, Snapshot) = (new RemoteRaftOperator(rpc), new RemoteSnapshotEndpoint(rpc));
+            Coordinate = new RemoteCoordinateEndpoint(rpc);
         }
         else
         {
@@ -104,7 +107,16 @@ public sealed class Agent : IAsyncDisposable
             Sessions = sessions;
             (RaftOperator, Snapshot) = (new RaftOperator(raft, Log, ServerNode, _server?.Leader), new SnapshotEndpoint(Store, Log, () => raft.Term, blocking, time));
         }
-        _server?.RegisterEndpoints(Kv, Txn, Catalog, Health, Status, Sessions, RaftOperator, Snapshot);
+        if (config.Server || config.DevMode)
+        {
+            var period = config.DevMode ? CoordinateEndpoint.DevUpdatePeriod : CoordinateEndpoint.UpdatePeriod;
+            _coordinates = new CoordinateEndpoint(Store, Log, blocking, WanCoordinates, period, time, options.Logs?.CreateLogger("agent.coordinate"));
+            Coordinate ??= _coordinates;
+        }
+        Coordinate ??= new RemoteCoordinateEndpoint(new EndpointRpcClient(serverRpc!, config));
+        _coordinateSender = new CoordinateSender(config.NodeName, () => _lan?.Pool.LocalCoordinate, () => _lan?.Members().Count ?? 1, Coordinate, time,
+            options.Logs?.CreateLogger("agent.coordinate"));
+        _server?.RegisterEndpoints(Kv, Txn, Catalog, Health, Status, Sessions, Coordinate, RaftOperator, Snapshot);
         LocalState = new LocalState(config.NodeName);
         AgentLocal = new AgentEndpoint(config, LocalState, Health, metrics, time);
         _reaper = new TombstoneReaper(Store, Log, config.TombstoneTtl, time);
@@ -208,6 +220,9 @@ public sealed class Agent : IAsyncDisposable
 
     public IHealthEndpoint Health { get; }
 
+    /// <summary>Network coordinates: this agent's updates go here, and the HTTP API reads them (<c>/v1/coordinate/*</c>, <c>?near</c>).</summary>
+    public ICoordinateEndpoint Coordinate { get; }
+
     /// <summary>Backup: save and restore the whole state (<c>/v1/snapshot</c>); a client agent's go to a server by RPC.</summary>
     public ISnapshotEndpoint Snapshot { get; }
 
@@ -292,6 +307,10 @@ public sealed class Agent : IAsyncDisposable
         }
         _lan?.Run();
         _wan?.Run();
+        if (_lan is not null)
+        {
+            _coordinateSender.Start();
+        }
         if (_server is { } server)
         {
             // A cluster has a leader only once enough servers met: anti-entropy syncs when it does.
@@ -326,6 +345,36 @@ public sealed class Agent : IAsyncDisposable
             .Where(m => m.Status is not (MemberStatus.Left or MemberStatus.None))
             .Select(m => ConsulMemberTags.IsServer(m.Tags, out var dc, out _) ? dc : "")
             .Where(dc => dc.Length > 0);
+    }
+
+    /// <summary>
+    /// The WAN coordinates of the servers in the WAN pool that have not left, by datacenter (Consul's
+    /// getDatacenterMaps): each server named <c>node.dc</c> with the coordinate its pings carried
+    /// (this server's own from its pool); servers heard of but not yet probed are left out.
+    /// </summary>
+    private IReadOnlyList<DatacenterCoordinates> WanCoordinates()
+    {
+        if (_wan is null)
+        {
+            return [];
+        }
+        var byDatacenter = new SortedDictionary<string, List<State.Coordinates.CoordinateEntry>>(StringComparer.Ordinal);
+        foreach (var member in _wan.Members())
+        {
+            if (member.Status is MemberStatus.Left or MemberStatus.None || !ConsulMemberTags.IsServer(member.Tags, out var dc, out _))
+            {
+                continue;
+            }
+            if (!byDatacenter.TryGetValue(dc, out var servers))
+            {
+                byDatacenter[dc] = servers = [];
+            }
+            if (_wan.Pool.CachedCoordinate(member.Name) is { } coordinate)
+            {
+                servers.Add(new State.Coordinates.CoordinateEntry(member.Name, "", coordinate));
+            }
+        }
+        return [.. byDatacenter.Select(kv => new DatacenterCoordinates(kv.Key, "wan", kv.Value))];
     }
 
     /// <summary>The node ID and name of the server with Raft id <paramref name="raftId"/>: this agent, or a LAN member; null when gossip knows none.</summary>
@@ -586,6 +635,7 @@ public sealed class Agent : IAsyncDisposable
         {
             // A failed or cancelled start was already reported to whoever awaited Ready.
         }
+        await _coordinateSender.DisposeAsync().ConfigureAwait(false);
         if (_lan is not null)
         {
             await _lan.DisposeAsync().ConfigureAwait(false);
@@ -599,6 +649,10 @@ public sealed class Agent : IAsyncDisposable
         await _antiEntropy.DisposeAsync().ConfigureAwait(false);
         await _reaper.DisposeAsync().ConfigureAwait(false);
         await _sessionReaper.DisposeAsync().ConfigureAwait(false);
+        if (_coordinates is not null)
+        {
+            await _coordinates.DisposeAsync().ConfigureAwait(false);
+        }
         if (_server is not null)
         {
             await _server.DisposeAsync().ConfigureAwait(false);

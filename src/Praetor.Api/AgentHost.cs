@@ -132,6 +132,7 @@ public sealed class AgentHost : IAsyncDisposable
         AgentRoutes.Map(app, agent);
         CatalogRoutes.Map(app, agent);
         HealthRoutes.Map(app, agent);
+        CoordinateRoutes.Map(app, agent);
         EventRoutes.Map(app, agent.Events);
         MetricsRoutes.Map(app, agent);
         OperatorRoutes.Map(app, agent);

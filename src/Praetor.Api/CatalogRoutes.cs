@@ -21,8 +21,9 @@ internal static class CatalogRoutes
         async Task NodesAsync(HttpContext context)
         {
             var result = await agent.Catalog.NodesAsync(NodeMeta(context.Request), QueryParameters.Options(context.Request), context.RequestAborted);
+            var nodes = await CoordinateRoutes.SortByDistanceAsync(context, agent, result.Value, static n => n.Node);
             ResponseWriter.SetQueryHeaders(context.Response, result.Meta);
-            await ResponseWriter.JsonAsync(context, result.Value, static (w, nodes) =>
+            await ResponseWriter.JsonAsync(context, nodes, static (w, nodes) =>
             {
                 w.WriteStartArray();
                 foreach (var node in nodes)
@@ -53,8 +54,9 @@ internal static class CatalogRoutes
         {
             var name = (string)context.Request.RouteValues["name"]!;
             var result = await agent.Catalog.ServiceNodesAsync(name, Tags(context.Request), NodeMeta(context.Request), QueryParameters.Options(context.Request), context.RequestAborted);
+            var instances = await CoordinateRoutes.SortByDistanceAsync(context, agent, result.Value, static i => i.Node.Node);
             ResponseWriter.SetQueryHeaders(context.Response, result.Meta);
-            await ResponseWriter.JsonAsync(context, result.Value, static (w, instances) =>
+            await ResponseWriter.JsonAsync(context, instances, static (w, instances) =>
             {
                 w.WriteStartArray();
                 foreach (var (node, service) in instances)

@@ -36,8 +36,9 @@ internal static class HealthRoutes
             var result = await agent.Health.ServiceHealthAsync(
                 (string)request.RouteValues["service"]!, CatalogRoutes.Tags(request), CatalogRoutes.NodeMeta(request), Passing(request),
                 QueryParameters.Options(request), context.RequestAborted);
+            var entries = await CoordinateRoutes.SortByDistanceAsync(context, agent, result.Value, static e => e.Node.Node);
             ResponseWriter.SetQueryHeaders(context.Response, result.Meta);
-            await ResponseWriter.JsonAsync(context, result.Value, static (w, entries) =>
+            await ResponseWriter.JsonAsync(context, entries, static (w, entries) =>
             {
                 w.WriteStartArray();
                 foreach (var entry in entries)

@@ -21,6 +21,7 @@ public static class PraetorCli
         ("members", MembersCommand.Synopsis),
         ("operator", OperatorCommands.Synopsis),
         ("reload", ReloadCommand.Synopsis),
+        ("rtt", RttCommand.Synopsis),
         ("services", ServicesCommands.Synopsis),
         ("snapshot", SnapshotCommands.Synopsis),
         ("validate", ValidateCommand.Synopsis),
@@ -80,6 +81,8 @@ public static class PraetorCli
                 return await ReloadCommand.RunAsync(rest, context);
             case "watch":
                 return await WatchCommand.RunAsync(rest, context);
+            case "rtt":
+                return await RttCommand.RunAsync(rest, context);
             case "agent":
                 return await AgentCommand.RunAsync(rest);
             default:

@@ -15,6 +15,12 @@ public interface ISerfPool : IAsyncDisposable
     /// <summary>The address and port other members reach this one at (the advertise address).</summary>
     IPEndPoint AdvertiseEndpoint { get; }
 
+    /// <summary>This node's Vivaldi network coordinate, moved by every direct probe's RTT (Serf's GetCoordinate).</summary>
+    Coordinate LocalCoordinate { get; }
+
+    /// <summary>The coordinate last heard from <paramref name="node"/> in a ping ack (this node's own included), if any (Serf's GetCachedCoordinate).</summary>
+    Coordinate? CachedCoordinate(string node);
+
     /// <summary>Every member this node knows, itself included, with its status and tags.</summary>
     IReadOnlyList<SerfMember> Members();
 

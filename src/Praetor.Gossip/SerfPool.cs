@@ -42,6 +42,7 @@ public sealed partial class SerfPool : ISerfPool
     private readonly MemberlistCore _memberlist;
     private readonly SerfCore _serf;
     private readonly SerfBroadcastQueues _serfBroadcasts;
+    private readonly PingDelegate _ping;
     private readonly SerfSnapshotter? _snapshot;
     private readonly byte[] _advertiseAddress;
     private readonly Channel<Action> _inputs = Channel.CreateUnbounded<Action>();
@@ -49,6 +50,7 @@ public sealed partial class SerfPool : ISerfPool
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IReadOnlyList<SerfMember> _members = [];
+    private volatile IReadOnlyDictionary<string, Coordinate> _coordinates;
     private Task _loopTask = Task.CompletedTask, _udpTask = Task.CompletedTask, _tcpTask = Task.CompletedTask, _rejoinTask = Task.CompletedTask;
     private int _stopping;
     private int _tcpConnections;
@@ -80,9 +82,11 @@ public sealed partial class SerfPool : ISerfPool
         // Serf first: memberlist's constructor reports our own join, which Serf must hear.
         _serf = new SerfCore(config.NodeName, config.SerfOptions, new Random(seed ^ 0x5e4f), now, snapshot?.Clocks);
         var vsn = new ProtocolVersions(1, 5, 2, SerfOptions.ProtocolVersionMin, SerfOptions.ProtocolVersionMax, config.SerfOptions.ProtocolVersion);
+        _ping = new PingDelegate(config.NodeName, VivaldiConfig.Default, new Random(seed ^ 0x7c00));
+        _coordinates = _ping.CachedCoordinates();
         _memberlist = new MemberlistCore(options, new LocalMember(config.NodeName, AdvertiseEndpoint, meta, vsn), new Random(seed), now)
         {
-            AckPayload = ZeroCoordinatePayload,
+            AckPayload = _ping.AckPayload,
         };
         _memberlist.UserBroadcasts = (overhead, limit) => _serfBroadcasts.GetBroadcasts(overhead, limit, _memberlist.NumMembers);
         Drain(now);
@@ -99,16 +103,9 @@ public sealed partial class SerfPool : ISerfPool
         var vsn = new ProtocolVersions(1, 5, 2, 2, 5, 5);
         var alive = new Alive(1, _config.NodeName, [127, 0, 0, 1], 1, [], vsn);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        MemberlistCodec.EncodePacket(buffer, [new AckResp(1, ZeroCoordinatePayload), alive, new UserMsg([1])], new PacketOptions(_config.Compress, Crc: true, _keyring));
+        MemberlistCodec.EncodePacket(buffer, [new AckResp(1, _ping.AckPayload), alive, new UserMsg([1])], new PacketOptions(_config.Compress, Crc: true, _keyring));
         MemberlistCodec.TryDecodePacket(buffer.WrittenSpan, _keyring, [], out _);
     }
-
-    /// <summary>
-    /// A valid Serf ping payload with the origin coordinate (serf/coordinate NewCoordinate: 8
-    /// zero dimensions, error 1.5, height 10 µs). Serf decodes every ack's payload as its
-    /// network coordinate; Vivaldi updates of our own are a later step.
-    /// </summary>
-    public static readonly byte[] ZeroCoordinatePayload = PingPayload.Encode(new Coordinate(new double[8], 1.5, 0, 10e-6));
 
     /// <summary>
     /// Binds the UDP socket and TCP listener (port 0: a free port, the same for both), creates the
@@ -173,6 +170,12 @@ public sealed partial class SerfPool : ISerfPool
 
     /// <inheritdoc />
     public IReadOnlyList<SerfMember> Members() => _members;
+
+    /// <inheritdoc />
+    public Coordinate LocalCoordinate => _coordinates[_config.NodeName];
+
+    /// <inheritdoc />
+    public Coordinate? CachedCoordinate(string node) => _coordinates.GetValueOrDefault(node);
 
     /// <inheritdoc />
     public async Task<int> JoinAsync(IReadOnlyList<string> addresses, bool ignoreOldEvents, CancellationToken cancellationToken)

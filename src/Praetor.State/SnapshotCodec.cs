@@ -1,6 +1,7 @@
 using System.Buffers;
 using MessagePack;
 using Praetor.State.Catalog;
+using Praetor.State.Coordinates;
 using Praetor.State.Kv;
 using Praetor.State.Sessions;
 
@@ -10,8 +11,9 @@ namespace Praetor.State;
 /// Writes and reads the whole state store as one msgpack document:
 /// <c>["praetor-state", version, index, kv-index, [entries], [tombstones],
 /// [nodes-index, services-index, checks-index, [nodes], [services], [checks]], index-offset,
-/// [sessions-index, [sessions]]]</c> (version 1 had no index offset: it reads as zero; versions 1
-/// and 2 had no sessions: they read as none). Raft snapshots, the restore command and
+/// [sessions-index, [sessions]], [coordinates-index, [coordinates]]]</c> (version 1 had no index
+/// offset: it reads as zero; versions 1 and 2 had no sessions and no coordinates: they read as
+/// none). Raft snapshots, the restore command and
 /// `praetor snapshot save` (<see cref="SnapshotArchive"/>) use it. The document is built in
 /// memory, which bounds the store by memory anyway (the store itself is in memory).
 /// </summary>
@@ -19,6 +21,9 @@ public static class SnapshotCodec
 {
     private const string Magic = "praetor-state";
     private const int Version = 3;
+
+    /// <summary>The document's length by version: 2 added the index offset, 3 the sessions and the coordinates.</summary>
+    private static int FieldsOf(int version) => version switch { 1 => 7, 2 => 8, _ => 10 };
 
     /// <summary>Writes <paramref name="snapshot"/> to <paramref name="destination"/> as one document.</summary>
     public static void Write(StateSnapshot snapshot, Stream destination)
@@ -34,7 +39,7 @@ public static class SnapshotCodec
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var writer = new MessagePackWriter(destination);
-        writer.WriteArrayHeader(9);
+        writer.WriteArrayHeader(10);
         writer.Write(Magic);
         writer.Write(Version);
         writer.Write(snapshot.Index);
@@ -52,13 +57,14 @@ public static class SnapshotCodec
         WriteCatalog(ref writer, snapshot.Catalog);
         writer.Write(snapshot.IndexOffset);
         WriteSessions(ref writer, snapshot.Sessions);
+        WriteCoordinates(ref writer, snapshot.Coordinates);
         writer.Flush();
     }
 
     /// <summary>
     /// What the document of <paramref name="snapshot"/> is made of, in the terms of Consul's
     /// snapshot records (`consul snapshot inspect`): <c>KVS</c> (entries), <c>Tombstone</c>, and
-    /// <c>Register</c> (one per node, service and check), <c>Session</c>, each with its count and encoded bytes.
+    /// <c>Register</c> (one per node, service and check), <c>Session</c>, <c>Coordinate</c>, each with its count and encoded bytes.
     /// </summary>
     public static IReadOnlyList<SnapshotRecordStats> Statistics(StateSnapshot snapshot)
     {
@@ -85,6 +91,7 @@ public static class SnapshotCodec
                 + services.Sum(v => Size((ref w) => CatalogCodec.WriteService(ref w, v)))
                 + checks.Sum(c => Size((ref w) => CatalogCodec.WriteCheck(ref w, c)))),
             new("Session", snapshot.Sessions.Count, snapshot.Sessions.All.Sum(v => Size((ref w) => SessionCodec.Write(ref w, v)))),
+            new("Coordinate", snapshot.Coordinates.Count, snapshot.Coordinates.Entries.Sum(c => Size((ref w) => CoordinateCodec.WriteEntry(ref w, c)))),
         ];
     }
 
@@ -113,12 +120,12 @@ public static class SnapshotCodec
         {
             var reader = new MessagePackReader(document);
             var fields = reader.ReadArrayHeader();
-            if (fields is < 7 or > 9 || reader.ReadString() != Magic)
+            if (fields is < 7 or > 10 || reader.ReadString() != Magic)
             {
                 throw new InvalidDataException("not a Praetor state snapshot");
             }
             var version = reader.ReadInt32();
-            if (version is < 1 or > Version || fields != version + 6)
+            if (version is < 1 or > Version || fields != FieldsOf(version))
             {
                 throw new InvalidDataException($"unsupported snapshot version {version} with {fields} fields");
             }
@@ -162,11 +169,13 @@ public static class SnapshotCodec
             }
             var sessions = version < 3 ? SessionTable.Empty : ReadSessions(ref reader, catalog);
             CheckIndex(sessions.Index, index);
+            var coordinates = version < 3 ? CoordinateTable.Empty : ReadCoordinates(ref reader, catalog);
+            CheckIndex(coordinates.Index, index);
             if (!reader.End)
             {
                 throw new InvalidDataException("snapshot has trailing bytes");
             }
-            return new StateSnapshot(index, KvTable.Restore(entries, tombstones, kvIndex)) { Catalog = catalog, IndexOffset = offset, Sessions = sessions };
+            return new StateSnapshot(index, KvTable.Restore(entries, tombstones, kvIndex)) { Catalog = catalog, IndexOffset = offset, Sessions = sessions, Coordinates = coordinates };
         }
         // Reading is pure: whatever malformed input makes the msgpack reader throw (its own
         // exceptions, end of stream, overflow, an out-of-range length) means the same.
@@ -186,6 +195,37 @@ public static class SnapshotCodec
         {
             throw new InvalidDataException($"snapshot holds index {value}, past its own index {index}");
         }
+    }
+
+    private static void WriteCoordinates(ref MessagePackWriter writer, CoordinateTable coordinates)
+    {
+        writer.WriteArrayHeader(2);
+        writer.Write(coordinates.Index);
+        writer.WriteArrayHeader(coordinates.Count);
+        foreach (var entry in coordinates.Entries)
+        {
+            CoordinateCodec.WriteEntry(ref writer, entry);
+        }
+    }
+
+    /// <summary>Reads the coordinates section, refusing duplicates and coordinates of nodes not in <paramref name="catalog"/>.</summary>
+    private static CoordinateTable ReadCoordinates(ref MessagePackReader reader, CatalogTable catalog)
+    {
+        if (reader.ReadArrayHeader() != 2)
+        {
+            throw new InvalidDataException("snapshot coordinates section is malformed");
+        }
+        var index = reader.ReadUInt64();
+        var entries = new CoordinateEntry[reader.ReadArrayHeader()];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var entry = entries[i] = CoordinateCodec.ReadEntry(ref reader);
+            if (catalog.Node(entry.Node) is null)
+            {
+                throw new InvalidDataException($"snapshot coordinate of node \"{entry.Node}\" has no node");
+            }
+        }
+        return CoordinateTable.Restore(entries, index);
     }
 
     private static void WriteCatalog(ref MessagePackWriter writer, CatalogTable catalog)

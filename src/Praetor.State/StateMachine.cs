@@ -48,6 +48,7 @@ public sealed class StateMachine(StateStore store) : IStateMachine
         var catalog = current.Catalog;
         var sessions = current.Sessions;
         string? renewed = null;
+        var coordinates = current.Coordinates;
         switch (decoded)
         {
             case TxnCommand txn:
@@ -62,6 +63,11 @@ public sealed class StateMachine(StateStore store) : IStateMachine
                 break;
             case DeregisterCommand deregister:
                 catalog = catalog.Deregister(deregister.Node, deregister.ServiceId, deregister.CheckId, stamp, _catalogChanges);
+                // A node that leaves the catalog takes its coordinates with it (Consul's deleteNodeTxn).
+                if (catalog.Node(deregister.Node) is null) coordinates = coordinates.RemoveNode(deregister.Node, stamp, _catalogChanges);
+                break;
+            case CoordinateBatchUpdateCommand update:
+                coordinates = coordinates.Update(update.Updates, catalog, stamp, _catalogChanges);
                 break;
             case SessionCreateCommand create:
                 response = SessionLifecycle.Create(ref sessions, catalog, create.Session, stamp, _sessionChanges);
@@ -92,7 +98,7 @@ public sealed class StateMachine(StateStore store) : IStateMachine
         {
             (sessions, kv) = EndSessions(sessions, kv, work => SessionLifecycle.Invalidate(work, catalog, node, stamp));
         }
-        Store.Publish(current with { Index = stamp, Kv = kv, Catalog = catalog, Sessions = sessions });
+        Store.Publish(current with { Index = stamp, Kv = kv, Catalog = catalog, Sessions = sessions, Coordinates = coordinates });
         _kvChanges.Notify(Store.KvWatches);
         _catalogChanges.Notify(Store.CatalogWatches);
         _sessionChanges.Notify(Store.SessionWatches);

@@ -1,4 +1,5 @@
 using Praetor.State.Catalog;
+using Praetor.State.Coordinates;
 using Praetor.State.Kv;
 using Praetor.State.Sessions;
 
@@ -18,6 +19,9 @@ public sealed record StateSnapshot(ulong Index, KvTable Kv)
 
     /// <summary>Sessions (locks on KV keys name them).</summary>
     public SessionTable Sessions { get; init; } = SessionTable.Empty;
+
+    /// <summary>The network coordinates agents reported.</summary>
+    public CoordinateTable Coordinates { get; init; } = CoordinateTable.Empty;
 
     /// <summary>
     /// <see cref="Index"/> minus the log index of the last applied entry: zero until a snapshot

@@ -32,7 +32,7 @@ public sealed class ClientAgentApiTests : IAsyncLifetime
         _server = await AgentHost.StartAsync(Config("server"));
         var rpc = new InProcessServerRpc();
         var agent = _server.Agent;
-        EndpointRpcHandlers.Register(rpc.Register, agent.Kv, agent.Txn, agent.Catalog, agent.Health, agent.Status, agent.Sessions, agent.RaftOperator, agent.Snapshot);
+        EndpointRpcHandlers.Register(rpc.Register, agent.Kv, agent.Txn, agent.Catalog, agent.Health, agent.Status, agent.Sessions, agent.Coordinate, agent.RaftOperator, agent.Snapshot);
         _client = await AgentHost.StartAsync(Config("client"), new AgentStartOptions { ServerRpc = rpc }, CancellationToken.None);
         ServerHttp = new HttpClient { BaseAddress = _server.HttpAddress, Timeout = TimeSpan.FromSeconds(30) };
         ClientHttp = new HttpClient { BaseAddress = _client.HttpAddress, Timeout = TimeSpan.FromSeconds(30) };

@@ -34,6 +34,14 @@ public sealed class FakeLanPool : ISerfPool
 
     public Keyring? Keyring => Settings.Keyring;
 
+    /// <summary>The coordinate the agent reports for this node; a test may set it.</summary>
+    public Coordinate LocalCoordinate { get; set; } = Coordinate.Origin(VivaldiConfig.Default);
+
+    /// <summary>The coordinates of other members as this pool heard them; a test may add some.</summary>
+    public Dictionary<string, Coordinate> Coordinates { get; } = [];
+
+    public Coordinate? CachedCoordinate(string node) => Coordinates.GetValueOrDefault(node);
+
     public ChannelReader<SerfEvent> Events => _events.Reader;
 
     /// <summary>Every address list a join was asked for.</summary>

@@ -39,6 +39,23 @@ public sealed class SerfInteropTests
         Assert.Equal(["praetor-a"], pool.Members().Select(m => m.Name));
     }
 
+    [SerfInteropFact]
+    public async Task Serf_and_praetor_read_each_others_coordinates_from_ping_acks()
+    {
+        await using var serf = await SerfInteropAgent.StartAsync("serf1");
+        await using var pool = await StartPoolAsync("praetor-a", null);
+        await pool.JoinAsync([serf.GossipAddress], false, CancellationToken.None);
+
+        // Praetor decoded serf's ack payloads and moved its own coordinate by them.
+        await WaitUntilAsync(() => pool.CachedCoordinate("serf1") is not null && pool.LocalCoordinate.Vec.Any(v => v != 0), () => "praetor-a to cache serf1's coordinate");
+        Assert.Equal(8, pool.CachedCoordinate("serf1")!.Vec.Length);
+        Assert.Equal(0, pool.Statistics.CoordinatesRejected);
+        // serf decoded ours: `serf rtt` finds both coordinates in serf's cache.
+        var rtt = (0, "");
+        await WaitUntilAsync(async () => (rtt = await serf.RunAsync("rtt", "praetor-a")).Item1 == 0, () => $"serf rtt praetor-a to succeed: {rtt.Item2}");
+        Assert.Matches(@"^Estimated praetor-a <-> serf1 rtt: \d+\.\d{3} ms", rtt.Item2);
+    }
+
     private static async Task RunScenarioAsync(byte[]? key)
     {
         using var temp = new TempDirectory();

@@ -100,7 +100,7 @@ public class SnapshotCodecTests
         { "empty", [] },
         { "not msgpack", "hello, world"u8.ToArray() },
         { "wrong magic", Msgpack((ref w) => { w.WriteArrayHeader(6); w.Write("consul-state"); w.Write(1); w.Write(1); w.Write(1); w.WriteArrayHeader(0); w.WriteArrayHeader(0); }) },
-        { "newer version", Msgpack((ref w) => { w.WriteArrayHeader(8); w.Write("praetor-state"); w.Write(4); w.Write(1); w.Write(1); w.WriteArrayHeader(0); w.WriteArrayHeader(0); }) },
+        { "newer version", Msgpack((ref w) => { w.WriteArrayHeader(10); w.Write("praetor-state"); w.Write(4); w.Write(1); w.Write(1); w.WriteArrayHeader(0); w.WriteArrayHeader(0); }) },
         { "five fields", Msgpack((ref w) => { w.WriteArrayHeader(5); w.Write("praetor-state"); w.Write(1); w.Write(1); w.Write(1); w.WriteArrayHeader(0); }) },
         { "negative index", Msgpack((ref w) => { w.WriteArrayHeader(6); w.Write("praetor-state"); w.Write(1); w.Write(-1); w.Write(1); w.WriteArrayHeader(0); w.WriteArrayHeader(0); }) },
         { "entry with six fields", Snapshot((ref w) => { w.WriteArrayHeader(1); w.WriteArrayHeader(6); w.Write("k"); w.WriteNil(); w.Write(0); w.Write(1); w.Write(1); w.Write(0); w.WriteArrayHeader(0); }) },
@@ -119,8 +119,30 @@ public class SnapshotCodecTests
                 }
                 w.WriteArrayHeader(0);
             }) },
+        { "version 3 without its coordinates", Msgpack((ref w) => { w.WriteArrayHeader(8); w.Write("praetor-state"); w.Write(3); w.Write(1); w.Write(1); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.WriteArrayHeader(6); w.Write(0); w.Write(0); w.Write(0); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.Write(0); }) },
+        { "a coordinate of a node not in the catalog", Msgpack((ref w) =>
+            {
+                w.WriteArrayHeader(9); w.Write("praetor-state"); w.Write(3); w.Write(5); w.Write(1); w.WriteArrayHeader(0); w.WriteArrayHeader(0);
+                w.WriteArrayHeader(6); w.Write(0); w.Write(0); w.Write(0); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.Write(0);
+                w.WriteArrayHeader(2); w.Write(1); w.WriteArrayHeader(1); w.WriteArrayHeader(6); w.Write("ghost"); w.Write(""); w.WriteArrayHeader(0); w.Write(0.0); w.Write(0.0); w.Write(0.0);
+            }) },
         { "a tombstone twice", Snapshot((ref w) => { w.WriteArrayHeader(0); w.WriteArrayHeader(2); w.WriteArrayHeader(2); w.Write("t"); w.Write(1); w.WriteArrayHeader(2); w.Write("t"); w.Write(2); }) },
     };
+
+    [Fact]
+    public void A_version_2_document_reads_with_no_coordinates()
+    {
+        var bytes = Msgpack((ref w) =>
+        {
+            w.WriteArrayHeader(8); w.Write("praetor-state"); w.Write(2); w.Write(5); w.Write(1); w.WriteArrayHeader(0); w.WriteArrayHeader(0);
+            w.WriteArrayHeader(6); w.Write(0); w.Write(0); w.Write(0); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.Write(2);
+        });
+
+        var snapshot = Read(bytes);
+
+        Assert.Equal((5UL, 2UL), (snapshot.Index, snapshot.IndexOffset));
+        Assert.Empty(snapshot.Coordinates.Entries);
+    }
 
     [Theory]
     [MemberData(nameof(MalformedSnapshots))]
@@ -174,7 +196,7 @@ public class SnapshotCodecTests
 
         var stats = SnapshotCodec.Statistics(snapshot);
 
-        Assert.Equal([("KVS", 6), ("Tombstone", 2), ("Register", 0), ("Session", 0)], stats.Select(s => (s.Name, s.Count)));
+        Assert.Equal([("KVS", 6), ("Tombstone", 2), ("Register", 0), ("Session", 0), ("Coordinate", 0)], stats.Select(s => (s.Name, s.Count)));
         Assert.True(stats[0].Size > 700_000, "the big value counts");
         Assert.Equal(0, stats[2].Size);
         var document = Write(snapshot).Length;

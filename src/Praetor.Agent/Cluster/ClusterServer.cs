@@ -86,11 +86,11 @@ public sealed class ClusterServer : IAsyncDisposable
 
     /// <summary>
     /// Serves the endpoint layer to client agents and the other servers over RPC
-    /// (<see cref="EndpointRpcHandlers"/>): reads, sessions, the Raft operator's calls, snapshots.
+    /// (<see cref="EndpointRpcHandlers"/>): reads, sessions, coordinates, the Raft operator's calls, snapshots.
     /// </summary>
     public void RegisterEndpoints(IKvEndpoint kv, ITxnEndpoint txn, ICatalogEndpoint catalog, IHealthEndpoint health, IStatusEndpoint status,
-        ISessionEndpoint sessions, IRaftOperator raftOperator, ISnapshotEndpoint snapshot) =>
-        EndpointRpcHandlers.Register(_rpcServer.Register, kv, txn, catalog, health, status, sessions, raftOperator, snapshot);
+        ISessionEndpoint sessions, ICoordinateEndpoint coordinate, IRaftOperator raftOperator, ISnapshotEndpoint snapshot) =>
+        EndpointRpcHandlers.Register(_rpcServer.Register, kv, txn, catalog, health, status, sessions, coordinate, raftOperator, snapshot);
 
     /// <summary>
     /// Opens the Raft storage in <c>&lt;data_dir&gt;/raft</c> (a damaged file stops start-up with

@@ -65,6 +65,7 @@ public sealed partial class MemberlistCore
             TargetPort = node.Port,
             TargetIncarnation = node.Incarnation,
             TargetProtocolMax = node.Vsn.ProtocolMax,
+            SentAt = now,
             DirectDeadline = now + _options.ProbeTimeout,
             Deadline = now + probeInterval,
         };
@@ -153,6 +154,8 @@ public sealed partial class MemberlistCore
     {
         if (_probe is { } p && p.SeqNo == ack.SeqNo && now < p.Deadline)
         {
+            // memberlist tells the ping delegate only of acks in the direct phase (relayed acks carry no payload).
+            if (now <= p.DirectDeadline) _output.PingsCompleted.Add(new PingCompleted(p.TargetName, now - p.SentAt, ack.Payload));
             EndProbe(now);
             _awareness.ApplyDelta(-1);
             return;
@@ -199,6 +202,7 @@ public sealed partial class MemberlistCore
         public required ushort TargetPort { get; init; }
         public required uint TargetIncarnation { get; init; }
         public required byte TargetProtocolMax { get; init; }
+        public required TimeSpan SentAt { get; init; }
         public required TimeSpan DirectDeadline { get; init; }
         public required TimeSpan Deadline { get; init; }
         public bool IndirectSent { get; set; }

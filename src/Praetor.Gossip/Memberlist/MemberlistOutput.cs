@@ -26,6 +26,13 @@ public sealed record FallbackPingRequest(IPEndPoint To, string ToNode, Ping Ping
 public sealed record NameConflict(Member Existing, Member Other);
 
 /// <summary>
+/// memberlist's PingDelegate.NotifyPingComplete: our direct probe of <see cref="Node"/> was
+/// acked <see cref="Rtt"/> after the ping went out, with the ack's <see cref="Payload"/> (Serf:
+/// the peer's network coordinate).
+/// </summary>
+public sealed record PingCompleted(string Node, TimeSpan Rtt, byte[] Payload);
+
+/// <summary>
 /// The work one or more inputs produced, taken with <see cref="MemberlistCore.TakeOutput"/>. The
 /// host executes every list in order; nothing in it is retried by the core (UDP is best-effort,
 /// and a failed TCP exchange is reported back). The host owns the lists once taken.
@@ -47,9 +54,12 @@ public sealed class MemberlistOutput
     /// <summary>Name conflicts seen, in order (the host decides what to do; Serf resolves one about this node by a query).</summary>
     public List<NameConflict> Conflicts { get; } = [];
 
+    /// <summary>Direct probes acked, in order, for the ping delegate.</summary>
+    public List<PingCompleted> PingsCompleted { get; } = [];
+
     /// <summary>Our leave broadcast has been sent its last time (memberlist's Leave waits for this before shutting down).</summary>
     public bool LeaveBroadcastFinished { get; set; }
 
     /// <summary>True when there is nothing to do.</summary>
-    public bool IsEmpty => Packets.Count == 0 && PushPulls.Count == 0 && FallbackPings.Count == 0 && Events.Count == 0 && Conflicts.Count == 0 && !LeaveBroadcastFinished;
+    public bool IsEmpty => Packets.Count == 0 && PushPulls.Count == 0 && FallbackPings.Count == 0 && Events.Count == 0 && Conflicts.Count == 0 && PingsCompleted.Count == 0 && !LeaveBroadcastFinished;
 }

@@ -14,7 +14,8 @@ namespace Praetor.Gossip;
 /// memberlist and Serf have no counter for what they cannot decode (they log it); Praetor's names
 /// for those are <c>consul.memberlist.udp.dropped</c>, <c>consul.memberlist.tcp.dropped</c>,
 /// <c>consul.memberlist.tcp.refused</c>, <c>consul.memberlist.udp.send_errors</c>,
-/// <c>consul.memberlist.push_pull.failed</c> and <c>consul.serf.msgs.dropped</c>.
+/// <c>consul.memberlist.push_pull.failed</c> and <c>consul.serf.msgs.dropped</c>; an ack payload
+/// that does not decode counts in Serf's <c>consul.serf.coordinate.rejected</c> with the refused ones.
 /// </remarks>
 public sealed class GossipStatistics
 {
@@ -24,6 +25,7 @@ public sealed class GossipStatistics
     private readonly Counter<long> _udpReceivedBytes, _udpSentBytes, _tcpAccepts, _tcpConnects;
     private readonly Counter<long> _udpDropped, _tcpDropped, _tcpRefused, _serfDropped, _sendErrors, _pushPullsFailed;
     private readonly Counter<long> _memberJoins, _memberFailures, _memberLeaves, _memberUpdates, _userEvents, _queries;
+    private readonly Counter<long> _coordinatesRejected;
     private readonly Gauge<int> _healthScore;
     private long _udpPacketsDropped;
     private long _udpPacketsReceived;
@@ -33,6 +35,7 @@ public sealed class GossipStatistics
     private long _sendErrorsTotal;
     private long _pushPullsFailedTotal;
     private long _snapshotEventsDropped;
+    private long _coordinatesRejectedTotal;
 
     /// <summary>Creates the instruments on <paramref name="meter"/> (named <see cref="MeterName"/>).</summary>
     internal GossipStatistics(Meter meter)
@@ -53,6 +56,7 @@ public sealed class GossipStatistics
         _memberUpdates = meter.CreateCounter<long>("consul.serf.member.update", "{member}", "members whose tags changed");
         _userEvents = meter.CreateCounter<long>("consul.serf.events", "{event}", "user events received");
         _queries = meter.CreateCounter<long>("consul.serf.queries", "{query}", "queries received");
+        _coordinatesRejected = meter.CreateCounter<long>("consul.serf.coordinate.rejected", "{coordinate}", "peer coordinates in ping acks refused (undecodable, other dimensionality, non-finite, RTT out of range)");
         _healthScore = meter.CreateGauge<int>("consul.memberlist.health.score", "1", "Lifeguard's local health score (0 is healthy)");
     }
 
@@ -79,6 +83,15 @@ public sealed class GossipStatistics
 
     /// <summary>Events left out of the snapshot because its writer was behind (a slow disk).</summary>
     public long SnapshotEventsDropped => Interlocked.Read(ref _snapshotEventsDropped);
+
+    /// <summary>Peer coordinates in ping acks that did not decode or that the Vivaldi client refused.</summary>
+    public long CoordinatesRejected => Interlocked.Read(ref _coordinatesRejectedTotal);
+
+    internal void CoordinateRejected()
+    {
+        Interlocked.Increment(ref _coordinatesRejectedTotal);
+        _coordinatesRejected.Add(1);
+    }
 
     internal void UdpReceived(int bytes)
     {

@@ -114,7 +114,21 @@ public sealed partial class SerfPool
             StartPushPull(request.To, local, ignoreOldEvents: false);
         }
         foreach (var ping in output.FallbackPings) StartFallbackPing(ping, now);
+        foreach (var completed in output.PingsCompleted) OnPingComplete(completed);
         if (output.LeaveBroadcastFinished) _memberlistLeaveSent?.TrySetResult();
+    }
+
+    /// <summary>Serf's ping delegate: the peer's coordinate and the RTT move ours; the ack payload and the published cache follow.</summary>
+    private void OnPingComplete(PingCompleted completed)
+    {
+        if (completed.Payload.Length == 0) return;
+        if (!_ping.OnPingComplete(completed.Node, completed.Rtt, completed.Payload))
+        {
+            Statistics.CoordinateRejected();
+            return;
+        }
+        _memberlist.AckPayload = _ping.AckPayload;
+        _coordinates = _ping.CachedCoordinates();
     }
 
     /// <summary>Serf's output; <paramref name="onIntentSent"/> (a leave waiting) runs when each intent has been sent its last time.</summary>
@@ -140,11 +154,18 @@ public sealed partial class SerfPool
         foreach (var e in output.Events)
         {
             Statistics.EventDelivered(e);
+            if (e is SerfMemberEvent { EventType: SerfEventType.MemberReap } reaped) ForgetCoordinates(reaped);
             if (_snapshot is not null && !_snapshot.Record(e)) Statistics.SnapshotDropped();
             if (e is SerfQueryEvent query && InternalQueries.IsInternal(query.Name)) AnswerInternalQuery(query);
             else _events.Writer.TryWrite(e);
         }
         if (output.DecodeErrors.Count > 0) Statistics.SerfDropped(output.DecodeErrors.Count);
+    }
+
+    private void ForgetCoordinates(SerfMemberEvent reaped)
+    {
+        foreach (var member in reaped.Members) _ping.Forget(member.Name);
+        _coordinates = _ping.CachedCoordinates();
     }
 
     /// <summary>memberlist's EventDelegate, as Serf implements it (event_delegate.go).</summary>

@@ -7,9 +7,113 @@ namespace Praetor.Gossip.Serf;
 
 /// <summary>
 /// A Vivaldi network coordinate as serf/coordinate carries it (all in seconds except the
-/// dimensionless <see cref="Error"/>). Only its wire form lives here; the Vivaldi update is elsewhere.
+/// dimensionless <see cref="Error"/>): a point in a Euclidean space plus a height (the access
+/// link) and an adjustment (a non-Euclidean correction). Immutable: the operations return new
+/// coordinates. The Vivaldi update is <see cref="CoordinateClient"/>.
 /// </summary>
-public sealed record Coordinate(double[] Vec, double Error, double Adjustment, double Height);
+public sealed record Coordinate(double[] Vec, double Error, double Adjustment, double Height)
+{
+    /// <summary>Below this (seconds), distances and errors count as zero (serf/coordinate zeroThreshold).</summary>
+    public const double ZeroThreshold = 1.0e-6;
+
+    /// <summary>A coordinate at the origin with the largest error and the smallest height (NewCoordinate).</summary>
+    public static Coordinate Origin(VivaldiConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Coordinate(new double[config.Dimensionality], config.VivaldiErrorMax, 0, config.HeightMin);
+    }
+
+    /// <summary>True when every component is finite (neither NaN nor infinite).</summary>
+    public bool IsValid()
+    {
+        foreach (var component in Vec)
+        {
+            if (!double.IsFinite(component)) return false;
+        }
+        return double.IsFinite(Error) && double.IsFinite(Adjustment) && double.IsFinite(Height);
+    }
+
+    /// <summary>True when both have the same dimensionality.</summary>
+    public bool IsCompatibleWith(Coordinate other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Vec.Length == other.Vec.Length;
+    }
+
+    /// <summary>
+    /// The estimated round trip time to <paramref name="other"/> in seconds: the Euclidean
+    /// distance plus both heights, plus both adjustments unless that would make it non-positive.
+    /// Throws <see cref="ArgumentException"/> for coordinates of different dimensionality.
+    /// </summary>
+    public double DistanceTo(Coordinate other)
+    {
+        var raw = RawDistanceTo(other);
+        var adjusted = raw + Adjustment + other.Adjustment;
+        return adjusted > 0 ? adjusted : raw;
+    }
+
+    /// <summary>The distance without the adjustments: Euclidean distance plus both heights (seconds).</summary>
+    public double RawDistanceTo(Coordinate other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!IsCompatibleWith(other)) throw new ArgumentException("coordinate dimensionality does not match", nameof(other));
+        var sum = 0.0;
+        for (var i = 0; i < Vec.Length; i++)
+        {
+            var d = Vec[i] - other.Vec[i];
+            sum += d * d;
+        }
+        return Math.Sqrt(sum) + Height + other.Height;
+    }
+
+    /// <summary>
+    /// Moves this coordinate by <paramref name="force"/> seconds along the unit vector from
+    /// <paramref name="other"/> towards it (away for a positive force), and scales the height
+    /// with it, never below <see cref="VivaldiConfig.HeightMin"/> (Coordinate.ApplyForce). When
+    /// both sit at the same point the direction is random (from <paramref name="random"/>).
+    /// </summary>
+    public Coordinate ApplyForce(VivaldiConfig config, double force, Coordinate other, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(other);
+        if (!IsCompatibleWith(other)) throw new ArgumentException("coordinate dimensionality does not match", nameof(other));
+        var (unit, magnitude) = UnitVectorAt(Vec, other.Vec, random);
+        var vec = new double[Vec.Length];
+        for (var i = 0; i < vec.Length; i++) vec[i] = Vec[i] + unit[i] * force;
+        var height = Height;
+        if (magnitude > ZeroThreshold) height = Math.Max((Height + other.Height) * force / magnitude + Height, config.HeightMin);
+        return this with { Vec = vec, Height = height };
+    }
+
+    /// <summary>The unit vector from <paramref name="to"/> towards <paramref name="from"/> and their distance; a random direction (distance 0) when they coincide.</summary>
+    private static (double[] Unit, double Magnitude) UnitVectorAt(double[] from, double[] to, Random random)
+    {
+        var diff = new double[from.Length];
+        for (var i = 0; i < diff.Length; i++) diff[i] = from[i] - to[i];
+        var magnitude = Magnitude(diff);
+        if (magnitude > ZeroThreshold) return (Scale(diff, 1 / magnitude), magnitude);
+        for (var i = 0; i < diff.Length; i++) diff[i] = random.NextDouble() - 0.5;
+        magnitude = Magnitude(diff);
+        if (magnitude > ZeroThreshold) return (Scale(diff, 1 / magnitude), 0);
+        var axis = new double[from.Length];
+        if (axis.Length > 0) axis[0] = 1;
+        return (axis, 0);
+    }
+
+    private static double Magnitude(double[] vec)
+    {
+        var sum = 0.0;
+        foreach (var component in vec) sum += component * component;
+        return Math.Sqrt(sum);
+    }
+
+    private static double[] Scale(double[] vec, double factor)
+    {
+        for (var i = 0; i < vec.Length; i++) vec[i] *= factor;
+        return vec;
+    }
+}
 
 /// <summary>
 /// The payload Serf puts in memberlist ping acks (ping_delegate.go): the version byte
@@ -21,6 +125,7 @@ public static class PingPayload
     /// <summary>PingVersion: the only ack payload layout Serf understands.</summary>
     public const byte Version = 1;
 
+    /// <summary>Encodes <paramref name="coordinate"/> as an ack payload: the version byte, then the msgpack map Serf's Go codec writes.</summary>
     public static byte[] Encode(Coordinate coordinate)
     {
         ArgumentNullException.ThrowIfNull(coordinate);

@@ -47,3 +47,9 @@ public sealed record SessionDestroyCommand(string Id) : Command;
 /// of the moment resets its timer). The response is Consul's "not found" text for an unknown ID.
 /// </summary>
 public sealed record SessionRenewCommand(string Id) : Command;
+
+/// <summary>
+/// Consul's CoordinateBatchUpdate: the coordinates agents sent, batched by the leader. Updates of
+/// nodes not in the catalog, and invalid coordinates, are skipped when applied.
+/// </summary>
+public sealed record CoordinateBatchUpdateCommand(IReadOnlyList<Coordinates.CoordinateEntry> Updates) : Command;

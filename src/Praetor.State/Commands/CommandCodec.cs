@@ -2,6 +2,7 @@ using System.Buffers;
 using MessagePack;
 using Praetor.State.Catalog;
 using Praetor.State.Sessions;
+using Praetor.State.Coordinates;
 
 namespace Praetor.State.Commands;
 
@@ -77,6 +78,16 @@ public static class CommandCodec
                 writer.Write(Version);
                 writer.Write(renew.Id);
                 break;
+            case CoordinateBatchUpdateCommand coordinates:
+                writer.WriteArrayHeader(3);
+                writer.Write((byte)CommandType.CoordinateBatchUpdate);
+                writer.Write(Version);
+                writer.WriteArrayHeader(coordinates.Updates.Count);
+                foreach (var update in coordinates.Updates)
+                {
+                    CoordinateCodec.WriteEntry(ref writer, update);
+                }
+                break;
             default:
                 throw new ArgumentException($"no encoding for command {command.GetType().Name}", nameof(command));
         }
@@ -107,6 +118,7 @@ public static class CommandCodec
                 CommandType.SessionCreate => new SessionCreateCommand(SessionCodec.Read(ref reader)),
                 CommandType.SessionDestroy => new SessionDestroyCommand(reader.ReadString() ?? throw new CommandDecodeException("session destroy without an ID")),
                 CommandType.SessionRenew => new SessionRenewCommand(reader.ReadString() ?? throw new CommandDecodeException("session renew without an ID")),
+                CommandType.CoordinateBatchUpdate => ReadCoordinates(ref reader),
                 _ => throw new CommandDecodeException($"unknown command type {(byte)type}"),
             };
             if (!reader.End)
@@ -180,6 +192,23 @@ public static class CommandCodec
         {
             throw new CommandDecodeException($"restore command: {ex.Message}", ex);
         }
+    }
+
+    private static CoordinateBatchUpdateCommand ReadCoordinates(ref MessagePackReader reader)
+    {
+        var updates = new CoordinateEntry[reader.ReadArrayHeader()];
+        try
+        {
+            for (var i = 0; i < updates.Length; i++)
+            {
+                updates[i] = CoordinateCodec.ReadEntry(ref reader);
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CommandDecodeException($"coordinate update: {ex.Message}", ex);
+        }
+        return new CoordinateBatchUpdateCommand(updates);
     }
 
     private static TxnCommand ReadTxn(ref MessagePackReader reader)

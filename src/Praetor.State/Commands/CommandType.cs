@@ -11,6 +11,7 @@ internal enum CommandType : byte
     SessionCreate = 6,
     SessionDestroy = 7,
     SessionRenew = 8,
+    CoordinateBatchUpdate = 9,
 }
 
 /// <summary>The kind of each transaction operation in the encoding. Never renumber, only append.</summary>

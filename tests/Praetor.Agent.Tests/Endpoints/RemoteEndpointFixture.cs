@@ -38,9 +38,10 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         Health = new HealthEndpoint(Store, blocking);
         Status = new StatusEndpoint(Log);
         Sessions = new SessionEndpoint(Store, Log, blocking, () => Config.SessionTtlMin);
+        Coordinate = new CoordinateEndpoint(Store, Log, blocking, () => [new DatacenterCoordinates("dc1", "wan", [])], CoordinateEndpoint.UpdatePeriod, TimeProvider.System, null);
         RaftOperator = Log is RaftLog raft ? new RaftOperator(raft, Log, _ => ("server1-id", "server1"), leader: null) : new NoLeaderRaftOperator();
         Snapshot = new SnapshotEndpoint(Store, Log, () => 1, blocking, TimeProvider.System);
-        EndpointRpcHandlers.Register(Rpc.Register, kv?.Invoke(Kv) ?? Kv, Txn, Catalog, Health, Status, Sessions, RaftOperator, Snapshot, SnapshotChunkBytes);
+        EndpointRpcHandlers.Register(Rpc.Register, kv?.Invoke(Kv) ?? Kv, Txn, Catalog, Health, Status, Sessions, Coordinate, RaftOperator, Snapshot, SnapshotChunkBytes);
         var client = new EndpointRpcClient(Rpc, Config);
         Client = client;
         RemoteKv = new RemoteKvEndpoint(client, Kv);
@@ -51,6 +52,7 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         RemoteSessions = new RemoteSessionEndpoint(client, Sessions);
         RemoteRaftOperator = new RemoteRaftOperator(client);
         RemoteSnapshot = new RemoteSnapshotEndpoint(client, SnapshotChunkBytes);
+        RemoteCoordinate = new RemoteCoordinateEndpoint(client);
     }
 
     /// <summary>The snapshot transfer's chunk size both ways.</summary>
@@ -100,7 +102,15 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
 
     public RemoteSnapshotEndpoint RemoteSnapshot { get; }
 
-    /// <summary>One call of each read through the client's endpoints: every RPC method once.</summary>
+    public CoordinateEndpoint Coordinate { get; }
+
+    public RemoteCoordinateEndpoint RemoteCoordinate { get; }
+
+    /// <summary>
+    /// One call of each read through the client's endpoints: every RPC method once. The last four
+    /// need no leader: the WAN coordinates, a coordinate update (queued; its node is registered
+    /// first), and the two Status reads.
+    /// </summary>
     public IReadOnlyList<Func<Task>> RemoteReads(QueryOptions options) =>
     [
         () => RemoteKv.GetAsync("web/a", options, CancellationToken.None),
@@ -118,6 +128,17 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
         () => RemoteSessions.InfoAsync("s1", options, CancellationToken.None),
         () => RemoteSessions.NodeAsync("node1", options, CancellationToken.None),
         () => RemoteSessions.ListAsync(options, CancellationToken.None),
+        () => RemoteCoordinate.ListNodesAsync(options, CancellationToken.None),
+        () => RemoteCoordinate.NodeAsync("node1", options, CancellationToken.None),
+        () => RemoteCoordinate.ListDatacentersAsync(CancellationToken.None),
+        async () =>
+        {
+            if (Store.Current.Catalog.Node("node1") is null)
+            {
+                await Catalog.RegisterAsync(new State.Catalog.CatalogRegistration(new State.Catalog.CatalogNode { Node = "node1", Address = "10.0.0.1" }, null, []), CancellationToken.None);
+            }
+            await RemoteCoordinate.UpdateAsync(new State.Coordinates.CoordinateEntry("node1", "", Praetor.Gossip.Serf.Coordinate.Origin(Praetor.Gossip.Serf.VivaldiConfig.Default)), CancellationToken.None);
+        },
         // The status reads stay last: they answer without a leader.
         () => RemoteStatus.LeaderAsync(CancellationToken.None),
         () => RemoteStatus.PeersAsync(CancellationToken.None),
@@ -141,6 +162,7 @@ internal sealed class RemoteEndpointFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Coordinate.DisposeAsync();
         await Log.DisposeAsync();
         Meters.Dispose();
     }

@@ -23,6 +23,14 @@ internal sealed class FakeSerfPool : ISerfPool
 
     public Keyring? Keyring => null;
 
+    /// <summary>The coordinate the agent reports for this node; a test may set it.</summary>
+    public Coordinate LocalCoordinate { get; set; } = Coordinate.Origin(VivaldiConfig.Default);
+
+    /// <summary>The coordinates of other members as this pool heard them; a test may add some.</summary>
+    public Dictionary<string, Coordinate> Coordinates { get; } = [];
+
+    public Coordinate? CachedCoordinate(string node) => Coordinates.GetValueOrDefault(node);
+
     public void FireUserEvent(string name, byte[] payload, bool coalesce)
     {
         if (FireError is not null)

@@ -37,9 +37,11 @@ public sealed partial class SnapshotCommandTests : CliAgentFixture, IDisposable
         Assert.Equal($" Index        {index}", lines[2]);
         Assert.Equal(" Term         1", lines[3]); // -dev's single server leads term 1
         Assert.Equal(" Version      1", lines[4]);
-        Assert.Equal(["", " Type           Count      Size", " ----           ----       ----"], lines[5..8]);
-        Assert.Contains(lines[8..12], line => KvsLine().IsMatch(line));
-        Assert.Matches(@"^ Total {21}[\d.]+K?B$", lines[13]);
+        // Five record types: the widest name, "Coordinate", sets the first column.
+        Assert.Equal(["", " Type            Count      Size", " ----            ----       ----"], lines[5..8]);
+        Assert.Contains(lines[8..13], line => KvsLine().IsMatch(line));
+        Assert.Contains(" Coordinate      0          0", lines[8..13]);
+        Assert.Matches(@"^ Total {22}[\d.]+K?B$", lines[14]);
 
         await Client.Kv.DeleteAsync("app/one");
         await PutAsync("app/three", "3");
@@ -76,7 +78,7 @@ public sealed partial class SnapshotCommandTests : CliAgentFixture, IDisposable
             """, output);
     }
 
-    [GeneratedRegex(@"^ KVS {12}2 {10}\d+B$")]
+    [GeneratedRegex(@"^ KVS {13}2 {10}\d+B$")]
     private static partial Regex KvsLine();
 
     [GeneratedRegex(@"^ ID {11}[1-9][0-9]*-\d+-\d+$")]

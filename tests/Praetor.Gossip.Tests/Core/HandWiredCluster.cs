@@ -32,6 +32,9 @@ internal sealed class HandWiredCluster
     /// <summary>TCP fallback pings requested (from, request).</summary>
     public List<(string From, FallbackPingRequest Request)> FallbackPings { get; } = [];
 
+    /// <summary>Direct probes acked (prober, completion), in order.</summary>
+    public List<(string From, PingCompleted Ping)> PingsCompleted { get; } = [];
+
     /// <summary>Nodes whose leave broadcast has finished.</summary>
     public HashSet<string> LeaveFinished { get; } = new(StringComparer.Ordinal);
 
@@ -142,6 +145,7 @@ internal sealed class HandWiredCluster
         var from = core.LocalName;
         Events[from].AddRange(output.Events);
         if (output.LeaveBroadcastFinished) LeaveFinished.Add(from);
+        foreach (var ping in output.PingsCompleted) PingsCompleted.Add((from, ping));
         var fromAddress = AddressOfNode(from);
         foreach (var packet in output.Packets)
         {

@@ -28,6 +28,26 @@ public sealed class SerfPoolTests
     }
 
     [Fact]
+    public async Task Probes_move_both_coordinates_off_the_origin_and_each_caches_the_other()
+    {
+        await using var a = await StartAsync("a");
+        await using var b = await StartAsync("b");
+        Assert.Equal(Coordinate.Origin(VivaldiConfig.Default).Vec, a.LocalCoordinate.Vec);
+
+        await b.JoinAsync([Address(a)], ignoreOldEvents: false, CancellationToken.None);
+
+        foreach (var (pool, peer) in new[] { (a, "b"), (b, "a") })
+        {
+            await WaitUntilAsync(() => pool.LocalCoordinate.Vec.Any(v => v != 0) && pool.CachedCoordinate(peer) is not null, $"{pool.NodeName} to have a coordinate and {peer}'s");
+            Assert.True(pool.LocalCoordinate.Error < VivaldiConfig.Default.VivaldiErrorMax);
+            Assert.Same(pool.LocalCoordinate, pool.CachedCoordinate(pool.NodeName));
+        }
+        Assert.Equal(0, a.Statistics.CoordinatesRejected + b.Statistics.CoordinatesRejected);
+        // Loopback RTTs are well below 50 ms, and so is the estimate.
+        Assert.True(a.LocalCoordinate.DistanceTo(b.LocalCoordinate) < 0.05);
+    }
+
+    [Fact]
     public async Task Three_pools_joined_through_one_all_see_three_alive()
     {
         await using var a = await StartAsync("a");

@@ -3,6 +3,7 @@ using MessagePack;
 using Praetor.Agent.Cluster;
 using Praetor.State.Catalog;
 using Praetor.State.Commands;
+using Praetor.State.Coordinates;
 using Praetor.State.Kv;
 using Praetor.State.Sessions;
 
@@ -125,6 +126,25 @@ internal static class EndpointRpcCodecs
     public static readonly RpcValueCodec<IReadOnlyList<KvEntry>> Entries = List(Entry);
 
     public static readonly RpcValueCodec<IReadOnlyList<Session>> Sessions = List(new RpcValueCodec<Session>(SessionCodec.Write, SessionCodec.Read));
+
+    public static readonly RpcValueCodec<CoordinateEntry> Coordinate = new(CoordinateCodec.WriteEntry, CoordinateCodec.ReadEntry);
+
+    public static readonly RpcValueCodec<IReadOnlyList<CoordinateEntry>> Coordinates = List(Coordinate);
+
+    /// <summary><c>[datacenter, area, [coordinates]]</c>.</summary>
+    public static readonly RpcValueCodec<DatacenterCoordinates> DatacenterMap = new(
+        static (ref MessagePackWriter w, DatacenterCoordinates v) =>
+        {
+            w.WriteArrayHeader(3);
+            w.Write(v.Datacenter);
+            w.Write(v.AreaId);
+            Coordinates.Write(ref w, v.Coordinates);
+        },
+        static (ref MessagePackReader r) =>
+        {
+            Header(ref r, 3, "datacenter coordinates");
+            return new DatacenterCoordinates(RequiredString.Read(ref r), RequiredString.Read(ref r), Coordinates.Read(ref r));
+        });
 
     public static readonly RpcValueCodec<CatalogNode> Node = new(CatalogCodec.WriteNode, CatalogCodec.ReadNode);
 

@@ -20,6 +20,7 @@ public static class EndpointRpcHandlers
         IHealthEndpoint health,
         IStatusEndpoint status,
         ISessionEndpoint sessions,
+        ICoordinateEndpoint coordinate,
         IRaftOperator raftOperator,
         ISnapshotEndpoint snapshot,
         int snapshotChunkBytes = RemoteSnapshotEndpoint.ChunkBytes)
@@ -47,6 +48,14 @@ public static class EndpointRpcHandlers
         Add(register, EndpointRpcMethods.SessionGet, (a, ct) => sessions.InfoAsync(a.Id, a.Options, ct));
         Add(register, EndpointRpcMethods.SessionNode, (a, ct) => sessions.NodeAsync(a.Node, a.Options, ct));
         Add(register, EndpointRpcMethods.SessionList, (a, ct) => sessions.ListAsync(a, ct));
+        Add(register, EndpointRpcMethods.CoordinateUpdate, async (a, ct) =>
+        {
+            await coordinate.UpdateAsync(a, ct).ConfigureAwait(false);
+            return default;
+        });
+        Add(register, EndpointRpcMethods.CoordinateListNodes, (a, ct) => coordinate.ListNodesAsync(a, ct));
+        Add(register, EndpointRpcMethods.CoordinateNode, (a, ct) => coordinate.NodeAsync(a.Node, a.Options, ct));
+        Add(register, EndpointRpcMethods.CoordinateListDatacenters, (_, ct) => coordinate.ListDatacentersAsync(ct));
         Add(register, EndpointRpcMethods.StatusLeader, (_, ct) => status.LeaderAsync(ct));
         Add(register, EndpointRpcMethods.StatusPeers, (_, ct) => status.PeersAsync(ct));
         Add(register, EndpointRpcMethods.OperatorRaftConfiguration, raftOperator.ConfigurationAsync);

@@ -1,6 +1,7 @@
 using Praetor.Agent.Cluster;
 using Praetor.State.Catalog;
 using Praetor.State.Commands;
+using Praetor.State.Coordinates;
 using Praetor.State.Kv;
 using Praetor.State.Sessions;
 using static Praetor.Agent.Endpoints.Remote.EndpointRpcCodecs;
@@ -62,6 +63,17 @@ internal static class EndpointRpcMethods
 
     public static readonly EndpointRpcMethod<QueryOptions, QueryResult<IReadOnlyList<Session>>> SessionList =
         new("Session.List", Options, Query(Sessions));
+
+    public static readonly EndpointRpcMethod<CoordinateEntry, ValueTuple> CoordinateUpdate = new("Coordinate.Update", Coordinate, None);
+
+    public static readonly EndpointRpcMethod<QueryOptions, QueryResult<IReadOnlyList<CoordinateEntry>>> CoordinateListNodes =
+        new("Coordinate.ListNodes", Options, Query(Coordinates));
+
+    public static readonly EndpointRpcMethod<(string Node, QueryOptions Options), QueryResult<IReadOnlyList<CoordinateEntry>>> CoordinateNode =
+        new("Coordinate.Node", NameQuery, Query(Coordinates));
+
+    public static readonly EndpointRpcMethod<ValueTuple, IReadOnlyList<DatacenterCoordinates>> CoordinateListDatacenters =
+        new("Coordinate.ListDatacenters", None, List(DatacenterMap));
 
     public static readonly EndpointRpcMethod<ValueTuple, string> StatusLeader = new("Status.Leader", None, RequiredString);
 
