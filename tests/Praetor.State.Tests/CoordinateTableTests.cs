@@ -85,7 +85,7 @@ public class CoordinateTableTests
         Assert.Equal("seg", decoded.Updates[0].Segment);
         Assert.Equal(At(-0.25).Vec, decoded.Updates[0].Coord.Vec);
         Assert.Equal((0.2, 0.0001, 0.00002), (decoded.Updates[0].Coord.Error, decoded.Updates[0].Coord.Adjustment, decoded.Updates[0].Coord.Height));
-        Assert.Equal(10, encoded[1]);
+        Assert.Equal(9, encoded[1]);
         for (var length = 0; length < encoded.Length; length++)
         {
             Assert.Throws<CommandDecodeException>(() => CommandCodec.Decode(encoded.AsMemory(0, length)));

@@ -225,8 +225,9 @@ public class SessionTests
         using var stream = new MemoryStream();
         SnapshotCodec.Write(Store.Current, stream);
         var v3 = stream.ToArray();
-        // Version 2 is version 3 without its last field, [sessions-index 0, []] (three bytes).
-        byte[] v2 = [0x98, .. v3[1..^3]];
+        // Version 2 is version 3 without its last two fields, [sessions-index 0, []] and
+        // [coordinates-index 0, []] (three bytes each).
+        byte[] v2 = [0x98, .. v3[1..^6]];
         v2[Array.IndexOf(v2, (byte)0x03, 15)] = 0x02;
 
         Assert.Equal(0, SnapshotCodec.Read(v2.AsMemory()).Sessions.Count);

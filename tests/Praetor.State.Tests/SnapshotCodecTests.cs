@@ -119,11 +119,12 @@ public class SnapshotCodecTests
                 }
                 w.WriteArrayHeader(0);
             }) },
-        { "version 3 without its coordinates", Msgpack((ref w) => { w.WriteArrayHeader(8); w.Write("praetor-state"); w.Write(3); w.Write(1); w.Write(1); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.WriteArrayHeader(6); w.Write(0); w.Write(0); w.Write(0); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.Write(0); }) },
+        { "version 3 without its sessions and coordinates", Msgpack((ref w) => { w.WriteArrayHeader(8); w.Write("praetor-state"); w.Write(3); w.Write(1); w.Write(1); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.WriteArrayHeader(6); w.Write(0); w.Write(0); w.Write(0); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.Write(0); }) },
         { "a coordinate of a node not in the catalog", Msgpack((ref w) =>
             {
-                w.WriteArrayHeader(9); w.Write("praetor-state"); w.Write(3); w.Write(5); w.Write(1); w.WriteArrayHeader(0); w.WriteArrayHeader(0);
+                w.WriteArrayHeader(10); w.Write("praetor-state"); w.Write(3); w.Write(5); w.Write(1); w.WriteArrayHeader(0); w.WriteArrayHeader(0);
                 w.WriteArrayHeader(6); w.Write(0); w.Write(0); w.Write(0); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.WriteArrayHeader(0); w.Write(0);
+                w.WriteArrayHeader(2); w.Write(0); w.WriteArrayHeader(0); // no sessions
                 w.WriteArrayHeader(2); w.Write(1); w.WriteArrayHeader(1); w.WriteArrayHeader(6); w.Write("ghost"); w.Write(""); w.WriteArrayHeader(0); w.Write(0.0); w.Write(0.0); w.Write(0.0);
             }) },
         { "a tombstone twice", Snapshot((ref w) => { w.WriteArrayHeader(0); w.WriteArrayHeader(2); w.WriteArrayHeader(2); w.Write("t"); w.Write(1); w.WriteArrayHeader(2); w.Write("t"); w.Write(2); }) },

@@ -30,7 +30,7 @@ public sealed class ClientAgentCommandTests : IAsyncLifetime, IDisposable
         _server = await AgentHost.StartAsync(Config("server"));
         var rpc = new InProcessServerRpc();
         var agent = _server.Agent;
-        EndpointRpcHandlers.Register(rpc.Register, agent.Kv, agent.Txn, agent.Catalog, agent.Health, agent.Status, agent.Sessions, agent.RaftOperator, agent.Snapshot);
+        EndpointRpcHandlers.Register(rpc.Register, agent.Kv, agent.Txn, agent.Catalog, agent.Health, agent.Status, agent.Sessions, agent.Coordinate, agent.RaftOperator, agent.Snapshot);
         _client = await AgentHost.StartAsync(Config("client"), new AgentStartOptions { ServerRpc = rpc }, CancellationToken.None);
         _serverApi = new PraetorClient(new PraetorClientConfig { Address = _server.HttpAddress.Authority });
         _environment["CONSUL_HTTP_ADDR"] = _client.HttpAddress.Authority;
