@@ -56,8 +56,8 @@ public static class SnapshotCodec
         }
         WriteCatalog(ref writer, snapshot.Catalog);
         writer.Write(snapshot.IndexOffset);
-        WriteSessions(ref writer, snapshot.Sessions);
-        WriteCoordinates(ref writer, snapshot.Coordinates);
+        WriteSection(ref writer, snapshot.Sessions.Index, snapshot.Sessions.Count, snapshot.Sessions.All, SessionCodec.Write);
+        WriteSection(ref writer, snapshot.Coordinates.Index, snapshot.Coordinates.Count, snapshot.Coordinates.Entries, CoordinateCodec.WriteEntry);
         writer.Flush();
     }
 
@@ -197,29 +197,61 @@ public static class SnapshotCodec
         }
     }
 
-    private static void WriteCoordinates(ref MessagePackWriter writer, CoordinateTable coordinates)
+
+
+    private delegate void WriteRecord<T>(ref MessagePackWriter writer, T record);
+
+    private delegate T ReadRecord<T>(ref MessagePackReader reader);
+
+    /// <summary>A table's section of the document (sessions, coordinates): <c>[index, [records]]</c>.</summary>
+    private static void WriteSection<T>(ref MessagePackWriter writer, ulong index, int count, IEnumerable<T> records, WriteRecord<T> write)
     {
         writer.WriteArrayHeader(2);
-        writer.Write(coordinates.Index);
-        writer.WriteArrayHeader(coordinates.Count);
-        foreach (var entry in coordinates.Entries)
+        writer.Write(index);
+        writer.WriteArrayHeader(count);
+        foreach (var record in records)
         {
-            CoordinateCodec.WriteEntry(ref writer, entry);
+            write(ref writer, record);
         }
     }
 
-    /// <summary>Reads the coordinates section, refusing duplicates and coordinates of nodes not in <paramref name="catalog"/>.</summary>
-    private static CoordinateTable ReadCoordinates(ref MessagePackReader reader, CatalogTable catalog)
+    /// <inheritdoc cref="WriteSection"/>
+    private static (ulong Index, T[] Records) ReadSection<T>(ref MessagePackReader reader, string name, ReadRecord<T> read)
     {
         if (reader.ReadArrayHeader() != 2)
         {
-            throw new InvalidDataException("snapshot coordinates section is malformed");
+            throw new InvalidDataException($"snapshot {name} section is malformed");
         }
         var index = reader.ReadUInt64();
-        var entries = new CoordinateEntry[reader.ReadArrayHeader()];
-        for (var i = 0; i < entries.Length; i++)
+        var records = new T[reader.ReadArrayHeader()];
+        for (var i = 0; i < records.Length; i++)
         {
-            var entry = entries[i] = CoordinateCodec.ReadEntry(ref reader);
+            records[i] = read(ref reader);
+        }
+        return (index, records);
+    }
+
+    /// <summary>Reads the sessions, refusing a duplicate ID or a session on a node the catalog does not have.</summary>
+    private static SessionTable ReadSessions(ref MessagePackReader reader, CatalogTable catalog)
+    {
+        var (index, sessions) = ReadSection(ref reader, "sessions", SessionCodec.Read);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var session in sessions)
+        {
+            if (!ids.Add(session.Id) || catalog.Node(session.Node) is null)
+            {
+                throw new InvalidDataException($"snapshot session \"{session.Id}\" is a duplicate or has no node");
+            }
+        }
+        return SessionTable.Restore(sessions, index);
+    }
+
+    /// <summary>Reads the coordinates, refusing coordinates of nodes not in <paramref name="catalog"/> (the table refuses duplicates).</summary>
+    private static CoordinateTable ReadCoordinates(ref MessagePackReader reader, CatalogTable catalog)
+    {
+        var (index, entries) = ReadSection(ref reader, "coordinates", CoordinateCodec.ReadEntry);
+        foreach (var entry in entries)
+        {
             if (catalog.Node(entry.Node) is null)
             {
                 throw new InvalidDataException($"snapshot coordinate of node \"{entry.Node}\" has no node");
@@ -299,37 +331,7 @@ public static class SnapshotCodec
         return CatalogTable.Restore(nodes, services, checks, nodesIndex, servicesIndex, checksIndex);
     }
 
-    private static void WriteSessions(ref MessagePackWriter writer, SessionTable sessions)
-    {
-        writer.WriteArrayHeader(2);
-        writer.Write(sessions.Index);
-        writer.WriteArrayHeader(sessions.Count);
-        foreach (var session in sessions.All)
-        {
-            SessionCodec.Write(ref writer, session);
-        }
-    }
 
-    /// <summary>Reads the sessions, refusing a duplicate ID or a session on a node the catalog does not have.</summary>
-    private static SessionTable ReadSessions(ref MessagePackReader reader, CatalogTable catalog)
-    {
-        if (reader.ReadArrayHeader() != 2)
-        {
-            throw new InvalidDataException("snapshot sessions section is malformed");
-        }
-        var index = reader.ReadUInt64();
-        var sessions = new Session[reader.ReadArrayHeader()];
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < sessions.Length; i++)
-        {
-            var session = sessions[i] = SessionCodec.Read(ref reader);
-            if (!ids.Add(session.Id) || catalog.Node(session.Node) is null)
-            {
-                throw new InvalidDataException($"snapshot session \"{session.Id}\" is a duplicate or has no node");
-            }
-        }
-        return SessionTable.Restore(sessions, index);
-    }
 }
 
 /// <summary>One kind of record in a state document: its name (Consul's message type), how many, and their encoded bytes.</summary>
