@@ -147,11 +147,13 @@ public sealed class RaftLogServerTests : IAsyncLifetime
         Assert.Equal(Address(leader), _logs[3].Leader.LeaderAddress);
     }
 
-    [Fact]
-    public async Task After_log_compaction_a_lagging_server_and_a_new_one_catch_up_by_snapshot()
+    /// <summary>
+    /// Three servers snapshotting every 10 entries; one is cut off while 30 commands commit and the
+    /// leader snapshots past its log, then reconnected and waited for until it has them all.
+    /// </summary>
+    private async Task<(ulong Leader, ulong Lagging, string[] Expected)> CatchUpAfterSnapshotPastLaggingServer(ulong[] ids, ulong trailingLogs)
     {
-        ulong[] ids = [1, 2, 3];
-        foreach (var id in ids) Start(id, MemoryRaftStorage.Empty(), snapshotThreshold: 10);
+        foreach (var id in ids) Start(id, MemoryRaftStorage.Empty(), snapshotThreshold: 10, trailingLogs: trailingLogs);
         await Bootstrap(ids);
         var leader = await LeaderAmong(ids);
         var lagging = ids.First(id => id != leader);
@@ -164,6 +166,14 @@ public sealed class RaftLogServerTests : IAsyncLifetime
 
         _transport.Isolated.TryRemove(lagging, out _);
         await Eventually.True(() => _machines[lagging].Payloads.SequenceEqual(expected), "the lagging server to catch up");
+        return (leader, lagging, expected);
+    }
+
+    [Fact]
+    public async Task After_log_compaction_a_lagging_server_and_a_new_one_catch_up_by_snapshot()
+    {
+        ulong[] ids = [1, 2, 3];
+        var (leader, lagging, expected) = await CatchUpAfterSnapshotPastLaggingServer(ids, trailingLogs: 0);
         Assert.True(_machines[lagging].Restores > 0, "the lagging server caught up without a snapshot");
 
         Start(4, MemoryRaftStorage.Empty());
@@ -177,20 +187,7 @@ public sealed class RaftLogServerTests : IAsyncLifetime
     [Fact]
     public async Task With_trailing_logs_a_server_a_little_behind_a_snapshot_catches_up_by_entries()
     {
-        ulong[] ids = [1, 2, 3];
-        foreach (var id in ids) Start(id, MemoryRaftStorage.Empty(), snapshotThreshold: 10, trailingLogs: 100);
-        await Bootstrap(ids);
-        var leader = await LeaderAmong(ids);
-        var lagging = ids.First(id => id != leader);
-        _transport.Isolated[lagging] = true;
-        var lagIndex = _logs[lagging].LastIndex;
-
-        var expected = Enumerable.Range(0, 30).Select(i => $"c{i}").ToArray();
-        await ApplyAll(leader, expected);
-        await Eventually.True(() => _logs[leader].LastSnapshotIndex > lagIndex + 10, "the leader to snapshot past the lagging server's log");
-
-        _transport.Isolated.TryRemove(lagging, out _);
-        await Eventually.True(() => _machines[lagging].Payloads.SequenceEqual(expected), "the lagging server to catch up");
+        var (_, lagging, _) = await CatchUpAfterSnapshotPastLaggingServer([1, 2, 3], trailingLogs: 100);
         Assert.Equal(0, _machines[lagging].Restores);
     }
 
