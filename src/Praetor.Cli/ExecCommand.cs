@@ -277,7 +277,7 @@ public static class ExecCommand
         return builder.ToString().TrimEnd();
     }
 
-    /// <summary>Lists the directory with blocking queries and reports each new key once, in the listing's order.</summary>
+    /// <summary>Lists the directory with blocking queries and reports each new key once: of one listing, acks first, then output, then exits.</summary>
     private static async Task StreamResultsAsync(PraetorClient client, CliContext context, string directory, TimeSpan wait, ChannelWriter<Result> results, CancellationToken ct)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -292,12 +292,10 @@ public static class ExecCommand
                     continue;
                 }
                 index = listed.Meta.LastIndex;
-                foreach (var full in listed.Response)
+                // The listing is sorted, so "<node>/exit" comes before "<node>/out/..." written just before it:
+                // within one listing, acks go first and exits last, so a node's output precedes its end.
+                foreach (var full in listed.Response.Where(seen.Add).OrderBy(Rank))
                 {
-                    if (!seen.Add(full))
-                    {
-                        continue;
-                    }
                     var key = full.StartsWith(directory, StringComparison.Ordinal) ? full[directory.Length..] : full;
                     if (key == "job")
                     {
@@ -345,6 +343,9 @@ public static class ExecCommand
             results.TryWrite(new Result(ResultKind.Failed, "", [], 0));
         }
     }
+
+    private static int Rank(string key) =>
+        key.EndsWith("/ack", StringComparison.Ordinal) ? 0 : key.EndsWith("/exit", StringComparison.Ordinal) ? 2 : 1;
 
     private static async Task<byte[]?> ValueAsync(PraetorClient client, CliContext context, string key, CancellationToken ct)
     {
