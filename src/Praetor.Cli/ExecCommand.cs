@@ -114,9 +114,11 @@ public static class ExecCommand
         return await command.RunAsync(context, async client =>
         {
             var self = await HttpCommand.RequestAsync("Error querying Consul agent", () => client.Agent.SelfAsync());
-            if (verbose.Value && client.Config.Datacenter is { Length: > 0 } dc && dc != self.Config.Datacenter)
+            if (client.Config.Datacenter is { Length: > 0 } dc && dc != self.Config.Datacenter)
             {
-                context.Info("Remote exec in foreign datacenter, using Session TTL");
+                // Consul binds the session to a server there; Praetor's agents do not forward to other datacenters yet.
+                context.Error($"Remote exec in another datacenter ({dc}) is not supported yet: run it against an agent of {dc}");
+                return 1;
             }
             string session;
             try

@@ -92,6 +92,16 @@ public sealed class ExecCommandTests : CliAgentFixture
         Assert.Matches("Completed in [0-9]+\\.[0-9]{2} seconds\n$", run.Stdout);
     }
 
+    [Fact]
+    public async Task Another_datacenter_is_refused_before_anything_is_written()
+    {
+        var run = await RunAsync("exec", "-datacenter=dc2", "true");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("Remote exec in another datacenter (dc2) is not supported yet: run it against an agent of dc2\n", run.Stderr);
+        Assert.Empty((await Client.Kv.KeysAsync("")).Response);
+    }
+
     [Theory]
     [InlineData(new[] { "exec" }, "Must specify a command to execute")]
     [InlineData(new[] { "exec", "-wait=soon", "true" }, "invalid value \"soon\" for flag -wait")]
