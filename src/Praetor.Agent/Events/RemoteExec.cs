@@ -39,6 +39,9 @@ public sealed class RemoteExec
 
     private const int ExitCodeFailed = 255;
 
+    /// <summary>Output reads (each at most <see cref="OutputChunkBytes"/>) waiting for upload before the job's pipes stall.</summary>
+    private const int PiecesBufferedMax = 16;
+
     private readonly IKvEndpoint _kv;
     private readonly Func<string> _nodeName;
     private readonly ILogger _log;
@@ -261,11 +264,22 @@ public sealed class RemoteExec
             var command = spec.Command;
             if (spec.Script.Length > 0)
             {
-                scriptFile = Path.GetTempFileName();
-                await File.WriteAllBytesAsync(scriptFile, spec.Script, cancellationToken).ConfigureAwait(false);
-                if (!OperatingSystem.IsWindows())
+                try
                 {
-                    File.SetUnixFileMode(scriptFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+                    scriptFile = Path.GetTempFileName();
+                    await File.WriteAllBytesAsync(scriptFile, spec.Script, cancellationToken).ConfigureAwait(false);
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        File.SetUnixFileMode(scriptFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    if (_log.IsEnabled(LogLevel.Debug))
+                    {
+                        _log.LogDebug("agent: failed to make tmp file: {Error}", ex.Message);
+                    }
+                    return ExitCodeFailed;
                 }
                 command = scriptFile;
             }
@@ -287,7 +301,15 @@ public sealed class RemoteExec
                 }
                 return ExitCodeFailed;
             }
-            process.StandardInput.Close();
+            try
+            {
+                // The job reads nothing (Consul gives it no stdin): it sees end of input at once.
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The job already exited.
+            }
             try
             {
                 if (!await UploadOutputAsync(job, spec, process, cancellationToken).ConfigureAwait(false))
@@ -304,19 +326,18 @@ public sealed class RemoteExec
                 throw;
             }
         }
-        catch (IOException ex)
-        {
-            if (_log.IsEnabled(LogLevel.Debug))
-            {
-                _log.LogDebug("agent: failed to make tmp file: {Error}", ex.Message);
-            }
-            return ExitCodeFailed;
-        }
         finally
         {
             if (scriptFile is not null)
             {
-                File.Delete(scriptFile);
+                try
+                {
+                    File.Delete(scriptFile);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // A leftover temporary file; nothing more to do.
+                }
             }
         }
     }
@@ -355,7 +376,8 @@ public sealed class RemoteExec
     /// </summary>
     private async Task<bool> UploadOutputAsync(Job job, Spec spec, Process process, CancellationToken cancellationToken)
     {
-        var pieces = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+        // Bounded as Consul's 16-chunk buffer: a job writing faster than the servers take its output waits on its pipe.
+        var pieces = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(PiecesBufferedMax) { SingleReader = true });
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var readers = Task.WhenAll(
             ReadStreamAsync(process.StandardOutput.BaseStream, pieces.Writer, stopReading.Token),
@@ -421,10 +443,10 @@ public sealed class RemoteExec
             int read;
             while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                pieces.TryWrite(buffer[..read]);
+                await pieces.WriteAsync(buffer[..read], cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or ChannelClosedException)
         {
             // The job's stream closed under us, or the upload stopped.
         }

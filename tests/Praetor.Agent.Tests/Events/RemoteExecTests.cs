@@ -68,7 +68,7 @@ public sealed class RemoteExecTests : IAsyncLifetime
 
         var keys = await KeysAsync(session);
         var outputs = keys.Where(k => k.Key.StartsWith("out/", StringComparison.Ordinal)).OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => k.Value).ToList();
-        Assert.True(outputs.Count >= 3, $"{outputs.Count} output keys");
+        Assert.True(outputs.Count >= 2, $"{outputs.Count} output keys");
         Assert.Empty(outputs[0]);
         Assert.Equal("done\n", Encoding.UTF8.GetString(outputs[^1]));
         Assert.Equal("0", Encoding.ASCII.GetString(keys["exit"]));
