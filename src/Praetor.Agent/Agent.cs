@@ -126,7 +126,8 @@ public sealed class Agent : IAsyncDisposable
         var eventLog = options.Logs?.CreateLogger("agent.events");
         // Config validation has already refused bad handler specs; see AgentConfig.ValidateSettings.
         _eventHandlers = new EventHandlers(EventScript.ParseAll(config.EventHandlers, out _), HandlerSelf, eventLog);
-        _eventReceiver = new EventReceiver(new EventStore(), () => Config.NodeName, LocalState.Services, _eventHandlers, eventLog);
+        _eventReceiver = new EventReceiver(new EventStore(), () => Config.NodeName, LocalState.Services, _eventHandlers, eventLog,
+            new RemoteExec(Kv, () => Config.NodeName, eventLog), () => !Config.DisableRemoteExec, _lifetime.Token);
         Events = new EventEndpoint(() => _lan?.Pool, _eventReceiver.Store, _eventReceiver, time, config.MaxQueryTime);
         Ready = StartAsync();
     }

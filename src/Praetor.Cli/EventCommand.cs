@@ -83,7 +83,8 @@ public static class EventCommand
         });
     }
 
-    private static bool Compiles(string pattern, string what, CliContext context)
+    /// <summary>Whether a filter compiles; reports Consul's "Failed to compile &lt;what&gt; filter regexp" when not.</summary>
+    internal static bool Compiles(string pattern, string what, CliContext context)
     {
         if (pattern.Length == 0)
         {

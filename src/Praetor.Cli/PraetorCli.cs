@@ -11,6 +11,7 @@ public static class PraetorCli
         ("agent", AgentCommand.Synopsis),
         ("catalog", CatalogCommands.Synopsis),
         ("event", EventCommand.Synopsis),
+        ("exec", ExecCommand.Synopsis),
         ("force-leave", ForceLeaveCommand.Synopsis),
         ("join", JoinCommand.Synopsis),
         ("keygen", KeygenCommand.Synopsis),
@@ -59,6 +60,8 @@ public static class PraetorCli
                 return await CatalogCommands.RunAsync(rest, context);
             case "event":
                 return await EventCommand.RunAsync(rest, context);
+            case "exec":
+                return await ExecCommand.RunAsync(rest, context);
             case "services":
                 return await ServicesCommands.RunAsync(rest, context);
             case "snapshot":

@@ -11,8 +11,9 @@ namespace Praetor.Agent.Events;
 /// <list type="bullet">
 /// <item>a Serf user event <c>consul:event:NAME</c> is decoded; when this agent passes its node,
 /// service and tag filters it goes into the <see cref="Store"/> (for <c>/v1/event/list</c>) and to
-/// the handlers as user event NAME with the user's payload — except <c>_rexec</c> (remote exec,
-/// not supported yet), which is neither stored nor handled;</item>
+/// the handlers as user event NAME with the user's payload — except <c>_rexec</c> (remote exec),
+/// which is neither stored nor handled but given to <see cref="RemoteExec"/> when remote exec is
+/// enabled (<c>disable_remote_exec</c> false), else logged at debug and dropped;</item>
 /// <item>other <c>consul:</c> events are Consul's own and ignored;</item>
 /// <item>any other user event (from a plain <c>serf event</c>) and every member event go to the
 /// handlers as Serf's agent would give them; queries are not handled.</item>
@@ -23,13 +24,20 @@ public sealed class EventReceiver
     private readonly Func<string> _nodeName;
     private readonly Func<IReadOnlyList<ServiceInstance>> _services;
     private readonly ILogger _log;
+    private readonly RemoteExec? _remoteExec;
+    private readonly Func<bool> _remoteExecEnabled;
+    private readonly CancellationToken _stopping;
     private long _malformed;
 
     /// <param name="store">Where accepted user events are kept.</param>
     /// <param name="nodeName">This agent's node name, for node filters.</param>
     /// <param name="services">This agent's own services (LocalState), for service and tag filters.</param>
     /// <param name="handlers">The handler scripts, or null when none are configured.</param>
-    public EventReceiver(EventStore store, Func<string> nodeName, Func<IReadOnlyList<ServiceInstance>> services, EventHandlers? handlers = null, ILogger? log = null)
+    /// <param name="remoteExec">Runs <c>_rexec</c> jobs; null drops them as when disabled.</param>
+    /// <param name="remoteExecEnabled">Read per event: whether remote exec is enabled (not <c>disable_remote_exec</c>).</param>
+    /// <param name="stopping">Ends running remote exec jobs (the agent's shutdown).</param>
+    public EventReceiver(EventStore store, Func<string> nodeName, Func<IReadOnlyList<ServiceInstance>> services, EventHandlers? handlers = null, ILogger? log = null,
+        RemoteExec? remoteExec = null, Func<bool>? remoteExecEnabled = null, CancellationToken stopping = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(nodeName);
@@ -39,6 +47,9 @@ public sealed class EventReceiver
         _services = services;
         Handlers = handlers;
         _log = log ?? NullLogger.Instance;
+        _remoteExec = remoteExec;
+        _remoteExecEnabled = remoteExecEnabled ?? (() => remoteExec is not null);
+        _stopping = stopping;
     }
 
     public EventStore Store { get; }
@@ -74,7 +85,7 @@ public sealed class EventReceiver
         }
     }
 
-    /// <summary>Applies this agent's filters to a decoded user event and ingests it when it passes; true when ingested.</summary>
+    /// <summary>Applies this agent's filters to a decoded user event and ingests it when it passes; true when ingested (or a remote exec job was started).</summary>
     public bool Receive(UserEvent userEvent)
     {
         ArgumentNullException.ThrowIfNull(userEvent);
@@ -88,11 +99,17 @@ public sealed class EventReceiver
         }
         if (userEvent.Name == UserEvent.RemoteExecName)
         {
-            if (_log.IsEnabled(LogLevel.Information))
+            if (_remoteExec is null || !_remoteExecEnabled())
             {
-                _log.LogInformation("agent: ignoring remote exec event ({Id}), not supported", userEvent.Id);
+                if (_log.IsEnabled(LogLevel.Debug))
+                {
+                    _log.LogDebug("agent: ignoring remote exec event ({Id}), disabled", userEvent.Id);
+                }
+                return false;
             }
-            return false;
+            // Off the pool's event loop: the job runs as long as it runs.
+            _ = Task.Run(() => _remoteExec.RunAsync(userEvent, _stopping), CancellationToken.None);
+            return true;
         }
         if (_log.IsEnabled(LogLevel.Debug))
         {
