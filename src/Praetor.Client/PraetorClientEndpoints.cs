@@ -1,6 +1,6 @@
 namespace Praetor.Client;
 
-/// <summary>The catalog and health endpoint groups of a <see cref="PraetorClient"/>, as Go's <c>client.Catalog()</c> and <c>client.Health()</c>.</summary>
+/// <summary>The catalog, health and session endpoint groups of a <see cref="PraetorClient"/>, as Go's <c>client.Catalog()</c> and <c>client.Health()</c>, <c>client.Session()</c>.</summary>
 public static class PraetorClientEndpoints
 {
     extension(PraetorClient client)
@@ -10,5 +10,8 @@ public static class PraetorClientEndpoints
 
         /// <summary><c>/v1/health</c>.</summary>
         public HealthEndpoint Health => new(client.Agent.Transport);
+
+        /// <summary><c>/v1/session</c>.</summary>
+        public SessionEndpoint Session => new(client.Agent.Transport);
     }
 }

@@ -1,0 +1,14 @@
+namespace Praetor.Cli.Locking;
+
+/// <summary>What <see cref="LockCommand"/> does with a lock or a semaphore: take it, watch it, give it back.</summary>
+internal interface IContendedLock
+{
+    /// <summary>Returns once held; blocks (with blocking queries) while others hold it. Throws <see cref="LockSetupException"/> on a key of another use.</summary>
+    Task AcquireAsync(CancellationToken ct);
+
+    /// <summary>Completes when the hold is lost (the key's holder changed, or it could not be read <paramref name="retries"/> times more in a row).</summary>
+    Task MonitorAsync(int retries, CancellationToken ct);
+
+    /// <summary>Gives the hold back and removes the key when no one else uses it.</summary>
+    Task ReleaseAsync();
+}
