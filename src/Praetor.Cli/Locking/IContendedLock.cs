@@ -9,6 +9,9 @@ internal interface IContendedLock
     /// <summary>Completes when the hold is lost (the key's holder changed, or it could not be read <paramref name="retries"/> times more in a row).</summary>
     Task MonitorAsync(int retries, CancellationToken ct);
 
+    /// <summary>Why a release after the hold was lost fails: Go's <c>ErrLockNotHeld</c> or <c>ErrSemaphoreNotHeld</c>.</summary>
+    string NotHeld { get; }
+
     /// <summary>Gives the hold back and removes the key when no one else uses it.</summary>
     Task ReleaseAsync();
 }

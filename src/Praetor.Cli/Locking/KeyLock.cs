@@ -51,6 +51,9 @@ internal sealed class KeyLock : IContendedLock
         LockWait.WhileAsync((options, token) => _client.Kv.GetAsync(_key, options, token), retries, entry => entry?.Session == _session, ct);
 
     /// <inheritdoc/>
+    public string NotHeld => "Lock not held";
+
+    /// <inheritdoc/>
     public async Task ReleaseAsync()
     {
         await _client.Kv.ReleaseAsync(_key, ReadOnlyMemory<byte>.Empty, _session, Flags);

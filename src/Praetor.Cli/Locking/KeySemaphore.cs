@@ -66,6 +66,9 @@ internal sealed class KeySemaphore : IContendedLock
         LockWait.WhileAsync((options, token) => _client.Kv.ListAsync(_prefix, options, token), retries, Held, ct);
 
     /// <inheritdoc/>
+    public string NotHeld => "Semaphore not held";
+
+    /// <inheritdoc/>
     public async Task ReleaseAsync()
     {
         while (true)

@@ -10,7 +10,8 @@ namespace Praetor.Cli.Locking;
 /// (TTL 15s, renewed every half TTL, behavior release), takes the lock on <c>prefix/.lock</c>, runs
 /// the child while it is held with its output passed through, then releases the lock. A lost lock
 /// (the session ended, the key's holder changed) stops the child — SIGTERM, then SIGKILL after a
-/// grace period — and exits 1; SIGINT/SIGTERM stop the child and release.
+/// grace period — and exits 1 ("Lock release failed: Lock not held", as Consul); SIGINT/SIGTERM stop
+/// the child and release. The child sees <c>CONSUL_LOCK_HELD=true</c>; its stdin is empty.
 /// </summary>
 public static class LockCommand
 {
@@ -118,6 +119,7 @@ public static class LockCommand
 
         return await command.RunAsync(context, async client =>
         {
+            await HttpCommand.RequestAsync("Error querying Consul agent", () => client.Agent.NodeNameAsync(shutdown));
             var session = await HttpCommand.RequestAsync("Lock setup failed", () => client.Session.CreateAsync(
                 new SessionRequest { Name = sessionName, Ttl = GoDurationText(SessionTtl), Behavior = "release" }, ct: CancellationToken.None));
             using var sessionLost = new CancellationTokenSource();
@@ -182,11 +184,11 @@ public static class LockCommand
         }
         catch (Exception e) when (e is Win32Exception or InvalidOperationException)
         {
-            context.Error($"Error executing handler: {e.Message}");
+            context.Error($"Error starting handler: {e.Message}");
             await stopMonitor.CancelAsync();
             await monitoring;
             await ReleaseAsync(held, context);
-            return 1;
+            return childExitCode ? 2 : 0;
         }
 
         process.StandardInput.Close();
@@ -200,31 +202,32 @@ public static class LockCommand
         {
             await process.WaitForExitAsync(interrupt.Token);
             await copies;
-            if (process.ExitCode != 0 && childExitCode)
+            if (process.ExitCode != 0)
             {
-                exitCode = 2;
+                context.Error($"Error running handler: exit status {process.ExitCode}");
+                exitCode = childExitCode ? 2 : 0;
             }
+
+            verbose("Child terminated, releasing lock");
         }
         catch (OperationCanceledException)
         {
             lockLost = lost.IsCancellationRequested;
-            if (lockLost)
-            {
-                context.Error("Lock lost, killing child");
-            }
-            else
-            {
-                verbose("Shutdown triggered, killing child");
-            }
-
+            verbose(lockLost ? "Lock lost, killing child" : "Shutdown triggered, killing child");
             await KillAsync(process, copies, killGrace);
         }
 
         await stopMonitor.CancelAsync();
         await monitoring;
-        verbose("Cleanup");
+        if (lockLost)
+        {
+            // As Go's Unlock once the lock is lost: nothing is released.
+            context.Error($"Lock release failed: {held.NotHeld}");
+            return 1;
+        }
+
         await ReleaseAsync(held, context);
-        return lockLost ? 1 : exitCode;
+        return exitCode;
     }
 
     /// <summary>Watches the hold until it is lost (then cancels <paramref name="lost"/>) or <paramref name="stop"/> fires.</summary>
@@ -334,6 +337,7 @@ public static class LockCommand
         startInfo.RedirectStandardInput = true;
         startInfo.RedirectStandardOutput = true;
         startInfo.RedirectStandardError = true;
+        startInfo.Environment["CONSUL_LOCK_HELD"] = "true";
         return startInfo;
     }
 

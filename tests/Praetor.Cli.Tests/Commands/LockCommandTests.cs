@@ -32,7 +32,7 @@ public sealed class LockCommandTests : CliAgentFixture, IDisposable
     public async Task The_child_runs_while_the_lock_key_is_held_and_the_key_is_removed_after()
     {
         var child = Child("a");
-        var run = Start("lock", "svc/leader", child.Script + "; echo done");
+        var run = Start("lock", "svc/leader", child.Script + "; echo \"held=$CONSUL_LOCK_HELD\"");
 
         await child.ReadyAsync();
         var entry = (await Client.Kv.GetAsync("svc/leader/.lock")).Response;
@@ -45,7 +45,7 @@ public sealed class LockCommandTests : CliAgentFixture, IDisposable
         var result = await run.EndAsync();
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal("done\n", result.Stdout);
+        Assert.Equal("held=true\n", result.Stdout);
         Assert.Null((await Client.Kv.GetAsync("svc/leader/.lock")).Response);
         Assert.Empty(await SessionsAsync());
     }
@@ -134,7 +134,7 @@ public sealed class LockCommandTests : CliAgentFixture, IDisposable
     public async Task Destroying_the_session_stops_the_child_and_exits_nonzero()
     {
         var child = Child("a");
-        var run = Start("lock", "job", child.Script);
+        var run = Start("lock", "-verbose", "job", child.Script);
         await child.ReadyAsync();
         var session = (await Client.Kv.GetAsync("job/.lock")).Response!.Session!;
 
@@ -142,7 +142,8 @@ public sealed class LockCommandTests : CliAgentFixture, IDisposable
         var result = await run.EndAsync();
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("Lock lost, killing child\n", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Lock lost, killing child\n", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal("Lock release failed: Lock not held\n", result.Stderr);
         Assert.False(child.WentOn, "the child was not stopped");
     }
 
@@ -169,6 +170,7 @@ public sealed class LockCommandTests : CliAgentFixture, IDisposable
         var run = await RunAsync(args);
 
         Assert.True(run.ExitCode == expected, run.ToString());
+        Assert.Equal("Error running handler: exit status 3\n", run.Stderr);
     }
 
     [Fact]
