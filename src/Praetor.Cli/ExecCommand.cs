@@ -123,7 +123,7 @@ public static class ExecCommand
             string session;
             try
             {
-                session = await client.Session.CreateAsync("Remote Exec", "delete", SessionTtl);
+                session = await client.Session.CreateAsync(new SessionRequest { Name = "Remote Exec", Behavior = "delete", Ttl = SessionTtl });
             }
             catch (Exception e) when (e is ApiStatusException or AgentConnectionException or HttpRequestException or InvalidDataException or JsonException)
             {
@@ -367,7 +367,11 @@ public static class ExecCommand
             while (true)
             {
                 await Task.Delay(RenewInterval, ct);
-                await client.Session.RenewAsync(session, null, ct);
+                if (!await client.Session.RenewAsync(session, null, ct))
+                {
+                    context.Error($"Session renew failed: session {session} not found");
+                    return;
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

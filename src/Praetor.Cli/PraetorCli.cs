@@ -18,6 +18,7 @@ public static class PraetorCli
         ("keyring", KeyringCommand.Synopsis),
         ("kv", KvCommands.Synopsis),
         ("leave", LeaveCommand.Synopsis),
+        ("lock", Locking.LockCommand.Synopsis),
         ("maint", MaintCommand.Synopsis),
         ("members", MembersCommand.Synopsis),
         ("operator", OperatorCommands.Synopsis),
@@ -82,6 +83,8 @@ public static class PraetorCli
                 return await MaintCommand.RunAsync(rest, context);
             case "reload":
                 return await ReloadCommand.RunAsync(rest, context);
+            case "lock":
+                return await Locking.LockCommand.RunAsync(rest, context);
             case "watch":
                 return await WatchCommand.RunAsync(rest, context);
             case "rtt":

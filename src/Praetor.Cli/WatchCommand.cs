@@ -228,7 +228,8 @@ public static class WatchCommand
         return process.ExitCode == 0 ? null : $"exit status {process.ExitCode}";
     }
 
-    private static async Task CopyAsync(Stream from, TextWriter to)
+    /// <summary>Copies a child's output stream, decoded as UTF-8, to one of the command's writers as it arrives.</summary>
+    internal static async Task CopyAsync(Stream from, TextWriter to)
     {
         var buffer = new byte[4096];
         var decoder = Encoding.UTF8.GetDecoder();

@@ -12,4 +12,6 @@ namespace Praetor.Client;
 [JsonSerializable(typeof(AgentSelf))]
 [JsonSerializable(typeof(List<AgentMember>))]
 [JsonSerializable(typeof(MetricsInfo))]
+[JsonSerializable(typeof(SessionRequest))]
+[JsonSerializable(typeof(SessionCreated))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

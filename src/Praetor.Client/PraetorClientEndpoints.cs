@@ -1,6 +1,6 @@
 namespace Praetor.Client;
 
-/// <summary>The catalog, health and coordinate endpoint groups of a <see cref="PraetorClient"/>, as Go's <c>client.Catalog()</c>, <c>client.Health()</c> and <c>client.Coordinate()</c>.</summary>
+/// <summary>The catalog, health, coordinate and session endpoint groups of a <see cref="PraetorClient"/>, as Go's <c>client.Catalog()</c>, <c>client.Health()</c>, <c>client.Coordinate()</c> and <c>client.Session()</c>.</summary>
 public static class PraetorClientEndpoints
 {
     extension(PraetorClient client)
@@ -13,5 +13,8 @@ public static class PraetorClientEndpoints
 
         /// <summary><c>/v1/coordinate</c>.</summary>
         public CoordinateEndpoint Coordinate => new(client.Agent.Transport);
+
+        /// <summary><c>/v1/session</c>.</summary>
+        public SessionEndpoint Session => new(client.Agent.Transport);
     }
 }
