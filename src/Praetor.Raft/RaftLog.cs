@@ -78,6 +78,8 @@ public sealed class RaftLog : IReplicatedLog
     private readonly Meter? _ownedMeter;
     private readonly Counter<long> _applies;
     private readonly Histogram<double> _commitTime;
+    private readonly Counter<long> _becameLeader, _becameCandidate, _becameFollower;
+    private RaftRole _publishedRole = RaftRole.Follower;
 
     private RaftNode _node;
     private ulong _nextReadId;
@@ -134,6 +136,11 @@ public sealed class RaftLog : IReplicatedLog
         var meter = _ownedMeter ?? options.Meters!.Create(new MeterOptions(MeterName));
         _applies = meter.CreateCounter<long>("consul.raft.apply", "{command}", "commands proposed to the log");
         _commitTime = meter.CreateHistogram<double>("consul.raft.commitTime", "ms", "time from a proposal to its commit");
+        // hashicorp/raft counts each entry into a state; Consul's servers report whether they lead.
+        _becameLeader = meter.CreateCounter<long>("consul.raft.state.leader", "{election}", "times this server became leader");
+        _becameCandidate = meter.CreateCounter<long>("consul.raft.state.candidate", "{election}", "times this server started an election");
+        _becameFollower = meter.CreateCounter<long>("consul.raft.state.follower", "{transition}", "times this server became a follower");
+        meter.CreateObservableGauge("consul.server.isLeader", () => _view.IsLeader ? 1 : 0, description: "1 while this server is the leader, else 0");
         ElectIfAlone();
         HandleReadies();
         _ticker = _time.CreateTimer(static state => ((RaftLog)state!)._inputs.Writer.TryWrite(default), this, options.TickInterval, options.TickInterval);
@@ -693,6 +700,18 @@ public sealed class RaftLog : IReplicatedLog
     private void PublishLeader(SoftState soft)
     {
         _view = new LeaderView(soft.Role == RaftRole.Leader, soft.Leader);
+        if (soft.Role != _publishedRole)
+        {
+            _publishedRole = soft.Role;
+            var counter = soft.Role switch
+            {
+                RaftRole.Leader => _becameLeader,
+                RaftRole.Candidate => _becameCandidate,
+                RaftRole.Follower => _becameFollower,
+                _ => null, // a pre-candidate has not started an election
+            };
+            counter?.Add(1);
+        }
         if (soft.Leader != 0 && soft.Role != RaftRole.Leader) Volatile.Write(ref _leaderContactTimestamp, _time.GetTimestamp());
     }
 

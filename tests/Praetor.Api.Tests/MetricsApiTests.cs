@@ -170,6 +170,9 @@ public sealed partial class MetricsApiTests : IAsyncLifetime
         Assert.Equal("summary", typed["consul_kvs_apply"]);
         Assert.Equal("counter", typed["consul_raft_apply"]);
         Assert.Equal("gauge", typed["consul_members_servers"]);
+        // The -dev server elected itself once and leads.
+        Assert.Contains("\nconsul_raft_state_leader 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("\nconsul_server_isLeader 1\n", text, StringComparison.Ordinal);
         Assert.Matches(@"consul_api_http_count\{method=""PUT"",path=""v1_kv_""\} [1-9]", text);
         Assert.DoesNotContain("consul.", text.Replace("# HELP", "", StringComparison.Ordinal).Split('\n').Where(l => !l.StartsWith(' ')).Select(l => l.Split(' ')[0]), StringComparer.Ordinal);
     }

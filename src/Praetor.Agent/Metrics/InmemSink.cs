@@ -131,7 +131,22 @@ public sealed class InmemSink : IDisposable
         _listener.Dispose();
     }
 
-    private void ObserveGauges() => _listener.RecordObservableInstruments();
+    /// <summary>
+    /// Reads every observable gauge. The listener runs them all and then throws what any threw (an
+    /// AggregateException); on the timer that would end the process, so a gauge that could not be
+    /// read (a component stopping, say) keeps its last value until the next read instead.
+    /// </summary>
+    private void ObserveGauges()
+    {
+        try
+        {
+            _listener.RecordObservableInstruments();
+        }
+        catch (AggregateException)
+        {
+            // The other gauges were recorded; the failing ones are read again in a second.
+        }
+    }
 
     private static MetricKind? KindOf(Instrument instrument) => instrument switch
     {
