@@ -106,14 +106,9 @@ public sealed class Agent : IAsyncDisposable
             (Txn, Kv, Catalog, Health, Status) = (txn, kv, catalog, new HealthEndpoint(Store, blocking), new StatusEndpoint(Log));
             Sessions = sessions;
             (RaftOperator, Snapshot) = (new RaftOperator(raft, Log, ServerNode, _server?.Leader), new SnapshotEndpoint(Store, Log, () => raft.Term, blocking, time));
-        }
-        if (config.Server || config.DevMode)
-        {
             var period = config.DevMode ? CoordinateEndpoint.DevUpdatePeriod : CoordinateEndpoint.UpdatePeriod;
-            _coordinates = new CoordinateEndpoint(Store, Log, blocking, WanCoordinates, period, time, options.Logs?.CreateLogger("agent.coordinate"));
-            Coordinate ??= _coordinates;
+            Coordinate = _coordinates = new CoordinateEndpoint(Store, Log, blocking, WanCoordinates, period, time, options.Logs?.CreateLogger("agent.coordinate"));
         }
-        Coordinate ??= new RemoteCoordinateEndpoint(new EndpointRpcClient(serverRpc!, config));
         _coordinateSender = new CoordinateSender(config.NodeName, () => _lan?.Pool.LocalCoordinate, () => _lan?.Members().Count ?? 1, Coordinate, time,
             options.Logs?.CreateLogger("agent.coordinate"));
         _server?.RegisterEndpoints(Kv, Txn, Catalog, Health, Status, Sessions, Coordinate, RaftOperator, Snapshot);
