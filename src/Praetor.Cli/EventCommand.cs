@@ -35,10 +35,7 @@ public static class EventCommand
 
         if (name.Value.Length == 0)
         {
-            context.Error("Event name must be specified");
-            context.Error("");
-            context.Error(CommandHelp.Format(Usage, flags));
-            return 1;
+            return command.UsageError("Event name must be specified", context);
         }
 
         if (!Compiles(node.Value, "node", context) || !Compiles(service.Value, "service", context) || !Compiles(tag.Value, "tag", context))

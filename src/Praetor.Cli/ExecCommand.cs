@@ -89,10 +89,7 @@ public static class ExecCommand
         }
         if (line.Length == 0 && script.Length == 0 && argv.Count == 0)
         {
-            context.Error("Must specify a command to execute");
-            context.Error("");
-            context.Error(CommandHelp.Format(Usage, flags));
-            return 1;
+            return command.UsageError("Must specify a command to execute", context);
         }
         if (!EventCommand.Compiles(node.Value, "node", context) || !EventCommand.Compiles(service.Value, "service", context) || !EventCommand.Compiles(tag.Value, "tag", context))
         {

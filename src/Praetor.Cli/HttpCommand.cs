@@ -32,6 +32,16 @@ public sealed class HttpCommand
     public int? ParseFlags(IReadOnlyList<string> args, CliContext context) =>
         CommandHelp.ParseFlags(Flags, args, context, CommandHelp.Format(_usage, Flags));
 
+    /// <summary>Consul's usage error: <paramref name="message"/>, a blank line and the help on stderr; exit code 1.</summary>
+    public int UsageError(string message, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Error(message);
+        context.Error("");
+        context.Error(CommandHelp.Format(_usage, Flags));
+        return 1;
+    }
+
     /// <summary>True, after saying so on stderr, when more than <paramref name="max"/> arguments follow the flags.</summary>
     public bool TooManyArguments(int max, CliContext context)
     {

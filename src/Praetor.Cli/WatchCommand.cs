@@ -69,10 +69,7 @@ public static class WatchCommand
 
         if (type.Value.Length == 0)
         {
-            context.Error("Watch type must be specified");
-            context.Error("");
-            context.Error(CommandHelp.Format(Usage, flags));
-            return 1;
+            return command.UsageError("Watch type must be specified", context);
         }
 
         var passing = false;
