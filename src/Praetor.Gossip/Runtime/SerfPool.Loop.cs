@@ -32,15 +32,15 @@ public sealed partial class SerfPool
                     try
                     {
                         input();
-                        var now = Now();
-                        Drain(now);
-                        ArmTicker(now);
+                        Drain(Now());
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
                         // A core or codec bug must not take the pool down with it; it is loud in the log.
                         PoolLog.InputFailed(_logger, e, _config.NodeName);
                     }
+                    // Even after a failed input: a tick that threw must not leave the pool without its next one.
+                    ArmTicker(Now());
                 }
                 PublishMembers();
             }
@@ -87,7 +87,14 @@ public sealed partial class SerfPool
         if (idle < next) next = idle;
         if (next >= _tickArmedAt) return;
         _tickArmedAt = next;
-        _tickTimer!.Change(next - now, Timeout.InfiniteTimeSpan);
+        try
+        {
+            _tickTimer!.Change(next - now, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopping: the timer went before the loop's last input.
+        }
     }
 
     /// <summary>Takes and carries out both cores' outputs until neither has more (one feeds the other).</summary>

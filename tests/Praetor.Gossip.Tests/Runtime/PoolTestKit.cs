@@ -14,11 +14,16 @@ internal static class PoolTestKit
     /// <summary>memberlist's local profile with a 10 s TCP timeout: its 1 s made joins time out on a loaded machine.</summary>
     public static GossipOptions Options { get; } = GossipOptions.Local() with { TcpTimeout = TimeSpan.FromSeconds(10) };
 
-    public static Task<SerfPool> StartAsync(string name, Keyring? keyring = null) =>
+    /// <summary>
+    /// A pool on 127.0.0.1 with <see cref="Options"/>. <paramref name="queryTimeoutMult"/> stretches
+    /// the default query deadline (16 gives 1.6 s for three nodes) for tests that wait on every answer.
+    /// </summary>
+    public static Task<SerfPool> StartAsync(string name, Keyring? keyring = null, int queryTimeoutMult = 16) =>
         SerfPool.StartAsync(
             new SerfPoolConfig(name, new IPEndPoint(IPAddress.Loopback, 0))
             {
                 GossipOptions = Options,
+                SerfOptions = new SerfOptions { ProtocolVersion = SerfOptions.ProtocolVersionMax, QueryTimeoutMult = queryTimeoutMult },
                 Keyring = keyring,
                 Tags = new Dictionary<string, string> { ["role"] = "test" },
             },
