@@ -218,9 +218,8 @@ cell() {
     agent=$(agent_of "$setup" "$target")
     [[ -n "$agent" ]] || { log "$setup $target: no agent to load (no leader?)"; return 0; }
     pids=$(pids_of "$setup")
-    # shellcheck disable=SC2086 # one PID per word
     run_lock "$conns" "$WARMUP" "$variant" "$setup" "$target" "$agent"
-    # shellcheck disable=SC2086
+    # shellcheck disable=SC2086 # one PID per word
     before=$(pids_cpu_ticks $pids)
     started=$(date +%s%N)
     run_lock "$conns" "$DURATION" "$variant" "$setup" "$target" "$agent"
