@@ -197,6 +197,7 @@ internal static class AgentRoutes
         writer.WriteString("ClientAddrs"u8, config.ClientAddr);
         writer.WriteNumber("HTTPPort"u8, config.HttpPort);
         writer.WriteString("DataDir"u8, config.DataDir ?? "");
+        writer.WriteBoolean("DisableRemoteExec"u8, config.DisableRemoteExec);
         writer.WriteEndObject();
         writer.WritePropertyName("Member"u8);
         WriteMember(writer, agent.Member());

@@ -15,7 +15,9 @@ namespace Praetor.Cli;
 /// directory with blocking key listings: each node's output as <c>    &lt;node&gt;: &lt;line&gt;</c>,
 /// its end as <c>==&gt; &lt;node&gt;: finished with exit code N</c>, and after <c>-wait</c> (twice
 /// that while a node that acknowledged has not finished) without news the summary
-/// <c>N / M node(s) completed / acknowledged</c>. Exit code 2 when a node failed or did not finish.
+/// <c>N / M node(s) completed / acknowledged</c>. Exit code 2 when a node failed or did not finish;
+/// 1, with an error saying how to enable it, when no node acknowledged and the local agent has
+/// remote exec disabled (Consul ends with 0 / 0 and exit code 0 there).
 /// At the end the session is destroyed and the directory deleted.
 /// </summary>
 public static class ExecCommand
@@ -262,7 +264,30 @@ public static class ExecCommand
             await stop.CancelAsync();
             await streaming;
         }
+        if (acks == 0 && await RemoteExecDisabledOnAsync(client) is { } agent)
+        {
+            context.Error($"Remote exec is disabled on agent \"{agent}\" ({client.Config.Address}), so no node ran the job. "
+                + "To enable it, set \"disable_remote_exec\": false in that agent's configuration and restart it.");
+            return 1;
+        }
         return bad > 0 ? 2 : 0;
+    }
+
+    /// <summary>
+    /// The local agent's node name when it has remote exec disabled (<c>DebugConfig.DisableRemoteExec</c>
+    /// of <c>/v1/agent/self</c>); null when it has not, or cannot tell, so that Consul's outcome stands.
+    /// </summary>
+    private static async Task<string?> RemoteExecDisabledOnAsync(PraetorClient client)
+    {
+        try
+        {
+            var self = await client.Agent.SelfAsync();
+            return self.DebugConfig.DisableRemoteExec == true ? self.Config.NodeName : null;
+        }
+        catch (Exception e) when (e is ApiStatusException or AgentConnectionException or HttpRequestException or JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Consul's TargetedUI: every line of <paramref name="message"/> after <c>==&gt; node: </c> or four spaces, trailing white space trimmed.</summary>

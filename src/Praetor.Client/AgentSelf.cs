@@ -7,6 +7,9 @@ public sealed record AgentSelf
 {
     public AgentSelfConfig Config { get; init; } = new();
 
+    /// <summary>The agent's <c>DebugConfig</c>: only the settings clients read.</summary>
+    public AgentSelfDebugConfig DebugConfig { get; init; } = new();
+
     public JsonElement? Member { get; init; }
 
     public JsonElement? Stats { get; init; }
@@ -35,4 +38,11 @@ public sealed record AgentSelfConfig
     public string? PraetorVersion { get; init; }
 
     public string? BuildDate { get; init; }
+}
+
+/// <summary><c>DebugConfig</c> of <c>/v1/agent/self</c>: the agent's runtime settings, of which clients read a few.</summary>
+public sealed record AgentSelfDebugConfig
+{
+    /// <summary><c>disable_remote_exec</c>: the agent refuses <c>exec</c> jobs; null when the agent does not say.</summary>
+    public bool? DisableRemoteExec { get; init; }
 }

@@ -24,6 +24,8 @@ public sealed class StatusAndAgentTests : AgentFixture
         Assert.Matches(@"^\d+\.\d+\.\d+$", config.GetProperty("Version").GetString());
         Assert.Equal(Praetor.Agent.BuildInfo.ConsulVersion, config.GetProperty("Version").GetString());
         Assert.Equal(Praetor.Agent.BuildInfo.PraetorVersion, config.GetProperty("PraetorVersion").GetString());
+        // Consul's default since 0.8: remote exec disabled; `praetor exec` reads it to explain a run nobody acknowledged.
+        Assert.True(doc.RootElement.GetProperty("DebugConfig").GetProperty("DisableRemoteExec").GetBoolean());
         var member = doc.RootElement.GetProperty("Member");
         Assert.Equal("test-node", member.GetProperty("Name").GetString());
         Assert.Equal("127.0.0.1", member.GetProperty("Addr").GetString());

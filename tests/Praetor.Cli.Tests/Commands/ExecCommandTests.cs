@@ -124,16 +124,19 @@ public sealed class ExecCommandTests : CliAgentFixture
 public sealed class ExecDisabledCommandTests : CliAgentFixture
 {
     [Fact]
-    public async Task The_agent_runs_nothing_and_the_cli_ends_with_nobody_acknowledging()
+    public async Task The_agent_runs_nothing_and_the_cli_says_remote_exec_is_disabled_and_how_to_enable_it()
     {
         Assert.True(Host.Agent.Config.DisableRemoteExec);
         var marker = Path.Combine(Path.GetTempPath(), "praetor-exec-" + Guid.NewGuid().ToString("N"));
 
         var run = await RunAsync("exec", "-wait=500ms", "touch " + marker);
 
-        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Equal("0 / 0 node(s) completed / acknowledged\n", run.Stdout);
+        Assert.Contains("Remote exec is disabled on agent \"cli-test\"", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("set \"disable_remote_exec\": false in that agent's configuration and restart it", run.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(marker));
+        // The job key is cleaned up as after any run.
         Assert.Empty((await Client.Kv.KeysAsync("")).Response);
     }
 }
