@@ -67,12 +67,7 @@ bench_scratch exec
 install_missing curl:curl jq:jq
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-PRAETOR=${PRAETOR:-"$ARTIFACTS/native/praetor"}
-if [[ "$SKIP_BUILD" != 1 ]]; then
-    log "building praetor (scripts/publish.sh, Native AOT)"
-    build_native praetor || exit 2
-fi
-[[ -x "$PRAETOR" ]] || { log "no executable $PRAETOR"; exit 2; }
+require_praetor
 
 # ---------------------------------------------------------------- agents: a1 the server, a2..aN clients
 declare -A HTTP SERF_LAN

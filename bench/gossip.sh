@@ -36,12 +36,7 @@ ON_SERVER_CPU=()   # no pinning: 2N agents share every CPU
 install_missing serf:serf curl:curl
 command -v serf >/dev/null || { log "serf is missing"; exit 1; }
 # The shipped executable (Native AOT), as users run it.
-PRAETOR=${PRAETOR:-"$ARTIFACTS/native/praetor"}
-if [[ "$SKIP_BUILD" != 1 ]]; then
-    log "building praetor (scripts/publish.sh, Native AOT)"
-    build_native praetor || exit 2
-fi
-[[ -x "$PRAETOR" ]] || { log "no $PRAETOR"; exit 2; }
+require_praetor
 
 now() { date +%s.%N; }
 

@@ -180,6 +180,17 @@ build_native() {
     fi
 }
 
+# require_praetor: sets PRAETOR (default $ARTIFACTS/native/praetor), building it first unless
+# SKIP_BUILD=1; exits 2 when it cannot be built or is not an executable.
+require_praetor() {
+    PRAETOR=${PRAETOR:-"$ARTIFACTS/native/praetor"}
+    if [[ "$SKIP_BUILD" != 1 ]]; then
+        log "building praetor (scripts/publish.sh, Native AOT)"
+        build_native praetor || exit 2
+    fi
+    [[ -x "$PRAETOR" ]] || { log "no executable $PRAETOR"; exit 2; }
+}
+
 # ---------------------------------------------------------------- measuring
 # run_wrk CONNS SECONDS SCRIPT URL -> prints the RESULT line of bench/lua/common.lua's done().
 run_wrk() {

@@ -101,12 +101,7 @@ command -v jq >/dev/null || { log "jq is required"; exit 1; }
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # The shipped executable (Native AOT), as users run it: no JIT to warm up.
-PRAETOR=${PRAETOR:-"$ARTIFACTS/native/praetor"}
-if [[ "$SKIP_BUILD" != 1 ]]; then
-    log "building praetor (scripts/publish.sh, Native AOT)"
-    build_native praetor || exit 2
-fi
-[[ -x "$PRAETOR" ]] || { log "no executable $PRAETOR"; exit 2; }
+require_praetor
 
 # ---------------------------------------------------------------- agents
 declare -A HTTP SERF_LAN SERVER
