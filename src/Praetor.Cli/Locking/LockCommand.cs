@@ -71,6 +71,7 @@ public static class LockCommand
             "like \"1s\" or \"3h\". The default value is 0.");
         var childExitCode = flags.Bool("child-exit-code", false, "Exit 2 if the child process exited with an error if this is true, " +
             "otherwise this doesn't propagate an error from the child. The default value is false.");
+        var passStdin = flags.Bool("pass-stdin", false, "Pass stdin to child process.");
         var shell = flags.Bool("shell", true, "Use a shell to run the command (can set a custom shell via the SHELL environment variable).");
         var verbose = flags.Bool("verbose", false, "Enable verbose (debugging) output.");
         var monitorRetry = flags.Int("monitor-retry", 3, "Number of times to retry if Consul returns a 500 error while monitoring the lock. " +
@@ -151,7 +152,7 @@ public static class LockCommand
                 }
 
                 Verbose("Lock acquisition successful");
-                return await HoldAsync(held, child, shell.Value, childExitCode.Value, monitorRetry.Value, killGrace, context, Verbose, sessionLost.Token, shutdown);
+                return await HoldAsync(held, child, shell.Value, passStdin.Value, childExitCode.Value, monitorRetry.Value, killGrace, context, Verbose, sessionLost.Token, shutdown);
             }
             finally
             {
@@ -171,7 +172,7 @@ public static class LockCommand
 
     /// <summary>Runs the child while the lock is held; the command's exit code.</summary>
     private static async Task<int> HoldAsync(
-        IContendedLock held, IReadOnlyList<string> child, bool shell, bool childExitCode, int monitorRetry, TimeSpan killGrace,
+        IContendedLock held, IReadOnlyList<string> child, bool shell, bool passStdin, bool childExitCode, int monitorRetry, TimeSpan killGrace,
         CliContext context, Action<string> verbose, CancellationToken sessionLost, CancellationToken shutdown)
     {
         using var stopMonitor = new CancellationTokenSource();
@@ -191,7 +192,16 @@ public static class LockCommand
             return childExitCode ? 2 : 0;
         }
 
-        process.StandardInput.Close();
+        if (passStdin)
+        {
+            // Not awaited: our stdin may stay open after the child has ended (a terminal).
+            _ = FeedStdinAsync(context.Stdin, process.StandardInput);
+        }
+        else
+        {
+            process.StandardInput.Close();
+        }
+
         var copies = Task.WhenAll(
             WatchCommand.CopyAsync(process.StandardOutput.BaseStream, context.Stdout),
             WatchCommand.CopyAsync(process.StandardError.BaseStream, context.Stderr));
@@ -228,6 +238,36 @@ public static class LockCommand
 
         await ReleaseAsync(held, context);
         return exitCode;
+    }
+
+    /// <summary>
+    /// <c>-pass-stdin</c>: copies our stdin to the child's (bytes unchanged when stdin is a byte
+    /// stream) and closes it at our end of input; stops quietly when the child closes its end.
+    /// </summary>
+    private static async Task FeedStdinAsync(TextReader stdin, StreamWriter childStdin)
+    {
+        try
+        {
+            if (stdin is StreamReader { BaseStream: { } stream })
+            {
+                await stream.CopyToAsync(childStdin.BaseStream);
+            }
+            else
+            {
+                var buffer = new char[4096];
+                int read;
+                while ((read = await stdin.ReadAsync(buffer)) > 0)
+                {
+                    await childStdin.WriteAsync(buffer.AsMemory(0, read));
+                }
+            }
+
+            childStdin.Close();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The child ended or closed its stdin first.
+        }
     }
 
     /// <summary>Watches the hold until it is lost (then cancels <paramref name="lost"/>) or <paramref name="stop"/> fires.</summary>

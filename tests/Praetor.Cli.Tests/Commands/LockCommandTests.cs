@@ -182,6 +182,18 @@ public sealed class LockCommandTests : CliAgentFixture, IDisposable
         Assert.Equal("a  b\n", run.Stdout);
     }
 
+    [Theory]
+    [InlineData(false, "")]
+    [InlineData(true, "line one\nline two\n")]
+    public async Task The_child_reads_the_commands_stdin_only_with_pass_stdin(bool passStdin, string expected)
+    {
+        var run = await RunWithStdinAsync("line one\nline two\n", "lock", $"-pass-stdin={passStdin}", "job", "cat");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(expected, run.Stdout);
+        Assert.Null((await Client.Kv.GetAsync("job/.lock")).Response);
+    }
+
     [Fact]
     public async Task Shutdown_stops_the_child_and_releases()
     {
