@@ -330,18 +330,9 @@ public sealed class Agent : IAsyncDisposable
             t => _shutdownRequested.TrySetException(t.Exception!.InnerExceptions),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
-    /// <summary>The datacenters of the Consul servers in the WAN pool that have not left.</summary>
-    private IEnumerable<string> WanDatacenters()
-    {
-        if (_wan is null)
-        {
-            return [];
-        }
-        return _wan.Members()
-            .Where(m => m.Status is not (MemberStatus.Left or MemberStatus.None))
-            .Select(m => ConsulMemberTags.IsServer(m.Tags, out var dc, out _) ? dc : "")
-            .Where(dc => dc.Length > 0);
-    }
+    /// <summary>The datacenters of the Consul servers in the WAN pool that have not left, nearest first by their WAN coordinates.</summary>
+    private IEnumerable<string> WanDatacenters() =>
+        _wan is null ? [] : DatacenterDistance.Order(_wan.Pool.LocalCoordinate, WanCoordinates());
 
     /// <summary>
     /// The WAN coordinates of the servers in the WAN pool that have not left, by datacenter (Consul's

@@ -128,7 +128,7 @@ public sealed class LanPoolApiTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Datacenters_are_this_one_first_then_those_of_wan_servers_by_name()
+    public async Task Datacenters_are_this_one_first_then_those_of_wan_servers_by_name_when_none_has_a_coordinate()
     {
         Assert.Equal("[\"dc1\"]", await _http.GetStringAsync("/v1/catalog/datacenters"));
         WanPool.Deliver(SerfEventType.MemberJoin, FakeLanPool.Member("b.dc3", ServerTags("dc3")));

@@ -6,7 +6,7 @@ using Praetor.State.Commands;
 namespace Praetor.Agent.Endpoints;
 
 /// <summary>Consul's Catalog endpoint: registrations through the log, and blocking reads of nodes and services.</summary>
-/// <param name="wanDatacenters">The datacenters of the servers in the WAN pool (none without one).</param>
+/// <param name="wanDatacenters">The datacenters of the servers in the WAN pool, nearest first (none without one).</param>
 public sealed class CatalogEndpoint(StateStore store, IReplicatedLog log, BlockingQuery blocking, AgentConfig config, Func<IEnumerable<string>> wanDatacenters) : ICatalogEndpoint
 {
     /// <inheritdoc/>
@@ -22,12 +22,10 @@ public sealed class CatalogEndpoint(StateStore store, IReplicatedLog log, Blocki
 
     /// <summary>
     /// The datacenters this agent knows (<c>/v1/catalog/datacenters</c>): its own first, then
-    /// those of the WAN pool's servers by name. Consul orders by median round-trip time from the
-    /// WAN coordinates, nearest first, and its own datacenter is nearest; without coordinates
-    /// (Vivaldi is issue 7) the others are sorted by name.
+    /// those of the WAN pool's servers in the order given, nearest first (<see cref="DatacenterDistance"/>).
     /// </summary>
     public IReadOnlyList<string> Datacenters() =>
-        [config.Datacenter, .. wanDatacenters().Where(dc => dc != config.Datacenter).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        [config.Datacenter, .. wanDatacenters().Where(dc => dc != config.Datacenter).Distinct(StringComparer.Ordinal)];
 
     /// <inheritdoc/>
     public Task<QueryResult<IReadOnlyList<CatalogNode>>> NodesAsync(NodeMetaFilter meta, QueryOptions options, CancellationToken cancellationToken) =>

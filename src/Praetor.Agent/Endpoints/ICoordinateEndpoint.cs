@@ -1,3 +1,4 @@
+using Praetor.Gossip.Serf;
 using Praetor.State.Coordinates;
 
 namespace Praetor.Agent.Endpoints;
@@ -31,3 +32,28 @@ public interface ICoordinateEndpoint
 /// <see cref="AreaId"/> is <c>wan</c>, the only network area; server nodes are named <c>node.dc</c>.
 /// </summary>
 public sealed record DatacenterCoordinates(string Datacenter, string AreaId, IReadOnlyList<CoordinateEntry> Coordinates);
+
+/// <summary>Datacenters ordered by distance, as Consul's router (GetDatacentersByDistance) orders them.</summary>
+public static class DatacenterDistance
+{
+    /// <summary>
+    /// The datacenters of <paramref name="maps"/>, nearest first: by the median of the estimated
+    /// round trips from <paramref name="self"/> to each of a datacenter's servers; a datacenter with
+    /// no coordinate of a compatible dimensionality last; ties by name.
+    /// </summary>
+    public static IEnumerable<string> Order(Coordinate self, IEnumerable<DatacenterCoordinates> maps)
+    {
+        ArgumentNullException.ThrowIfNull(self);
+        return maps
+            .Select(map => (map.Datacenter, Rtt: MedianRtt(self, map.Coordinates)))
+            .OrderBy(d => d.Rtt)
+            .ThenBy(d => d.Datacenter, StringComparer.Ordinal)
+            .Select(d => d.Datacenter);
+    }
+
+    private static double MedianRtt(Coordinate self, IReadOnlyList<CoordinateEntry> servers)
+    {
+        var rtts = servers.Where(s => s.Coord.IsCompatibleWith(self)).Select(s => self.DistanceTo(s.Coord)).Order().ToList();
+        return rtts.Count == 0 ? double.PositiveInfinity : rtts[rtts.Count / 2];
+    }
+}
