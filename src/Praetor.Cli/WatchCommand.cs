@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Praetor.Agent;
@@ -32,19 +31,8 @@ public static class WatchCommand
         """;
 
     /// <summary>Runs until the watch ends, or until SIGINT or SIGTERM (then exit 0).</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
-    {
-        using var shutdown = new CancellationTokenSource();
-        void OnSignal(PosixSignalContext signal)
-        {
-            signal.Cancel = true;
-            shutdown.Cancel();
-        }
-
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        return await RunAsync(args, context, WatchRetryPolicy.Default, shutdown.Token);
-    }
+    public static Task<int> RunAsync(IReadOnlyList<string> args, CliContext context) =>
+        ShutdownSignals.RunAsync(shutdown => RunAsync(args, context, WatchRetryPolicy.Default, shutdown));
 
     /// <summary>Runs until the watch ends or <paramref name="shutdown"/> fires (exit 0); failed queries are retried by <paramref name="retry"/>.</summary>
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context, WatchRetryPolicy retry, CancellationToken shutdown)

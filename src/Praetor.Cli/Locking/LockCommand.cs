@@ -43,19 +43,8 @@ public static class LockCommand
         """;
 
     /// <summary>Runs until the child ends or the lock is lost; SIGINT or SIGTERM stop the child and release.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
-    {
-        using var shutdown = new CancellationTokenSource();
-        void OnSignal(PosixSignalContext signal)
-        {
-            signal.Cancel = true;
-            shutdown.Cancel();
-        }
-
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        return await RunAsync(args, context, KillGracePeriod, shutdown.Token);
-    }
+    public static Task<int> RunAsync(IReadOnlyList<string> args, CliContext context) =>
+        ShutdownSignals.RunAsync(shutdown => RunAsync(args, context, KillGracePeriod, shutdown));
 
     /// <summary>Runs until the child ends, the lock is lost, or <paramref name="shutdown"/> fires; a child still running <paramref name="killGrace"/> after SIGTERM is killed.</summary>
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context, TimeSpan killGrace, CancellationToken shutdown)
