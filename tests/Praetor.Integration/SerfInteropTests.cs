@@ -98,7 +98,8 @@ public sealed class SerfInteropTests
 
             // Until now nothing went wrong on serf's side: every packet and stream of ours decoded.
             Assert.DoesNotContain("[ERR]", serf.Output);
-            Assert.DoesNotContain("[WARN]", serf.Output);
+            // A suspicion serf refutes is timing (a probe of ours late on a loaded machine), not a wire problem.
+            Assert.DoesNotContain(serf.Output.Split('\n'), l => l.Contains("[WARN]", StringComparison.Ordinal) && !l.Contains("Refuting a suspect message", StringComparison.Ordinal));
 
             // A pool stopped without leaving (as a killed agent) is failed at serf.
             await b.DisposeAsync();
