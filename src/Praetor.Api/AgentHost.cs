@@ -110,8 +110,12 @@ public sealed class AgentHost : IAsyncDisposable
 
     private static WebApplication BuildHttp(Agent.Agent agent, ILoggerFactory? logs)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // The empty builder: no appsettings.json or environment configuration, and no content root
+        // (the slim builder's watches the working directory for changes, costing CPU on every write there).
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
+        builder.Services.AddLogging();
         if (logs is not null)
         {
             builder.Services.AddSingleton(logs);

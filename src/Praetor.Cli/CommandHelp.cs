@@ -23,9 +23,10 @@ public static class CommandHelp
 
     /// <summary>
     /// Parses a command's flags. Returns null to go on, or the exit code: 0 after printing help for
-    /// <c>-h</c>/<c>-help</c>, 1 after printing Go's error and the help for anything wrong.
+    /// <c>-h</c>/<c>-help</c>, 1 after printing Go's error and the help for anything wrong. The help
+    /// (<see cref="Format"/> of <paramref name="usage"/>) is built only then, not on every run.
     /// </summary>
-    public static int? ParseFlags(GoFlagSet flags, IReadOnlyList<string> args, CliContext context, string help)
+    public static int? ParseFlags(GoFlagSet flags, IReadOnlyList<string> args, CliContext context, string usage)
     {
         ArgumentNullException.ThrowIfNull(flags);
         ArgumentNullException.ThrowIfNull(context);
@@ -34,6 +35,7 @@ public static class CommandHelp
             return null;
         }
 
+        var help = Format(usage, flags);
         if (flags.HelpRequested)
         {
             context.Info(help);

@@ -30,7 +30,7 @@ public sealed class HttpCommand
 
     /// <summary>Null to go on, or the exit code after help or a flag error (see <see cref="CommandHelp.ParseFlags"/>).</summary>
     public int? ParseFlags(IReadOnlyList<string> args, CliContext context) =>
-        CommandHelp.ParseFlags(Flags, args, context, CommandHelp.Format(_usage, Flags));
+        CommandHelp.ParseFlags(Flags, args, context, _usage);
 
     /// <summary>Consul's usage error: <paramref name="message"/>, a blank line and the help on stderr; exit code 1.</summary>
     public int UsageError(string message, CliContext context)

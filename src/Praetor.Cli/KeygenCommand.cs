@@ -20,8 +20,7 @@ public static class KeygenCommand
     {
         ArgumentNullException.ThrowIfNull(context);
         var flags = new GoFlagSet("keygen");
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        if (CommandHelp.ParseFlags(flags, args, context, Usage) is { } exit)
         {
             return exit;
         }

@@ -36,8 +36,7 @@ public static class ValidateCommand
         ArgumentNullException.ThrowIfNull(context);
         var flags = new GoFlagSet("validate");
         var quiet = flags.Bool("quiet", false, "When given, a successful run will produce no output.");
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        if (CommandHelp.ParseFlags(flags, args, context, Usage) is { } exit)
         {
             return exit;
         }
@@ -45,7 +44,7 @@ public static class ValidateCommand
         if (flags.Args.Count == 0)
         {
             context.Error("Must specify at least one config file or directory");
-            context.Error(help);
+            context.Error(CommandHelp.Format(Usage, flags));
             return 1;
         }
 

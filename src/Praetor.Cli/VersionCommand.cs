@@ -22,8 +22,7 @@ public static class VersionCommand
         ArgumentNullException.ThrowIfNull(context);
         var flags = new GoFlagSet("version");
         var format = flags.String("format", "pretty", "Output format {pretty|json}");
-        var help = CommandHelp.Format(Usage, flags);
-        if (CommandHelp.ParseFlags(flags, args, context, help) is { } exit)
+        if (CommandHelp.ParseFlags(flags, args, context, Usage) is { } exit)
         {
             return exit;
         }

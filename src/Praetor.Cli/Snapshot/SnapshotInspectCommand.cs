@@ -28,7 +28,7 @@ public static class SnapshotInspectCommand
     {
         ArgumentNullException.ThrowIfNull(context);
         var flags = new GoFlagSet("snapshot inspect");
-        if (CommandHelp.ParseFlags(flags, args, context, CommandHelp.Format(Usage, flags)) is { } exit)
+        if (CommandHelp.ParseFlags(flags, args, context, Usage) is { } exit)
         {
             return Task.FromResult(exit);
         }
