@@ -115,11 +115,18 @@ public sealed class AgentHost : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
         builder.Services.AddRoutingCore();
-        builder.Services.AddLogging();
-        if (logs is not null)
+        builder.Services.AddLogging(logging =>
         {
-            builder.Services.AddSingleton(logs);
-        }
+            if (logs is not null)
+            {
+                logging.AddProvider(new ForwardingLoggerProvider(logs));
+            }
+            // ASP.NET logs every request at Information ("Request finished ..."), which Consul's
+            // agent never does at INFO; at the agent's default level that was a few lines per
+            // request and cost most of the server's CPU under load. The framework's warnings and
+            // errors stay.
+            logging.AddFilter("Microsoft", LogLevel.Warning);
+        });
         var address = IPAddress.Parse(agent.Config.ClientAddr);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -162,5 +169,16 @@ public sealed class AgentHost : IAsyncDisposable
             await _dns.DisposeAsync();
         }
         await Agent.DisposeAsync();
+    }
+
+    /// <summary>Hands ASP.NET's loggers out of the agent's log (filters apply before it).</summary>
+    private sealed class ForwardingLoggerProvider(ILoggerFactory logs) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => logs.CreateLogger(categoryName);
+
+        // The agent owns its log.
+        public void Dispose()
+        {
+        }
     }
 }
