@@ -5,8 +5,9 @@
 #            (agents polled one after the other, each system with its own CLI: `serf members`,
 #            `praetor members`);
 #   event  — one user event fired at agent 1; time until every agent's handler ran for it;
-#   kill   — kill -9 of agent N; time until every other agent lists it failed (polled likewise),
-#            and until every other agent's handler ran for member-failed;
+#   kill   — kill -9 of agent N, at a random point of the probe period; time until every other
+#            agent lists it failed (polled likewise), and until every other agent's handler ran
+#            for member-failed;
 #   RSS    — VmRSS of every agent (from /proc) once the cluster has converged.
 # Event (and member-failed handler) times come from the handlers' own timestamps (bench/gossip/handler.sh), minus the wall-clock
 # time just before the join/fire/kill; so they include each agent's handler spawn latency.
@@ -142,6 +143,15 @@ wait_for() {
     return 1
 }
 
+# sleep_random_phase SECONDS: sleeps SECONDS plus a random part of a second, so that the join,
+# the event and the kill each start at a random point of the gossip and probe periods. serf's
+# agents run those periods in lockstep (memberlist starts its tickers with the agent, and the
+# random stagger delays only the first read, not the phase), so a step at a fixed offset from
+# their start would measure one point of the period every round; Praetor's agents each keep a
+# random phase. Measured: with a fixed 8 s from join to kill -9, serf's first failure log came
+# 6.44 s after the kill (median of 8 rounds); with 8-9 s, 6.88 s (8 rounds), beside Praetor's 6.80.
+sleep_random_phase() { sleep "$(awk -v b="$1" -v r="$RANDOM" 'BEGIN { printf "%.3f", b + r / 32768 }')"; }
+
 # run_system SYSTEM PREFIX ROUND: one full measurement; appends a row to $RAW.
 run_system() {
     local sys=$1 p=$2 round=$3 dir="$SCRATCH/$1-$3" i
@@ -155,7 +165,7 @@ run_system() {
             return 1
         fi
     done
-    sleep 2
+    sleep_random_phase 2
     local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
 
     local t0 join event kill rss=() alive
@@ -167,7 +177,7 @@ run_system() {
     for i in "${joiners[@]}"; do wait "$i" 2>/dev/null || true; done
     join=$(latest "$dir/joined" "$N" "$t0")
     log "$sys: join seen by all in ${join}s"
-    sleep 3
+    sleep_random_phase 3
     alive=$("alive_$sys" 1); log "$sys: agent 1 lists $alive alive"
     for i in $(seq 1 "$N"); do rss+=("$(proc_status "${SERVER_PIDS[$p$i]}" VmRSS)"); done
 
@@ -175,7 +185,7 @@ run_system() {
     "fire_$sys"
     event=$(wait_for "$DEADLINE" event_done "$dir" "$p" "$t0" "$N" user bench) || event=timeout
     log "$sys: event reached all in ${event}s"
-    sleep 2
+    sleep_random_phase 2
 
     t0=$(now)
     kill -KILL "${SERVER_PIDS[$p$N]}"
