@@ -110,8 +110,8 @@ public sealed class AgentHost : IAsyncDisposable
 
     private static WebApplication BuildHttp(Agent.Agent agent, ILoggerFactory? logs)
     {
-        // The empty builder: no appsettings.json or environment configuration, and no content root
-        // (the slim builder's watches the working directory for changes, costing CPU on every write there).
+        // The empty builder: no appsettings.json or environment configuration, and no content root.
+        // The slim builder watched the working directory for changes, costing CPU on every write there.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
         builder.Services.AddRoutingCore();
