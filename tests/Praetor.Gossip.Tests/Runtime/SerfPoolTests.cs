@@ -38,8 +38,11 @@ public sealed class SerfPoolTests
 
         foreach (var (pool, peer) in new[] { (a, "b"), (b, "a") })
         {
-            await WaitUntilAsync(() => pool.LocalCoordinate.Vec.Any(v => v != 0) && pool.CachedCoordinate(peer) is not null, $"{pool.NodeName} to have a coordinate and {peer}'s");
-            Assert.True(pool.LocalCoordinate.Error < VivaldiConfig.Default.VivaldiErrorMax);
+            // The error estimate leaves its maximum once the RTT samples agree with the coordinates;
+            // one slow sample on a busy machine can send it back there, so it is waited for, not read once.
+            await WaitUntilAsync(
+                () => pool.LocalCoordinate.Vec.Any(v => v != 0) && pool.CachedCoordinate(peer) is not null && pool.LocalCoordinate.Error < VivaldiConfig.Default.VivaldiErrorMax,
+                $"{pool.NodeName} to have a coordinate with an error below the maximum and {peer}'s");
             Assert.Same(pool.LocalCoordinate, pool.CachedCoordinate(pool.NodeName));
         }
         Assert.Equal(0, a.Statistics.CoordinatesRejected + b.Statistics.CoordinatesRejected);
