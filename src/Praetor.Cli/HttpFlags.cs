@@ -97,7 +97,8 @@ public sealed class HttpFlags
 
         try
         {
-            client = new PraetorClient(config);
+            // A CLI run makes a few short requests: each on its own connection, on this thread.
+            client = new PraetorClient(config with { DirectRequests = true });
             error = null;
             return true;
         }

@@ -67,6 +67,9 @@ internal sealed class ApiQuery
         return query;
     }
 
+    /// <summary>True for a blocking query (<c>?index=</c>): the agent may hold the answer for minutes.</summary>
+    public bool IsBlocking => _parameters.Exists(p => p.Key == "index");
+
     public ApiQuery Add(string name, string value)
     {
         _parameters.Add(new(name, value));

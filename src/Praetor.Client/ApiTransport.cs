@@ -15,30 +15,46 @@ namespace Praetor.Client;
 internal sealed class ApiTransport : IDisposable
 {
     private readonly HttpClient _http;
+    private readonly HttpClient? _direct;
     private readonly AgentAddress _address;
     private readonly string? _token;
     private readonly string? _datacenter;
 
-    public ApiTransport(AgentAddress address, string? token, string? datacenter, string? httpAuth, HttpMessageHandler? handler)
+    /// <param name="direct">Requests that do not wait go through <see cref="DirectHttpHandler"/> (see <see cref="PraetorClientConfig.DirectRequests"/>); ignored with a <paramref name="handler"/>.</param>
+    public ApiTransport(AgentAddress address, string? token, string? datacenter, string? httpAuth, HttpMessageHandler? handler, bool direct = false)
     {
         _address = address;
         _token = token;
         _datacenter = datacenter;
-        _http = new HttpClient(handler ?? CreateHandler(address), disposeHandler: true)
+        _http = CreateClient(handler ?? CreateHandler(address), httpAuth);
+        if (direct && handler is null)
+        {
+            _direct = CreateClient(new DirectHttpHandler(address), httpAuth);
+        }
+    }
+
+    public AgentAddress Address => _address;
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _direct?.Dispose();
+    }
+
+    private static HttpClient CreateClient(HttpMessageHandler handler, string? httpAuth)
+    {
+        var client = new HttpClient(handler, disposeHandler: true)
         {
             // Blocking queries wait up to ten minutes; callers bound requests with their CancellationToken.
             Timeout = Timeout.InfiniteTimeSpan,
         };
         if (!string.IsNullOrEmpty(httpAuth))
         {
-            _http.DefaultRequestHeaders.Authorization =
+            client.DefaultRequestHeaders.Authorization =
                 new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(httpAuth)));
         }
+        return client;
     }
-
-    public AgentAddress Address => _address;
-
-    public void Dispose() => _http.Dispose();
 
     /// <summary>Sends a request; the caller owns (and disposes) the response.</summary>
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, ApiQuery query, HttpContent? body, string? token, CancellationToken ct)
@@ -53,7 +69,8 @@ internal sealed class ApiTransport : IDisposable
 
         try
         {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            var http = _direct is not null && !query.IsBlocking && DirectHttpHandler.CanSend(_address, request) ? _direct : _http;
+            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         }
         catch (HttpRequestException e)
         {

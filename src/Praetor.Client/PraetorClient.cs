@@ -36,7 +36,7 @@ public sealed class PraetorClient : IDisposable
         }
 
         Config = config;
-        _transport = new ApiTransport(address, ResolveToken(config), config.Datacenter, config.HttpAuth, handler);
+        _transport = new ApiTransport(address, ResolveToken(config), config.Datacenter, config.HttpAuth, handler, config.DirectRequests);
         Kv = new KvEndpoint(_transport);
         Status = new StatusEndpoint(_transport);
         Agent = new AgentEndpoint(_transport);

@@ -25,6 +25,14 @@ public sealed record PraetorClientConfig
     /// <summary><c>user:password</c> for HTTP basic authentication.</summary>
     public string? HttpAuth { get; init; }
 
+    /// <summary>
+    /// For a short-lived process that makes a few requests (the CLI): requests that do not wait
+    /// (all but blocking queries) each get their own plain HTTP/1.1 connection and run on the
+    /// calling thread, without the pooled HTTP stack. HTTPS and bodies of unknown length still
+    /// go through the pooled stack.
+    /// </summary>
+    public bool DirectRequests { get; init; }
+
     /// <summary>The defaults overlaid with Consul's environment variables.</summary>
     public static PraetorClientConfig FromEnvironment(Func<string, string?>? getEnvironmentVariable = null)
     {
