@@ -29,63 +29,58 @@ internal sealed class DirectHttpHandler(AgentAddress address) : HttpMessageHandl
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var socket = Connect();
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        var closeOnCancel = cancellationToken.Register(static s => ((Stream)s!).Dispose(), stream);
+        var socket = address.UnixSocketPath is not null
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        // Closing the socket ends a blocked connect, write or read at once.
+        var closeOnCancel = cancellationToken.Register(static s => ((Socket)s!).Dispose(), socket);
         try
         {
+            Connect(socket);
+            var stream = new NetworkStream(socket, ownsSocket: true);
             WriteRequest(stream, request, cancellationToken);
             var reader = new BufferedStream(stream, 8192);
             var response = ReadHead(reader, request);
             response.Content = ReadBody(reader, request, response, closeOnCancel);
             return response;
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
+        catch (Exception e)
         {
             closeOnCancel.Dispose();
-            stream.Dispose();
+            socket.Dispose();
             cancellationToken.ThrowIfCancellationRequested();
-            throw new HttpRequestException($"Error while talking to {request.RequestUri}: {e.Message}", e);
-        }
-        catch
-        {
-            closeOnCancel.Dispose();
-            stream.Dispose();
+            if (e is IOException or ObjectDisposedException or SocketException)
+            {
+                throw new HttpRequestException($"Error while talking to {request.RequestUri}: {e.Message}", e);
+            }
             throw;
         }
     }
 
-    private Socket Connect()
+    private void Connect(Socket socket)
     {
-        Socket? socket = null;
         try
         {
             if (address.UnixSocketPath is { } path)
             {
-                socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
                 socket.Connect(new UnixDomainSocketEndPoint(path));
             }
             else
             {
+                // A dual-mode socket: IPv4 and IPv6 literals, and names resolved as Connect does.
                 var host = address.BaseUri.IdnHost;
-                var port = address.BaseUri.Port;
                 if (IPAddress.TryParse(host, out var ip))
                 {
-                    socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                    socket.Connect(ip, port);
+                    socket.Connect(ip, address.BaseUri.Port);
                 }
                 else
                 {
-                    socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                    socket.Connect(host, port);
+                    socket.Connect(host, address.BaseUri.Port);
                 }
-                socket.NoDelay = true;
             }
-            return socket;
         }
         catch (SocketException e)
         {
-            socket?.Dispose();
             // As SocketsHttpHandler reports it, so ApiTransport describes it the same way.
             throw new HttpRequestException(e.Message, e);
         }

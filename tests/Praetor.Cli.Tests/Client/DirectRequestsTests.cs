@@ -136,6 +136,17 @@ public sealed class DirectRequestsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Cancelling_closes_the_connection_of_a_request_that_gets_no_answer()
+    {
+        using var client = Client();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.Kv.GetAsync("a", ct: cancel.Token));
+
+        Assert.StartsWith("GET /v1/kv/a HTTP/1.1\r\n", Assert.Single(_requests), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_blocking_query_goes_through_the_pooled_stack()
     {
         Respond(Ok(KeyJson));
@@ -165,6 +176,12 @@ public sealed class DirectRequestsTests : IAsyncDisposable
             {
                 var stream = connection.GetStream();
                 _requests.Add(await ReadRequestAsync(stream));
+                if (_responses.Count == 0)
+                {
+                    // No answer scripted: hold the connection open until the test ends.
+                    await Task.Delay(Timeout.Infinite, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                    return;
+                }
                 await stream.WriteAsync(_responses.Dequeue(), _stop.Token);
             }
         }
