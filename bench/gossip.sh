@@ -13,7 +13,9 @@
 # time just before the join/fire/kill; so they include each agent's handler spawn latency.
 # Knobs: N (20), ROUNDS (1; a fresh pair of clusters per round, medians reported),
 # SERF_PROFILE (local), PRAETOR_TIMINGS (serf), SERF_TAGS (consul), SKIP_BUILD, ARTIFACTS, PRAETOR (the executable; default: built by
-# scripts/publish.sh into ARTIFACTS/native), KEEP_LOGS, DEADLINE (seconds per phase, 60).
+# scripts/publish.sh into ARTIFACTS/native), KEEP_LOGS, DEADLINE (seconds per phase, 60),
+# FAILED_HANDLERS (1; 0: no member-failed handler on either side, so no handler processes start
+# while the kill's sweep runs, and the handler column reads "off").
 # Writes bench/results/gossip-latest.tsv and gossip-latest.md. Stops only the PIDs it started.
 set -euo pipefail
 
@@ -26,8 +28,11 @@ DEADLINE=${DEADLINE:-60}
 SKIP_BUILD=${SKIP_BUILD:-0}
 ARTIFACTS=${ARTIFACTS:-/tmp/art-bench}
 KEEP_LOGS=${KEEP_LOGS:-0}
+FAILED_HANDLERS=${FAILED_HANDLERS:-1}
 HOST=127.0.0.1
 HANDLER="$BENCH_DIR/gossip/handler.sh"
+HANDLED=user:bench
+[[ "$FAILED_HANDLERS" == 0 ]] || HANDLED="member-failed,$HANDLED"
 
 LOG_TAG=gossip
 source "$BENCH_DIR/lib.sh"
@@ -63,7 +68,7 @@ declare -A HTTP LAN RPC BIND
 start_praetor() {   # start_praetor DIR I
     local dir=$1 i=$2 name="p$2"
     take_port; HTTP[$name]=$PORT; take_port; LAN[$name]=$PORT
-    printf '{"event_handlers":["member-failed,user:bench=%s %s"]%s}\n' "$HANDLER" "$dir" "$PRAETOR_GOSSIP_LAN" > "$dir/$name.json"
+    printf '{"event_handlers":["%s=%s %s"]%s}\n' "$HANDLED" "$HANDLER" "$dir" "$PRAETOR_GOSSIP_LAN" > "$dir/$name.json"
     start_server "$name" "${HTTP[$name]}" "$PRAETOR" agent -dev -node "$name" \
         -http-port "${HTTP[$name]}" -dns-port -1 -server-port -1 -serf-lan-port "${LAN[$name]}" -serf-wan-port -1 \
         -config-file "$dir/$name.json" -log-level warn
@@ -93,7 +98,7 @@ start_serf() {   # start_serf DIR I
     [[ "$SERF_TAGS" != consul ]] || tags=($(consul_tags))
     start_server "$name" "${RPC[$name]}" serf agent -node "$name" -bind "$HOST:${BIND[$name]}" \
         -rpc-addr "$HOST:${RPC[$name]}" -profile "$SERF_PROFILE" -log-level warn "${tags[@]}" \
-        -event-handler "member-failed,user:bench=$HANDLER $dir"
+        -event-handler "$HANDLED=$HANDLER $dir"
 }
 ready_serf() { serf members -rpc-addr "$HOST:${RPC[$READY_NAME]}" > /dev/null 2>&1; }
 join_serf() { serf join -rpc-addr "$HOST:${RPC[s$1]}" "$HOST:${BIND[s1]}" > /dev/null; }
@@ -193,7 +198,8 @@ run_system() {
     POLL_NODES=($(seq 1 $((N - 1))))
     poll_all "$dir/failed" is_failed "$sys" "$p$N"
     kill=$(latest "$dir/failed" $((N - 1)) "$t0")
-    hkill=$(wait_for 15 event_done "$dir" "$p" "$t0" $((N - 1)) member-failed "$p$N") || hkill=timeout
+    hkill=off
+    [[ "$FAILED_HANDLERS" == 0 ]] || hkill=$(wait_for 15 event_done "$dir" "$p" "$t0" $((N - 1)) member-failed "$p$N") || hkill=timeout
     log "$sys: kill -9 listed as failed by all in ${kill}s (member-failed handler at all: ${hkill}s)"
 
     local rss_med rss_max
@@ -221,6 +227,6 @@ MD="$RESULTS_DIR/gossip-latest.md"
     echo "|---|---|---|---|---|---|---|---|"
     awk -F'\t' "$REPORT_AWK"'
         { k = $2; j[k] = j[k] " " $3; e[k] = e[k] " " $4; f[k] = f[k] " " $5; h[k] = h[k] " " $6; r[k] = r[k] " " $7; m[k] = m[k] " " $8; l[k] = l[k] (l[k] == "" ? "" : " / ") $10 }
-        END { for (k in j) printf "| %s | %s | %s | %s | %s | %.1f | %.1f | %s |\n", k, median(j[k]), median(e[k]), median(f[k]), median(h[k]), median(r[k]) / 1024, median(m[k]) / 1024, l[k] }' "$RAW"
+        END { for (k in j) printf "| %s | %s | %s | %s | %s | %.1f | %.1f | %s |\n", k, median(j[k]), median(e[k]), median(f[k]), h[k] ~ /off/ ? "off" : median(h[k]), median(r[k]) / 1024, median(m[k]) / 1024, l[k] }' "$RAW"
 } > "$MD"
 cat "$MD"
