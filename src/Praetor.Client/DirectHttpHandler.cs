@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 
@@ -40,8 +41,8 @@ internal sealed class DirectHttpHandler(AgentAddress address) : HttpMessageHandl
             var stream = new NetworkStream(socket, ownsSocket: true);
             WriteRequest(stream, request, cancellationToken);
             var reader = new BufferedStream(stream, 8192);
-            var response = ReadHead(reader, request);
-            response.Content = ReadBody(reader, request, response, closeOnCancel);
+            var (response, contentHeaders) = ReadHead(reader, request);
+            response.Content = ReadBody(reader, request, response, contentHeaders, closeOnCancel);
             return response;
         }
         catch (Exception e)
@@ -93,30 +94,10 @@ internal sealed class DirectHttpHandler(AgentAddress address) : HttpMessageHandl
         head.Append(request.Method.Method).Append(' ').Append(uri.PathAndQuery).Append(" HTTP/1.1\r\n");
         head.Append("Host: ").Append(uri.Authority).Append("\r\n");
         head.Append("Connection: close\r\n");
-        foreach (var (name, values) in request.Headers.NonValidated)
-        {
-            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-            foreach (var value in values)
-            {
-                head.Append(name).Append(": ").Append(value).Append("\r\n");
-            }
-        }
+        AppendHeaders(head, request.Headers.NonValidated, "Host", "Connection");
         if (request.Content is { } content)
         {
-            foreach (var (name, values) in content.Headers.NonValidated)
-            {
-                if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-                foreach (var value in values)
-                {
-                    head.Append(name).Append(": ").Append(value).Append("\r\n");
-                }
-            }
+            AppendHeaders(head, content.Headers.NonValidated, "Content-Length");
         }
         var contentLength = request.Content?.Headers.ContentLength ?? 0;
         if (contentLength > 0 || request.Method == HttpMethod.Put || request.Method == HttpMethod.Post)
@@ -129,7 +110,29 @@ internal sealed class DirectHttpHandler(AgentAddress address) : HttpMessageHandl
         stream.Flush();
     }
 
-    private static HttpResponseMessage ReadHead(Stream reader, HttpRequestMessage request)
+    /// <summary>Every header but <paramref name="written"/>, which this handler writes itself.</summary>
+    private static void AppendHeaders(StringBuilder head, HttpHeadersNonValidated headers, params ReadOnlySpan<string> written)
+    {
+        foreach (var (name, values) in headers)
+        {
+            var skip = false;
+            foreach (var own in written)
+            {
+                skip |= name.Equals(own, StringComparison.OrdinalIgnoreCase);
+            }
+            if (skip)
+            {
+                continue;
+            }
+            foreach (var value in values)
+            {
+                head.Append(name).Append(": ").Append(value).Append("\r\n");
+            }
+        }
+    }
+
+    /// <summary>The status line and headers; the content headers are returned apart, for the body's content.</summary>
+    private static (HttpResponseMessage Response, List<(string Name, string Value)> ContentHeaders) ReadHead(Stream reader, HttpRequestMessage request)
     {
         var budget = MaxHeaderBytes;
         var statusLine = ReadLine(reader, ref budget);
@@ -160,40 +163,36 @@ internal sealed class DirectHttpHandler(AgentAddress address) : HttpMessageHandl
                 contentHeaders.Add((name, value));
             }
         }
-        response.Content = new ByteArrayContent([]);
-        foreach (var (name, value) in contentHeaders)
-        {
-            response.Content.Headers.TryAddWithoutValidation(name, value);
-        }
-        return response;
+        return (response, contentHeaders);
     }
 
-    private static HttpContent ReadBody(Stream reader, HttpRequestMessage request, HttpResponseMessage response, CancellationTokenRegistration closeOnCancel)
+    private static HttpContent ReadBody(Stream reader, HttpRequestMessage request, HttpResponseMessage response, List<(string Name, string Value)> contentHeaders, CancellationTokenRegistration closeOnCancel)
     {
-        var headers = response.Content.Headers;
-        // The header as sent (ContentLength would be computed from the placeholder content).
         long? length = null;
-        if (headers.NonValidated.TryGetValues("Content-Length", out var declared))
+        foreach (var (name, value) in contentHeaders)
         {
-            if (!long.TryParse(declared.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            if (!name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
             {
-                throw new HttpRequestException($"Malformed Content-Length from {request.RequestUri}: \"{declared}\"");
+                continue;
+            }
+            if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                throw new HttpRequestException($"Malformed Content-Length from {request.RequestUri}: \"{value}\"");
             }
             length = parsed;
         }
         var chunked = response.Headers.TransferEncodingChunked == true;
         var noBody = request.Method == HttpMethod.Head || response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.NotModified || (int)response.StatusCode < 200;
-        var body = new ResponseBodyStream(reader, noBody ? 0 : chunked ? null : length ?? -1, closeOnCancel);
-        var content = new StreamContent(body);
-        foreach (var header in headers.NonValidated)
+        var content = new StreamContent(new ResponseBodyStream(reader, noBody ? 0 : chunked ? null : length ?? -1, closeOnCancel));
+        foreach (var (name, value) in contentHeaders)
         {
-            content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            content.Headers.TryAddWithoutValidation(name, value);
         }
         return content;
     }
 
     /// <summary>A CRLF-terminated line (a bare LF is accepted), without its terminator; ASCII.</summary>
-    internal static string ReadLine(Stream reader, ref int budget)
+    private static string ReadLine(Stream reader, ref int budget)
     {
         var line = new StringBuilder();
         while (true)
@@ -205,7 +204,7 @@ internal sealed class DirectHttpHandler(AgentAddress address) : HttpMessageHandl
             }
             if (--budget < 0)
             {
-                throw new HttpRequestException($"The response head is longer than {MaxHeaderBytes} bytes.");
+                throw new HttpRequestException("A line of the response is longer than its limit (the head is limited to 64 KiB).");
             }
             if (b == '\n')
             {
