@@ -6,8 +6,9 @@
 #            `praetor members`);
 #   event  — one user event fired at agent 1; time until every agent's handler ran for it;
 #   kill   — kill -9 of agent N, at a random point of the probe period; time until every other
-#            agent lists it failed (polled likewise), and until every other agent's handler ran
-#            for member-failed;
+#            agent lists it failed (polled likewise), until every other agent's handler ran
+#            for member-failed, and until the first and the last other agent logged the failure
+#            (each agent's own line for it, timed as it arrived: detection without the sweep);
 #   RSS    — VmRSS of every agent (from /proc) once the cluster has converged.
 # Event (and member-failed handler) times come from the handlers' own timestamps (bench/gossip/handler.sh), minus the wall-clock
 # time just before the join/fire/kill; so they include each agent's handler spawn latency.
@@ -69,9 +70,9 @@ start_praetor() {   # start_praetor DIR I
     local dir=$1 i=$2 name="p$2"
     take_port; HTTP[$name]=$PORT; take_port; LAN[$name]=$PORT
     printf '{"event_handlers":["%s=%s %s"]%s}\n' "$HANDLED" "$HANDLER" "$dir" "$PRAETOR_GOSSIP_LAN" > "$dir/$name.json"
-    start_server "$name" "${HTTP[$name]}" "$PRAETOR" agent -dev -node "$name" \
+    start_server --stamped "$name" "${HTTP[$name]}" "$PRAETOR" agent -dev -node "$name" \
         -http-port "${HTTP[$name]}" -dns-port -1 -server-port -1 -serf-lan-port "${LAN[$name]}" -serf-wan-port -1 \
-        -config-file "$dir/$name.json" -log-level warn
+        -config-file "$dir/$name.json" -log-level info
 }
 ready_praetor() { curl -sf -m 1 "http://$HOST:${HTTP[$READY_NAME]}/v1/agent/self" > /dev/null; }
 join_praetor() { curl -sf -m 10 -X PUT "http://$HOST:${HTTP[p$1]}/v1/agent/join/$HOST:${LAN[p1]}" > /dev/null; }
@@ -96,8 +97,8 @@ start_serf() {   # start_serf DIR I
     take_port; BIND[$name]=$PORT; take_port; RPC[$name]=$PORT
     local tags=()
     [[ "$SERF_TAGS" != consul ]] || tags=($(consul_tags))
-    start_server "$name" "${RPC[$name]}" serf agent -node "$name" -bind "$HOST:${BIND[$name]}" \
-        -rpc-addr "$HOST:${RPC[$name]}" -profile "$SERF_PROFILE" -log-level warn "${tags[@]}" \
+    start_server --stamped "$name" "${RPC[$name]}" serf agent -node "$name" -bind "$HOST:${BIND[$name]}" \
+        -rpc-addr "$HOST:${RPC[$name]}" -profile "$SERF_PROFILE" -log-level info "${tags[@]}" \
         -event-handler "$HANDLED=$HANDLER $dir"
 }
 ready_serf() { serf members -rpc-addr "$HOST:${RPC[$READY_NAME]}" > /dev/null 2>&1; }
@@ -106,6 +107,10 @@ join_serf() { serf join -rpc-addr "$HOST:${RPC[s$1]}" "$HOST:${BIND[s1]}" > /dev
 fire_serf() { serf event -coalesce=false -rpc-addr "$HOST:${RPC[s1]}" bench x > /dev/null; }
 alive_serf() { serf members -rpc-addr "$HOST:${RPC[s$1]}" -status alive | grep -c alive; }
 failed_serf() { serf members -rpc-addr "$HOST:${RPC[s$1]}" -status failed -name "^$2\$" | grep -c "^$2 "; }
+# failed_line_SYSTEM NAME: the pattern of the line an agent logs (at info) when it finds NAME
+# failed: memberlist's dead member reaching the Serf layer, on both sides.
+failed_line_praetor() { echo "gossip: p[0-9]+: member Failed: $1 at "; }
+failed_line_serf() { echo "serf: EventMemberFailed: $1 "; }
 
 # ---------------------------------------------------------------- measuring from handler files
 # poll_all OUT CHECK...: sweeps agents 1..N one after the other (at most every 0.2 s, for at
@@ -137,6 +142,21 @@ event_done() {
         FNR == 1 { self = FILENAME }
         $2 == kind && $3 == nm && $1 >= t0 && !(self in got) { got[self] = $1; c++ }
         END { if (c < need) exit 1; w = 0; for (s in got) if (got[s] > w) w = got[s]; printf "%.3f\n", w - t0 }' "$1"/ev."$2"* 2>/dev/null
+}
+# logged_failed PREFIX T0 PATTERN: "FIRST LAST", the seconds from T0 until the first and the
+# last of agents 1..N-1 logged a line matching PATTERN (their logs are stamped as lines arrive);
+# fails until every one has.
+logged_failed() {
+    local files=() i
+    for i in $(seq 1 $((N - 1))); do files+=("$SCRATCH/$1$i.log"); done
+    awk -v t0="$2" -v pat="$3" -v need=$((N - 1)) '
+        FNR == 1 { self = FILENAME }
+        !(self in got) && $1 >= t0 && $0 ~ pat { got[self] = $1; c++ }
+        END {
+            if (c < need) exit 1
+            for (s in got) { if (lo == "" || got[s] < lo) lo = got[s]; if (got[s] > hi) hi = got[s] }
+            printf "%.3f %.3f\n", lo - t0, hi - t0
+        }' "${files[@]}" 2>/dev/null
 }
 # wait_for SECONDS COMMAND...: reruns COMMAND every 0.1 s until it prints something.
 wait_for() {
@@ -200,12 +220,14 @@ run_system() {
     kill=$(latest "$dir/failed" $((N - 1)) "$t0")
     hkill=off
     [[ "$FAILED_HANDLERS" == 0 ]] || hkill=$(wait_for 15 event_done "$dir" "$p" "$t0" $((N - 1)) member-failed "$p$N") || hkill=timeout
-    log "$sys: kill -9 listed as failed by all in ${kill}s (member-failed handler at all: ${hkill}s)"
+    local logged
+    logged=$(wait_for 10 logged_failed "$p" "$t0" "$("failed_line_$sys" "$p$N")") || logged="timeout timeout"
+    log "$sys: kill -9 listed as failed by all in ${kill}s (member-failed handler at all, s: $hkill; logged by the first / the last, s: ${logged/ / / })"
 
     local rss_med rss_max
     rss_med=$(printf '%s\n' "${rss[@]}" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
     rss_max=$(printf '%s\n' "${rss[@]}" | sort -n | tail -n 1)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$sys" "$join" "$event" "$kill" "$hkill" "$rss_med" "$rss_max" "$alive" "$load" >> "$RAW"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$sys" "$join" "$event" "$kill" "$hkill" "$rss_med" "$rss_max" "$alive" "$load" ${logged/ /$'\t'} >> "$RAW"
     for i in $(seq 1 "$N"); do stop_server "$p$i"; done
 }
 
@@ -217,16 +239,16 @@ done
 # ---------------------------------------------------------------- report
 TSV="$RESULTS_DIR/gossip-latest.tsv"
 MD="$RESULTS_DIR/gossip-latest.md"
-{ printf 'round\tsystem\tjoin_s\tevent_s\tkill_s\tkill_handler_s\trss_median_kb\trss_max_kb\talive_at_1\tloadavg\n'; cat "$RAW"; } > "$TSV"
+{ printf 'round\tsystem\tjoin_s\tevent_s\tkill_s\tkill_handler_s\trss_median_kb\trss_max_kb\talive_at_1\tloadavg\tkill_logged_first_s\tkill_logged_last_s\n'; cat "$RAW"; } > "$TSV"
 {
     echo "# Gossip: $N Praetor agents (-dev, timings: $PRAETOR_TIMINGS) vs $N serf agents (-profile $SERF_PROFILE, tags: $SERF_TAGS), loopback; each polled with its own CLI"
     echo
     echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $ROUNDS round(s), serf $(serf version | head -n 1), praetor $(git -C "$REPO" rev-parse --short HEAD)"
     echo
-    echo "| system | join: N alive at all (s) | event: handler ran at all (s) | kill -9: failed at all (s) | kill -9: member-failed handler at all (s) | RSS/agent median (MB) | RSS max (MB) | loadavg at start |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| system | join: N alive at all (s) | event: handler ran at all (s) | kill -9: failed at all (s) | kill -9: member-failed handler at all (s) | kill -9: logged by the first / the last (s) | RSS/agent median (MB) | RSS max (MB) | loadavg at start |"
+    echo "|---|---|---|---|---|---|---|---|---|"
     awk -F'\t' "$REPORT_AWK"'
-        { k = $2; j[k] = j[k] " " $3; e[k] = e[k] " " $4; f[k] = f[k] " " $5; h[k] = h[k] " " $6; r[k] = r[k] " " $7; m[k] = m[k] " " $8; l[k] = l[k] (l[k] == "" ? "" : " / ") $10 }
-        END { for (k in j) printf "| %s | %s | %s | %s | %s | %.1f | %.1f | %s |\n", k, median(j[k]), median(e[k]), median(f[k]), h[k] ~ /off/ ? "off" : median(h[k]), median(r[k]) / 1024, median(m[k]) / 1024, l[k] }' "$RAW"
+        { k = $2; j[k] = j[k] " " $3; e[k] = e[k] " " $4; f[k] = f[k] " " $5; h[k] = h[k] " " $6; r[k] = r[k] " " $7; m[k] = m[k] " " $8; l[k] = l[k] (l[k] == "" ? "" : " / ") $10; a[k] = a[k] " " $11; z[k] = z[k] " " $12 }
+        END { for (k in j) printf "| %s | %s | %s | %s | %s | %s / %s | %.1f | %.1f | %s |\n", k, median(j[k]), median(e[k]), median(f[k]), h[k] ~ /off/ ? "off" : median(h[k]), median(a[k]), median(z[k]), median(r[k]) / 1024, median(m[k]) / 1024, l[k] }' "$RAW"
 } > "$MD"
 cat "$MD"

@@ -82,20 +82,29 @@ stop_all() {
     for name in "${!SERVER_PIDS[@]}"; do stop_server "$name"; done
 }
 
-# start_server [--on-load-cpu] NAME PORT COMMAND...: starts a server in the background, output
-# to $SCRATCH/NAME.log, on the server CPU (or the load generator's). The command is exec'd
-# (taskset execs too), so $! — kept in SERVER_PIDS[NAME] — is the server's own PID.
+# start_server [--on-load-cpu] [--stamped] NAME PORT COMMAND...: starts a server in the
+# background, output to $SCRATCH/NAME.log, on the server CPU (or the load generator's); with
+# --stamped each line of the log starts with the wall-clock time it arrived (stamp_lines). The
+# command is exec'd (taskset execs too; the stamping runs in a process substitution), so $! —
+# kept in SERVER_PIDS[NAME] — is the server's own PID.
 start_server() {
-    local prefix=("${ON_SERVER_CPU[@]}")
+    local prefix=("${ON_SERVER_CPU[@]}") stamped=0
     if [[ "$1" == --on-load-cpu ]]; then prefix=("${ON_LOAD_CPU[@]}"); shift; fi
+    if [[ "$1" == --stamped ]]; then stamped=1; shift; fi
     local name=$1 port=$2; shift 2
     if ss -Htln "sport = :$port" 2>/dev/null | grep -q .; then
         log "$name: port $port is already in use; choose another (see the knobs at the top)"
         return 1
     fi
-    "${prefix[@]}" "$@" > "$SCRATCH/$name.log" 2>&1 &
+    if ((stamped)); then
+        "${prefix[@]}" "$@" > >(stamp_lines > "$SCRATCH/$name.log") 2>&1 &
+    else
+        "${prefix[@]}" "$@" > "$SCRATCH/$name.log" 2>&1 &
+    fi
     SERVER_PIDS[$name]=$!
 }
+# stamp_lines: copies stdin to stdout, each line prefixed with "<epoch seconds.microseconds> ".
+stamp_lines() { local line; while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }
 
 # wait_ready NAME SECONDS CHECK: polls CHECK every 0.2 s, at most SECONDS, while the server lives.
 wait_ready() {
