@@ -122,7 +122,7 @@ public sealed class Agent : IAsyncDisposable
         // Config validation has already refused bad handler specs; see AgentConfig.ValidateSettings.
         _eventHandlers = new EventHandlers(EventScript.ParseAll(config.EventHandlers, out _), HandlerSelf, eventLog);
         _eventReceiver = new EventReceiver(new EventStore(), () => Config.NodeName, LocalState.Services, _eventHandlers, eventLog,
-            new RemoteExec(Kv, () => Config.NodeName, eventLog), () => !Config.DisableRemoteExec, _lifetime.Token);
+            new RemoteExec(Kv, () => Config.NodeName, eventLog), () => !Config.DisableRemoteExec, time, _lifetime.Token);
         Events = new EventEndpoint(() => _lan?.Pool, _eventReceiver.Store, _eventReceiver, time, config.MaxQueryTime);
         Ready = StartAsync();
     }
@@ -631,6 +631,7 @@ public sealed class Agent : IAsyncDisposable
         {
             await _wan.DisposeAsync().ConfigureAwait(false);
         }
+        _eventReceiver.Dispose();
         await _eventHandlers.DisposeAsync().ConfigureAwait(false);
         await AgentLocal.DisposeAsync().ConfigureAwait(false);
         await _antiEntropy.DisposeAsync().ConfigureAwait(false);

@@ -16,10 +16,11 @@ namespace Praetor.Agent.Events;
 /// enabled (<c>disable_remote_exec</c> false), else logged at debug and dropped;</item>
 /// <item>other <c>consul:</c> events are Consul's own and ignored;</item>
 /// <item>any other user event (from a plain <c>serf event</c>) and every member event go to the
-/// handlers as Serf's agent would give them; queries are not handled.</item>
+/// handlers as Serf's agent would give them, through its coalescing (<see cref="HandlerCoalescer"/>);
+/// queries are not handled.</item>
 /// </list>
 /// </summary>
-public sealed class EventReceiver
+public sealed class EventReceiver : IDisposable
 {
     private readonly Func<string> _nodeName;
     private readonly Func<IReadOnlyList<ServiceInstance>> _services;
@@ -27,6 +28,7 @@ public sealed class EventReceiver
     private readonly RemoteExec? _remoteExec;
     private readonly Func<bool> _remoteExecEnabled;
     private readonly CancellationToken _stopping;
+    private readonly HandlerCoalescer? _coalescer;
     private long _malformed;
 
     /// <param name="store">Where accepted user events are kept.</param>
@@ -35,9 +37,10 @@ public sealed class EventReceiver
     /// <param name="handlers">The handler scripts, or null when none are configured.</param>
     /// <param name="remoteExec">Runs <c>_rexec</c> jobs; null drops them as when disabled.</param>
     /// <param name="remoteExecEnabled">Read per event: whether remote exec is enabled (not <c>disable_remote_exec</c>).</param>
+    /// <param name="time">The clock of the handlers' coalescing.</param>
     /// <param name="stopping">Ends running remote exec jobs (the agent's shutdown).</param>
     public EventReceiver(EventStore store, Func<string> nodeName, Func<IReadOnlyList<ServiceInstance>> services, EventHandlers? handlers = null, ILogger? log = null,
-        RemoteExec? remoteExec = null, Func<bool>? remoteExecEnabled = null, CancellationToken stopping = default)
+        RemoteExec? remoteExec = null, Func<bool>? remoteExecEnabled = null, TimeProvider? time = null, CancellationToken stopping = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(nodeName);
@@ -50,6 +53,7 @@ public sealed class EventReceiver
         _remoteExec = remoteExec;
         _remoteExecEnabled = remoteExecEnabled ?? (() => remoteExec is not null);
         _stopping = stopping;
+        _coalescer = handlers is null ? null : new HandlerCoalescer(handlers, time);
     }
 
     public EventStore Store { get; }
@@ -76,11 +80,8 @@ public sealed class EventReceiver
                 break;
             case SerfUserEvent user when user.Name.StartsWith(UserEventCodec.ConsulPrefix, StringComparison.Ordinal):
                 break;
-            case SerfUserEvent user:
-                Handlers?.Dispatch(HandlerEvent.User(user.Name, user.LTime, user.Payload));
-                break;
-            case SerfMemberEvent member:
-                Handlers?.Dispatch(HandlerEvent.Member(member));
+            case SerfUserEvent or SerfMemberEvent:
+                _coalescer?.Add(serfEvent);
                 break;
         }
     }
@@ -119,4 +120,7 @@ public sealed class EventReceiver
         Handlers?.Dispatch(HandlerEvent.User(userEvent.Name, userEvent.LTime, userEvent.Payload));
         return true;
     }
+
+    /// <summary>Stops the handlers' coalescing; what it holds is dropped.</summary>
+    public void Dispose() => _coalescer?.Dispose();
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Praetor.Agent.Events;
 using Praetor.Gossip.Serf;
 using Praetor.State.Catalog;
@@ -8,6 +9,7 @@ public sealed class EventReceiverTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("praetor-receiver-").FullName;
     private readonly EventStore _store = new();
+    private readonly FakeTimeProvider _time = new();
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -18,7 +20,19 @@ public sealed class EventReceiverTests : IDisposable
         new() { Id = Guid.NewGuid().ToString(), Name = name, NodeFilter = node, ServiceFilter = service, TagFilter = tag, Payload = "p"u8.ToArray() };
 
     private EventReceiver Receiver(EventHandlers? handlers = null) =>
-        new(_store, () => "web-1", () => [new ServiceInstance { Node = "web-1", Id = "api", Service = "api", Tags = ["v1"] }], handlers);
+        new(_store, () => "web-1", () => [new ServiceInstance { Node = "web-1", Id = "api", Service = "api", Tags = ["v1"] }], handlers, time: _time);
+
+    private static SerfMemberEvent MemberEvent(SerfEventType type, string name) =>
+        new(type, [new SerfMember(name, [127, 0, 0, 1], 8301, new Dictionary<string, string>(), MemberStatus.Alive, default)]);
+
+    private static EventHandlers LineHandlers(string spec) => new(EventScript.Parse(spec), () => new HandlerSelf("web-1", new Dictionary<string, string>()), maxConcurrent: 1);
+
+    // The lines the handlers wrote once they are idle; none when the file was never written.
+    private static async Task<string[]> LinesWhenIdleAsync(EventHandlers handlers, string path)
+    {
+        await handlers.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        return File.Exists(path) ? await File.ReadAllLinesAsync(path) : [];
+    }
 
     [Fact]
     public void Consul_user_events_that_pass_the_filters_are_stored_with_serfs_lamport_time()
@@ -68,14 +82,73 @@ public sealed class EventReceiverTests : IDisposable
     }
 
     [Fact]
-    public async Task Member_events_go_to_the_handlers()
+    public async Task Member_events_reach_the_handlers_coalesced_as_serfs_agent_does_after_a_quiet_second()
     {
         var log = Path.Combine(_dir, "members");
-        await using var handlers = new EventHandlers(EventScript.Parse($"member-leave=cut -f1 >> {log}"), () => new HandlerSelf("web-1", new Dictionary<string, string>()));
+        await using var handlers = LineHandlers($"member-join,member-failed,member-leave=echo $SERF_EVENT $(cut -f1 | sort) >> {log}");
+        using var receiver = Receiver(handlers);
+        receiver.Deliver(MemberEvent(SerfEventType.MemberJoin, "db-1"));
+        _time.Advance(TimeSpan.FromMilliseconds(600));
+        receiver.Deliver(MemberEvent(SerfEventType.MemberJoin, "db-2"));
+        receiver.Deliver(MemberEvent(SerfEventType.MemberFailed, "db-1"));
+        _time.Advance(TimeSpan.FromMilliseconds(900));
+        Assert.Empty(await LinesWhenIdleAsync(handlers, log));
+
+        // A second without another event: one run per type, each member's latest change only.
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(["member-join db-2", "member-failed db-1"], await LinesWhenIdleAsync(handlers, log));
+
+        // The same change again for a member is not repeated; a new one is.
+        receiver.Deliver(MemberEvent(SerfEventType.MemberFailed, "db-1"));
+        receiver.Deliver(MemberEvent(SerfEventType.MemberLeave, "db-2"));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(["member-join db-2", "member-failed db-1", "member-leave db-2"], await LinesWhenIdleAsync(handlers, log));
+    }
+
+    [Fact]
+    public async Task A_steady_stream_of_member_events_is_flushed_every_three_seconds()
+    {
+        var log = Path.Combine(_dir, "members");
+        await using var handlers = LineHandlers($"member-join=echo $(cut -f1 | sort | tr '\\n' ' ') >> {log}");
+        using var receiver = Receiver(handlers);
+        for (var i = 0; i < 6; i++)
+        {
+            receiver.Deliver(MemberEvent(SerfEventType.MemberJoin, $"n{i}"));
+            _time.Advance(TimeSpan.FromMilliseconds(500));
+        }
+        Assert.Equal(["n0 n1 n2 n3 n4 n5"], await LinesWhenIdleAsync(handlers, log));
+        receiver.Deliver(MemberEvent(SerfEventType.MemberJoin, "n6"));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(["n0 n1 n2 n3 n4 n5", "n6"], await LinesWhenIdleAsync(handlers, log));
+    }
+
+    [Fact]
+    public async Task Coalescable_serf_user_events_keep_the_latest_per_name_and_others_pass_at_once()
+    {
+        var log = Path.Combine(_dir, "user");
+        await using var handlers = LineHandlers($"user=echo \"$SERF_USER_EVENT $SERF_USER_LTIME $(cat)\" >> {log}");
+        using var receiver = Receiver(handlers);
+        receiver.Deliver(new SerfUserEvent(6, "deploy", "old"u8.ToArray(), true));
+        receiver.Deliver(new SerfUserEvent(7, "deploy", "new"u8.ToArray(), true));
+        receiver.Deliver(new SerfUserEvent(8, "now", "x"u8.ToArray(), false));
+        receiver.Deliver(Consul(Event("consul-events-never-wait"), lTime: 9));
+        Assert.Equal(["now 8 x", "consul-events-never-wait 9 p"], await LinesWhenIdleAsync(handlers, log));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(["now 8 x", "consul-events-never-wait 9 p", "deploy 7 new"], await LinesWhenIdleAsync(handlers, log));
+    }
+
+    [Fact]
+    public async Task Events_held_when_the_receiver_is_disposed_are_dropped()
+    {
+        var log = Path.Combine(_dir, "members");
+        await using var handlers = LineHandlers($"member-join=cut -f1 >> {log}");
         var receiver = Receiver(handlers);
-        receiver.Deliver(new SerfMemberEvent(SerfEventType.MemberLeave,
-            [new SerfMember("db-1", [127, 0, 0, 1], 8301, new Dictionary<string, string>(), MemberStatus.Left, default)]));
-        await handlers.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal(["db-1"], await File.ReadAllLinesAsync(log));
+        receiver.Deliver(MemberEvent(SerfEventType.MemberJoin, "db-1"));
+        receiver.Dispose();
+        _time.Advance(TimeSpan.FromSeconds(5));
+        receiver.Deliver(MemberEvent(SerfEventType.MemberJoin, "db-2"));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Empty(await LinesWhenIdleAsync(handlers, log));
+        Assert.Equal(0, handlers.Started);
     }
 }
