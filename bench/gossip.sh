@@ -13,7 +13,7 @@
 # Event (and member-failed handler) times come from the handlers' own timestamps (bench/gossip/handler.sh), minus the wall-clock
 # time just before the join/fire/kill; so they include each agent's handler spawn latency.
 # Knobs: N (20), ROUNDS (1; a fresh pair of clusters per round, medians reported),
-# SERF_PROFILE (local), PRAETOR_TIMINGS (serf), SERF_TAGS (consul), SKIP_BUILD, ARTIFACTS, PRAETOR (the executable; default: built by
+# SERF_PROFILE (lan), PRAETOR_TIMINGS (serf), SERF_TAGS (consul), SKIP_BUILD, ARTIFACTS, PRAETOR (the executable; default: built by
 # scripts/publish.sh into ARTIFACTS/native), KEEP_LOGS, DEADLINE (seconds per phase, 60),
 # FAILED_HANDLERS (1; 0: no member-failed handler on either side, so no handler processes start
 # while the kill's sweep runs, and the handler column reads "off").
@@ -24,7 +24,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
 N=${N:-20}
 ROUNDS=${ROUNDS:-1}
-SERF_PROFILE=${SERF_PROFILE:-local}
+SERF_PROFILE=${SERF_PROFILE:-lan}
 DEADLINE=${DEADLINE:-60}
 SKIP_BUILD=${SKIP_BUILD:-0}
 ARTIFACTS=${ARTIFACTS:-/tmp/art-bench}
