@@ -107,10 +107,9 @@ join_serf() { serf join -rpc-addr "$HOST:${RPC[s$1]}" "$HOST:${BIND[s1]}" > /dev
 fire_serf() { serf event -coalesce=false -rpc-addr "$HOST:${RPC[s1]}" bench x > /dev/null; }
 alive_serf() { serf members -rpc-addr "$HOST:${RPC[s$1]}" -status alive | grep -c alive; }
 failed_serf() { serf members -rpc-addr "$HOST:${RPC[s$1]}" -status failed -name "^$2\$" | grep -c "^$2 "; }
-# failed_line_SYSTEM NAME: the pattern of the line an agent logs (at info) when it finds NAME
-# failed: memberlist's dead member reaching the Serf layer, on both sides.
-failed_line_praetor() { echo "gossip: p[0-9]+: member Failed: $1 at "; }
-failed_line_serf() { echo "serf: EventMemberFailed: $1 "; }
+# failed_line NAME: the pattern of the line an agent logs (at info) when it finds member NAME failed,
+# memberlist's dead member reaching the Serf layer; Serf's (and Consul's) text on both sides.
+failed_line() { echo "serf: EventMemberFailed: $1 "; }
 
 # ---------------------------------------------------------------- measuring from handler files
 # poll_all OUT CHECK...: sweeps agents 1..N one after the other (at most every 0.2 s, for at
@@ -221,7 +220,7 @@ run_system() {
     hkill=off
     [[ "$FAILED_HANDLERS" == 0 ]] || hkill=$(wait_for 15 event_done "$dir" "$p" "$t0" $((N - 1)) member-failed "$p$N") || hkill=timeout
     local logged
-    logged=$(wait_for 10 logged_failed "$p" "$t0" "$("failed_line_$sys" "$p$N")") || logged="timeout timeout"
+    logged=$(wait_for 10 logged_failed "$p" "$t0" "$(failed_line "$p$N")") || logged="timeout timeout"
     log "$sys: kill -9 listed as failed by all in ${kill}s (member-failed handler at all, s: $hkill; logged by the first / the last, s: ${logged/ / / })"
 
     local rss_med rss_max

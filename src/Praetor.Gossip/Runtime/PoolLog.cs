@@ -23,8 +23,18 @@ internal static partial class PoolLog
     [LoggerMessage(Level = LogLevel.Critical, Message = "gossip: {Node}: an input failed")]
     public static partial void InputFailed(ILogger logger, Exception exception, string node);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "gossip: {Node}: member {Kind}: {Member} at {Address}")]
-    public static partial void MemberEvent(ILogger logger, string node, MemberEventKind kind, string member, IPEndPoint address);
+    /// <summary>Serf's (and so Consul's) line for a member event: <c>serf: EventMemberJoin: node1 10.0.0.1</c>; an update names the member only.</summary>
+    public static void MemberEvent(ILogger logger, MemberEventKind kind, string member, IPEndPoint address)
+    {
+        if (kind == MemberEventKind.Update) MemberUpdated(logger, member);
+        else MemberChanged(logger, kind switch { MemberEventKind.Join => "EventMemberJoin", MemberEventKind.Leave => "EventMemberLeave", _ => "EventMemberFailed" }, member, address.Address);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "serf: {Event}: {Member} {Address}")]
+    private static partial void MemberChanged(ILogger logger, string @event, string member, IPAddress address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "serf: EventMemberUpdate: {Member}")]
+    private static partial void MemberUpdated(ILogger logger, string member);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "gossip: {Node} trying to reconnect to failed {Member} at {Address}")]
     public static partial void Reconnecting(ILogger logger, string node, string member, IPEndPoint address);

@@ -179,7 +179,7 @@ public sealed partial class SerfPool
     private void NotifySerf(MemberEvent e, TimeSpan now)
     {
         _serf.OnMemberEvent(e, now);
-        if (e.Member.Name != _config.NodeName) PoolLog.MemberEvent(_logger, _config.NodeName, e.Kind, e.Member.Name, e.Member.Address);
+        PoolLog.MemberEvent(_logger, e.Kind, e.Member.Name, e.Member.Address);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Praetor.Gossip.Memberlist;
 using Praetor.Gossip.Memberlist.Wire;
 using Praetor.Gossip.Serf;
@@ -18,7 +19,7 @@ internal static class PoolTestKit
     /// A pool on 127.0.0.1 with <see cref="Options"/>. <paramref name="queryTimeoutMult"/> stretches
     /// the default query deadline (16 gives 1.6 s for three nodes) for tests that wait on every answer.
     /// </summary>
-    public static Task<SerfPool> StartAsync(string name, Keyring? keyring = null, int queryTimeoutMult = 16) =>
+    public static Task<SerfPool> StartAsync(string name, Keyring? keyring = null, int queryTimeoutMult = 16, ILogger? logger = null) =>
         SerfPool.StartAsync(
             new SerfPoolConfig(name, new IPEndPoint(IPAddress.Loopback, 0))
             {
@@ -26,6 +27,7 @@ internal static class PoolTestKit
                 SerfOptions = new SerfOptions { ProtocolVersion = SerfOptions.ProtocolVersionMax, QueryTimeoutMult = queryTimeoutMult },
                 Keyring = keyring,
                 Tags = new Dictionary<string, string> { ["role"] = "test" },
+                Logger = logger,
             },
             TimeProvider.System,
             CancellationToken.None);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Praetor.Gossip.Memberlist.Wire;
 using Praetor.Gossip.Serf;
 using static Praetor.Gossip.Tests.Runtime.PoolTestKit;
@@ -104,6 +105,32 @@ public sealed class SerfPoolTests
 
         await WaitForStatusAsync(a, "b", MemberStatus.Failed);
         await NextEventAsync<SerfMemberEvent>(a, e => e.Type == SerfEventType.MemberFailed && e.Members.Any(m => m.Name == "b"));
+    }
+
+    [Fact]
+    public async Task Member_events_are_logged_with_serfs_lines()
+    {
+        var log = new ListLogger();
+        await using var a = await StartAsync("a", logger: log);
+        await using var b = await StartAsync("b");
+        var c = await StartAsync("c");
+        await b.JoinAsync([Address(a)], false, CancellationToken.None);
+        await c.JoinAsync([Address(a)], false, CancellationToken.None);
+        await WaitForStatusAsync(a, "c", MemberStatus.Alive);
+        await WaitForStatusAsync(b, "c", MemberStatus.Alive);
+        // While b is there to confirm the suspicion, the failure takes the shortest timeout.
+        await c.DisposeAsync();
+        await WaitForStatusAsync(a, "c", MemberStatus.Failed);
+        b.SetTags(new Dictionary<string, string> { ["role"] = "changed" });
+        await WaitUntilAsync(() => a.Members().Any(m => m.Name == "b" && m.Tags.GetValueOrDefault("role") == "changed"), "a to see b's new tags");
+        await b.LeaveAsync(CancellationToken.None);
+        await WaitForStatusAsync(a, "b", MemberStatus.Left);
+
+        var info = log.Lines(LogLevel.Information).Where(l => l.StartsWith("serf: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            ["serf: EventMemberJoin: a 127.0.0.1", "serf: EventMemberJoin: b 127.0.0.1", "serf: EventMemberJoin: c 127.0.0.1",
+             "serf: EventMemberFailed: c 127.0.0.1", "serf: EventMemberUpdate: b", "serf: EventMemberLeave: b 127.0.0.1"],
+            info);
     }
 
     [Fact]

@@ -192,24 +192,6 @@ public sealed class SerfSnapshotTests : IDisposable
 
     private static SerfMemberEvent Join(params SerfMember[] members) => new(SerfEventType.MemberJoin, members);
 
-    /// <summary>Keeps every log line, to count the warnings.</summary>
-    private sealed class ListLogger : ILogger
-    {
-        public List<string> Warnings { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel == LogLevel.Warning)
-            {
-                lock (Warnings) Warnings.Add(formatter(state, exception));
-            }
-        }
-    }
-
     /// <summary>System time for timers, a timestamp that never moves.</summary>
     private sealed class FrozenTimestamps : TimeProvider
     {
