@@ -20,10 +20,12 @@ public sealed class AgentHttp : IDisposable
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly HttpClient _http;
+    private readonly AgentProcess _agent;
 
     public AgentHttp(AgentProcess agent)
     {
         ArgumentNullException.ThrowIfNull(agent);
+        _agent = agent;
         _http = new HttpClient { BaseAddress = agent.BaseAddress, Timeout = TimeSpan.FromSeconds(BlockSeconds + 15) };
     }
 
@@ -33,7 +35,8 @@ public sealed class AgentHttp : IDisposable
     /// <summary>
     /// Reads <paramref name="path"/> until <paramref name="condition"/> holds for its body and
     /// returns that body; between reads it blocks on the last `X-Consul-Index` (or, on an endpoint
-    /// without one, polls). Fails the test with the last body once <see cref="WaitDeadline"/> passes.
+    /// without one, polls). Fails the test with the last body and the agent's output once
+    /// <see cref="WaitDeadline"/> passes.
     /// </summary>
     public async Task<JsonElement> WaitForAsync(string path, Func<JsonElement, bool> condition, string what)
     {
@@ -44,7 +47,7 @@ public sealed class AgentHttp : IDisposable
         {
             if (deadline.IsCancellationRequested)
             {
-                Assert.Fail($"{what}: not seen within {WaitDeadline}; last GET {path}:\n{body.GetRawText()}");
+                Assert.Fail($"{what}: not seen within {WaitDeadline}; last GET {path}:\n{body.GetRawText()}\n--- agent ---\n{_agent.Process.Output}");
             }
             try
             {

@@ -72,11 +72,15 @@ public sealed class AntiEntropy : IAsyncDisposable
                 var untilFull = _time.GetElapsedTime(_time.GetTimestamp(), nextFull);
                 if (untilFull > TimeSpan.Zero)
                 {
+                    // The wait is cancelled, not abandoned, when the full sync is due: a read left
+                    // pending would take the next change's wake-up, which would then wait a whole interval.
+                    using var due = new CancellationTokenSource(untilFull, _time);
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(token, due.Token);
                     try
                     {
-                        await _local.WaitForChangeAsync(token).WaitAsync(untilFull, _time, token).ConfigureAwait(false);
+                        await _local.WaitForChangeAsync(wait.Token).ConfigureAwait(false);
                     }
-                    catch (TimeoutException)
+                    catch (OperationCanceledException) when (!token.IsCancellationRequested)
                     {
                         // Time for the periodic full sync.
                     }
