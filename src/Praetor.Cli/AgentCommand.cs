@@ -26,6 +26,7 @@ public static class AgentCommand
             signal ??= context.Signal == PosixSignal.SIGINT ? "interrupt" : "terminated";
             shutdown.Cancel();
         }
+        IgnoredSignals.Unignore(PosixSignal.SIGINT, PosixSignal.SIGHUP);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         // SIGHUP reloads the configuration, as in Consul.

@@ -16,6 +16,7 @@ public static class ShutdownSignals
             shutdown.Cancel();
         }
 
+        IgnoredSignals.Unignore(PosixSignal.SIGINT);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         return await run(shutdown.Token);

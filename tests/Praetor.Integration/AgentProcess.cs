@@ -31,13 +31,17 @@ public sealed class AgentProcess : IAsyncDisposable
     /// another HTTP port when the chosen one was taken meanwhile; the Serf ports are left to the
     /// agent (as 8301 and 8302 would clash between agents, and with any agent the developer runs).
     /// </summary>
-    public static async Task<AgentProcess> StartDevAsync(params string[] extraArgs)
+    public static Task<AgentProcess> StartDevAsync(params string[] extraArgs) => StartDevAsync(ignoredSignals: [], extraArgs);
+
+    /// <summary>As above, started with <paramref name="ignoredSignals"/> ignored (as `nohup` or a script's `&amp;` start it).</summary>
+    public static async Task<AgentProcess> StartDevAsync(IReadOnlyList<string> ignoredSignals, IReadOnlyList<string> extraArgs)
     {
         var failures = new List<string>();
         for (var attempt = 1; attempt <= PortAttempts; attempt++)
         {
             var port = FreeLoopbackPort.Pick();
-            var child = ChildProcess.Start(PraetorExecutable.StartInfo(["agent", "-dev", "-http-port", port.ToString(), "-serf-lan-port", "0", "-serf-wan-port", "0", .. extraArgs]));
+            var child = ChildProcess.Start(PraetorExecutable.StartInfo(
+                ["agent", "-dev", "-http-port", port.ToString(), "-serf-lan-port", "0", "-serf-wan-port", "0", .. extraArgs], ignoredSignals: ignoredSignals));
             var ready = await WaitUntilReadyAsync(child, port);
             if (ready)
             {

@@ -16,17 +16,21 @@ public sealed class ConfigReloadTests
     {
         ReloadCommand,
         Sighup,
+
+        /// <summary>SIGHUP to an agent started with it ignored (`nohup`), which Consul reloads on all the same.</summary>
+        SighupIgnoredAtStart,
     }
 
     [Theory]
     [InlineData(Trigger.ReloadCommand)]
     [InlineData(Trigger.Sighup)]
+    [InlineData(Trigger.SighupIgnoredAtStart)]
     public async Task Reload_adds_and_removes_services_and_refuses_a_broken_file(Trigger trigger)
     {
         using var temp = new TempDirectory();
         var configDir = temp.CreateSubdirectory("consul.d");
         File.WriteAllText(Path.Combine(configDir, "web.json"), """{"service": {"name": "web", "port": 80, "tags": ["blue"]}}""");
-        await using var agent = await AgentProcess.StartDevAsync($"-config-dir={configDir}");
+        await using var agent = await AgentProcess.StartDevAsync(trigger == Trigger.SighupIgnoredAtStart ? ["HUP"] : [], [$"-config-dir={configDir}"]);
         using var http = new AgentHttp(agent);
         await http.WaitForAsync("v1/catalog/services", static b => b.TryGetProperty("web", out _), "web from the start-up config in the catalog");
 
@@ -64,7 +68,7 @@ public sealed class ConfigReloadTests
 
     private static async Task ReloadAsync(AgentProcess agent, Trigger trigger)
     {
-        if (trigger == Trigger.Sighup)
+        if (trigger != Trigger.ReloadCommand)
         {
             await agent.Process.SignalAsync("HUP");
             return;

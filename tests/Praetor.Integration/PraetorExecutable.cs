@@ -15,8 +15,12 @@ public static class PraetorExecutable
 
     private static string Assembly => Path.Combine(AppContext.BaseDirectory, "praetor.dll");
 
-    /// <summary>A start description for `praetor ARGS` with redirected output and an environment free of CONSUL_* settings.</summary>
-    public static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// A start description for `praetor ARGS` with redirected output and an environment free of
+    /// CONSUL_* settings; with <paramref name="ignoredSignals"/> (HUP, INT...) it starts with those
+    /// ignored, as under `nohup` or `cmd &amp;` in a script.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? ignoredSignals = null)
     {
         ProcessStartInfo info;
         if (Native is { } native)
@@ -39,6 +43,17 @@ public static class PraetorExecutable
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+        if (ignoredSignals is { Count: > 0 })
+        {
+            // The shell ignores them and execs praetor in its place: the PID a test signals is praetor's.
+            List<string> command = [info.FileName, .. info.ArgumentList];
+            info.FileName = "/bin/sh";
+            info.ArgumentList.Clear();
+            foreach (var arg in (IEnumerable<string>)["-c", $"trap '' {string.Join(' ', ignoredSignals)}; exec \"$0\" \"$@\"", .. command])
+            {
+                info.ArgumentList.Add(arg);
+            }
         }
         info.RedirectStandardInput = true;
         info.RedirectStandardOutput = true;

@@ -32,8 +32,9 @@ public sealed class Seed001WatchTests
         using var http = new AgentHttp(agent);
         await http.WaitForAsync("v1/health/service/master.db?passing", static b => b.GetArrayLength() == 1, "master.db passing");
 
+        // Started with SIGINT ignored, as `praetor watch ... &` in a script starts it; SIGINT still stops it, as it does Consul's.
         await using var watch = ChildProcess.Start(PraetorExecutable.StartInfo(
-            ["watch", $"-http-addr={agent.HttpAddr}", "-type", "service", "-service", "master.db", failover]));
+            ["watch", $"-http-addr={agent.HttpAddr}", "-type", "service", "-service", "master.db", failover], ignoredSignals: ["INT"]));
         var first = await CallsAsync(calls, 1, watch);
         Assert.Equal("passing", Status(first[0]));
 
