@@ -166,7 +166,7 @@ public static class WatchCommand
     /// </summary>
     private static async Task<string?> RunHandlerAsync(ProcessStartInfo startInfo, WatchUpdate update, CliContext context, CancellationToken ct)
     {
-        using var process = new Process { StartInfo = startInfo };
+        using var process = ChildProcesses.Create(startInfo);
         try
         {
             process.Start();

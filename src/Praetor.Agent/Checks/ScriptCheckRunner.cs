@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using Praetor.Agent.Definitions;
+using Praetor.Client;
 using Praetor.State.Catalog;
 
 namespace Praetor.Agent.Checks;
@@ -60,7 +61,7 @@ public sealed class ScriptCheckRunner : IntervalCheckRunner
             startInfo.ArgumentList.Add(argument);
         }
 
-        using var process = new Process { StartInfo = startInfo };
+        using var process = ChildProcesses.Create(startInfo);
         try
         {
             process.Start();

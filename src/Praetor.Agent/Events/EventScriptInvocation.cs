@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Praetor.Agent.Checks;
+using Praetor.Client;
 using Praetor.Gossip.Serf;
 
 namespace Praetor.Agent.Events;
@@ -105,7 +106,7 @@ public static class EventScriptInvocation
     {
         ArgumentNullException.ThrowIfNull(startInfo);
         ArgumentNullException.ThrowIfNull(stdin);
-        using var process = new Process { StartInfo = startInfo };
+        using var process = ChildProcesses.Create(startInfo);
         process.Start();
         var output = new OutputTailBuffer(OutputMaxBytes);
         using var stopReading = new CancellationTokenSource();

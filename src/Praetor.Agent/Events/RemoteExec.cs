@@ -7,6 +7,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Praetor.Agent.Endpoints;
+using Praetor.Client;
 using Praetor.State.Commands;
 
 namespace Praetor.Agent.Events;
@@ -288,7 +289,7 @@ public sealed class RemoteExec
             {
                 _log.LogInformation("agent: remote exec '{Command}'", spec.Args.Count > 0 ? string.Join(' ', spec.Args) : command);
             }
-            using var process = new Process { StartInfo = startInfo };
+            using var process = ChildProcesses.Create(startInfo);
             try
             {
                 process.Start();

@@ -167,7 +167,7 @@ public static class LockCommand
         using var stopMonitor = new CancellationTokenSource();
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(sessionLost);
         var monitoring = MonitorAsync(held, monitorRetry, lost, stopMonitor.Token);
-        using var process = new Process { StartInfo = StartInfo(child, shell, context.GetEnvironmentVariable("SHELL")) };
+        using var process = ChildProcesses.Create(StartInfo(child, shell, context.GetEnvironmentVariable("SHELL")));
         try
         {
             process.Start();

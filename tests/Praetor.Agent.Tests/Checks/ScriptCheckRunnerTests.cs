@@ -62,6 +62,29 @@ public sealed class ScriptCheckRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_writer_whose_reader_went_away_ends_quietly_on_SIGPIPE_as_under_consul()
+    {
+        // With SIGPIPE ignored, as .NET has it, `yes` would get EPIPE and print "Broken pipe" into the output.
+        await using var runner = Start(new CheckDefinition
+        {
+            Script = "yes | head -n 1; grep '^SigIgn' /proc/self/status",
+            Interval = TimeSpan.FromSeconds(30),
+        });
+
+        var report = await _sink.FirstReportAsync("web");
+
+        Assert.Equal(HealthStatus.Passing, report.Status);
+        var lines = report.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("y", lines[0]);
+        Assert.False(SignalIgnored(lines[1], 13), $"SIGPIPE ignored in the check's process: {report.Output}");
+        Assert.Equal(2, lines.Length);
+    }
+
+    /// <summary>Whether <paramref name="signal"/> is in a <c>/proc/PID/status</c> line <c>SigIgn: MASK</c>.</summary>
+    internal static bool SignalIgnored(string sigIgnLine, int signal) =>
+        (Convert.ToUInt64(sigIgnLine["SigIgn:".Length..].Trim(), 16) & (1UL << (signal - 1))) != 0;
+
+    [Fact]
     public async Task Output_over_the_limit_keeps_the_tail_after_consuls_note()
     {
         await using var runner = Start(new CheckDefinition

@@ -66,6 +66,19 @@ public sealed class EventHandlersTests : IDisposable
     }
 
     [Fact]
+    public async Task A_script_runs_with_SIGPIPE_at_its_default_action_as_serfs_do()
+    {
+        var output = Out("sigpipe");
+        await using var handlers = new EventHandlers(
+            EventScript.Parse($"user=(yes | head -n 1; grep '^SigIgn' /proc/self/status) > {output} 2>&1; touch {output}.done"), () => Self);
+        handlers.Dispatch(HandlerEvent.User("deploy", 1, null));
+        var lines = (await ReadWhenWrittenAsync(output)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("y", lines[0]);
+        Assert.False(Checks.ScriptCheckRunnerTests.SignalIgnored(lines[1], 13), $"SIGPIPE ignored in the handler: {string.Join('\n', lines)}");
+        Assert.Equal(2, lines.Length);
+    }
+
+    [Fact]
     public async Task Scripts_that_do_not_match_are_not_run_and_updates_apply_to_later_events()
     {
         var output = Out("update");
