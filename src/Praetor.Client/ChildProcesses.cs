@@ -25,7 +25,7 @@ public static class ChildProcesses
     {
         ArgumentNullException.ThrowIfNull(startInfo);
         if (!OperatingSystem.IsWindows() && Path.IsPathRooted(startInfo.FileName) && File.Exists(startInfo.FileName)
-            && startInfo.FileName != Env && !startInfo.FileName.Contains('=', StringComparison.Ordinal) && EnvResetsSignals.Value)
+            && !startInfo.FileName.Contains('=', StringComparison.Ordinal) && EnvResetsSignals.Value)
         {
             startInfo.ArgumentList.Insert(0, DefaultSigpipe);
             startInfo.ArgumentList.Insert(1, startInfo.FileName);
