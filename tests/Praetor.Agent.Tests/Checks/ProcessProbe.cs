@@ -2,9 +2,13 @@ using System.Diagnostics;
 
 namespace Praetor.Agent.Tests.Checks;
 
-/// <summary>Whether a process still runs, read from /proc (a zombie has finished running).</summary>
+/// <summary>What /proc tells of a process: whether it still runs (a zombie has finished running), which signals it ignores.</summary>
 public static class ProcessProbe
 {
+    /// <summary>Whether <paramref name="signal"/> is in a <c>/proc/PID/status</c> line <c>SigIgn: MASK</c>.</summary>
+    public static bool SignalIgnored(string sigIgnLine, int signal) =>
+        (Convert.ToUInt64(sigIgnLine["SigIgn:".Length..].Trim(), 16) & (1UL << (signal - 1))) != 0;
+
     public static bool IsRunning(int pid)
     {
         string stat;

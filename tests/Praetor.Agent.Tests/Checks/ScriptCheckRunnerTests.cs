@@ -76,13 +76,9 @@ public sealed class ScriptCheckRunnerTests : IDisposable
         Assert.Equal(HealthStatus.Passing, report.Status);
         var lines = report.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("y", lines[0]);
-        Assert.False(SignalIgnored(lines[1], 13), $"SIGPIPE ignored in the check's process: {report.Output}");
+        Assert.False(ProcessProbe.SignalIgnored(lines[1], 13), $"SIGPIPE ignored in the check's process: {report.Output}");
         Assert.Equal(2, lines.Length);
     }
-
-    /// <summary>Whether <paramref name="signal"/> is in a <c>/proc/PID/status</c> line <c>SigIgn: MASK</c>.</summary>
-    internal static bool SignalIgnored(string sigIgnLine, int signal) =>
-        (Convert.ToUInt64(sigIgnLine["SigIgn:".Length..].Trim(), 16) & (1UL << (signal - 1))) != 0;
 
     [Fact]
     public async Task Output_over_the_limit_keeps_the_tail_after_consuls_note()

@@ -74,7 +74,7 @@ public sealed class EventHandlersTests : IDisposable
         handlers.Dispatch(HandlerEvent.User("deploy", 1, null));
         var lines = (await ReadWhenWrittenAsync(output)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("y", lines[0]);
-        Assert.False(Checks.ScriptCheckRunnerTests.SignalIgnored(lines[1], 13), $"SIGPIPE ignored in the handler: {string.Join('\n', lines)}");
+        Assert.False(Checks.ProcessProbe.SignalIgnored(lines[1], 13), $"SIGPIPE ignored in the handler: {string.Join('\n', lines)}");
         Assert.Equal(2, lines.Length);
     }
 
